@@ -1,0 +1,29 @@
+/* Capabilities: names resolved with libcap in the parent (warnings for what
+ * cannot be granted), bit masks applied in the init. */
+#ifndef OCI_CAPS_H
+#define OCI_CAPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "specs/config.h"
+
+struct caps_plan {
+    bool set; /* the config has a capabilities object */
+    uint64_t bounding, effective, permitted, inheritable, ambient;
+};
+
+/* Resolve names; unknown names and capabilities this process cannot grant
+ * are dropped with a warning, as the runtime-spec asks. */
+int caps_plan(const struct spec_caps *c, struct caps_plan *out, struct oci_err *err);
+int caps_parse_list(const struct spec_strv *names, const char *what, uint64_t *mask,
+                    struct oci_err *err);
+/* In the init, before the user switch: drop what is not in bounding. */
+int caps_drop_bounding(const struct caps_plan *p, struct oci_err *err);
+/* After the user switch (with PR_SET_KEEPCAPS): set the other four sets. */
+int caps_apply(const struct caps_plan *p, struct oci_err *err);
+/* The highest capability the kernel knows. */
+int caps_last_cap(void);
+
+#endif

@@ -1,0 +1,26 @@
+/* Internal: the per-hierarchy-kind operations behind cgroups.c. A hybrid
+ * host runs both backends; a unified host only v2; a legacy host only v1. */
+#ifndef OCI_CGROUP_BACKEND_H
+#define OCI_CGROUP_BACKEND_H
+
+#include "cgroups.h"
+
+struct cgroup_backend {
+    const char *name;
+    int (*create)(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err);
+    int (*enter)(struct cgroup *cg, pid_t pid, struct oci_err *err);
+    int (*destroy)(struct cgroup *cg, struct oci_err *err);
+};
+
+extern const struct cgroup_backend cgroup_v1_backend;
+extern const struct cgroup_backend cgroup_v2_backend;
+
+/* mkdir each component of path below mnt; dirs newly made are reported
+ * through made_top (the shallowest one), so the caller can undo. For the
+ * cpuset controller new directories get the parent's cpus and mems. */
+int cg_mkdir_path(const char *mnt, const char *path, bool cpuset, struct oci_err *err);
+/* rmdir mnt/path and its ancestors up to mnt/top; tolerant of ENOENT. */
+int cg_rmdir_path(const char *mnt, const char *path, const char *top, struct oci_err *err);
+int cg_write_pid(const char *dir, pid_t pid, struct oci_err *err);
+
+#endif

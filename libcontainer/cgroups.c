@@ -1,0 +1,313 @@
+#include "config.h"
+#include "cgroup_backend.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+
+const char *const cg_mode_names[] = {"disabled", "unified", "hybrid", "legacy"};
+
+static const struct cgroup_backend *const backends[][2] = {
+    [CG_DISABLED] = {NULL, NULL},
+    [CG_UNIFIED] = {&cgroup_v2_backend, NULL},
+    [CG_HYBRID] = {&cgroup_v1_backend, &cgroup_v2_backend},
+    [CG_LEGACY] = {&cgroup_v1_backend, NULL},
+};
+
+static enum cg_mode detect_mode(void)
+{
+    struct statfs st;
+    if (statfs("/sys/fs/cgroup", &st) < 0)
+        return CG_DISABLED;
+    if (st.f_type == CGROUP2_SUPER_MAGIC)
+        return CG_UNIFIED;
+    if (st.f_type != TMPFS_MAGIC)
+        return CG_DISABLED;
+    if (statfs("/sys/fs/cgroup/unified", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
+        return CG_HYBRID;
+    return CG_LEGACY;
+}
+
+/* The v1 hierarchies from /proc/self/mountinfo: "cgroup" mounts, with the
+ * controllers taken from the super options. */
+static int find_v1_hierarchies(struct cgroup *cg, struct oci_err *err)
+{
+    _cleanup_free_ char *info = NULL;
+    if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &info, NULL, 1 << 22) < 0)
+        return err_set(err, errno, "read /proc/self/mountinfo");
+    for (char *line = info, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        char *sep = strstr(line, " - cgroup ");
+        if (!sep)
+            continue;
+        char *f[5] = {0}, *save = NULL, *p = line;
+        for (int i = 0; i < 5 && (f[i] = strtok_r(p, " ", &save)); i++)
+            p = NULL;
+        char *super = strrchr(sep + 10, ' '); /* source, then super options */
+        if (!f[4] || !super || strncmp(f[4], "/sys/fs/cgroup/", 15) != 0)
+            continue;
+        char ctrl[256] = "";
+        char *sv = NULL;
+        for (char *o = strtok_r(super + 1, ",", &sv); o; o = strtok_r(NULL, ",", &sv)) {
+            if (!strcmp(o, "rw") || !strcmp(o, "ro") || !strncmp(o, "release_agent", 13) ||
+                !strcmp(o, "clone_children") || !strcmp(o, "noprefix") || !strcmp(o, "xattr") ||
+                !strcmp(o, "cpuset_v2_mode"))
+                continue;
+            if (ctrl[0])
+                strncat(ctrl, ",", sizeof(ctrl) - strlen(ctrl) - 1);
+            strncat(ctrl, o, sizeof(ctrl) - strlen(ctrl) - 1);
+        }
+        if (!ctrl[0])
+            continue;
+        cg->hier = xrealloc(cg->hier, (cg->n_hier + 1) * sizeof(*cg->hier));
+        cg->hier[cg->n_hier].mnt = xstrdup(f[4]);
+        cg->hier[cg->n_hier].controllers = xstrdup(ctrl);
+        cg->n_hier++;
+    }
+    return 0;
+}
+
+int cgroup_init(struct cgroup *cg, enum cg_mode mode, const char *path, const char *top,
+                struct oci_err *err)
+{
+    memset(cg, 0, sizeof(*cg));
+    cg->v2_fd = -1;
+    cg->mode = mode == (enum cg_mode)-1 ? detect_mode() : mode;
+    if (cg->mode == CG_DISABLED)
+        return 0;
+    cg->path = xstrdup(path);
+    cg->top = xstrdup(top ? top : path);
+    if (cg->mode == CG_UNIFIED)
+        cg->v2_mnt = xstrdup("/sys/fs/cgroup");
+    else if (cg->mode == CG_HYBRID)
+        cg->v2_mnt = xstrdup("/sys/fs/cgroup/unified");
+    if (cg->mode == CG_HYBRID || cg->mode == CG_LEGACY)
+        return find_v1_hierarchies(cg, err);
+    return 0;
+}
+
+void cgroup_release(struct cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n_hier; i++) {
+        free(cg->hier[i].mnt);
+        free(cg->hier[i].controllers);
+    }
+    free(cg->hier);
+    free(cg->path);
+    free(cg->top);
+    free(cg->v2_mnt);
+    if (cg->v2_fd >= 0)
+        close(cg->v2_fd);
+    memset(cg, 0, sizeof(*cg));
+    cg->v2_fd = -1;
+}
+
+char *cgroup_resolve_path(const char *config_path, const char *id)
+{
+    char *out;
+    if (!config_path || !*config_path)
+        xasprintf(&out, "%s/%s", CG_DEFAULT_PARENT, id);
+    else if (config_path[0] == '/')
+        out = xstrdup(config_path);
+    else
+        xasprintf(&out, "%s/%s", CG_DEFAULT_PARENT, config_path);
+    /* no trailing slash, no "//" */
+    size_t n = strlen(out);
+    while (n > 1 && out[n - 1] == '/')
+        out[--n] = '\0';
+    return out;
+}
+
+/* The shallowest component of path that does not exist yet in mnt: every
+ * directory from there down is this container's. For the default parent the
+ * parent itself is oci-rt's, so it is the top even when it already exists. */
+static char *created_top(const char *mnt, const char *path)
+{
+    size_t dl = strlen(CG_DEFAULT_PARENT);
+    if (!strncmp(path, CG_DEFAULT_PARENT, dl) && path[dl] == '/')
+        return xstrndup(path, dl);
+    char buf[4096];
+    for (const char *p = path + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            snprintf(buf, sizeof(buf), "%s%.*s", mnt, (int)(p - path), path);
+            if (access(buf, F_OK) < 0)
+                return xstrndup(path, (size_t)(p - path));
+            if (*p == '\0')
+                break;
+        }
+    }
+    return xstrdup(path); /* exists already: only the leaf is ours */
+}
+
+int cgroup_create(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err)
+{
+    if (cg->mode == CG_DISABLED)
+        return 0;
+    const char *probe = cg->v2_mnt ? cg->v2_mnt : cg->hier[0].mnt;
+    free(cg->top);
+    cg->top = created_top(probe, cg->path);
+    const struct cgroup_backend *const *b = backends[cg->mode];
+    for (int i = 0; i < 2 && b[i]; i++) {
+        if (b[i]->create(cg, res, err) < 0) {
+            struct oci_err ignored = {0};
+            for (int j = i - 1; j >= 0; j--)
+                b[j]->destroy(cg, &ignored);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int cgroup_enter(struct cgroup *cg, pid_t pid, bool v2_done, struct oci_err *err)
+{
+    if (cg->mode == CG_DISABLED)
+        return 0;
+    const struct cgroup_backend *const *b = backends[cg->mode];
+    for (int i = 0; i < 2 && b[i]; i++) {
+        if (b[i] == &cgroup_v2_backend && v2_done)
+            continue;
+        if (b[i]->enter(cg, pid, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int cgroup_destroy(struct cgroup *cg, struct oci_err *err)
+{
+    if (cg->mode == CG_DISABLED)
+        return 0;
+    const struct cgroup_backend *const *b = backends[cg->mode];
+    int rc = 0;
+    for (int i = 0; i < 2 && b[i]; i++) {
+        if (b[i]->destroy(cg, err) < 0) {
+            rc = -1;
+            break;
+        }
+    }
+    return rc;
+}
+
+int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct oci_err *err)
+{
+    *pids = NULL;
+    *n = 0;
+    if (cg->mode == CG_DISABLED)
+        return 0;
+    char path[4096];
+    if (cg->v2_mnt)
+        snprintf(path, sizeof(path), "%s%s/cgroup.procs", cg->v2_mnt, cg->path);
+    else
+        snprintf(path, sizeof(path), "%s%s/cgroup.procs", cg->hier[0].mnt, cg->path);
+    _cleanup_free_ char *data = NULL;
+    if (read_file_at(AT_FDCWD, path, &data, NULL, 1 << 24) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return err_set(err, errno, "read %s", path);
+    }
+    size_t cap = 0;
+    for (char *p = data, *end; *p; p = end) {
+        long v = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        while (*end == '\n')
+            end++;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *pids = xrealloc(*pids, cap * sizeof(pid_t));
+        }
+        (*pids)[(*n)++] = (pid_t)v;
+    }
+    return 0;
+}
+
+int cg_write_pid(const char *dir, pid_t pid, struct oci_err *err)
+{
+    char path[4096], buf[24];
+    snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+    int len = snprintf(buf, sizeof(buf), "%d", pid);
+    if (write_file_at(AT_FDCWD, path, buf, (size_t)len) < 0)
+        return err_set(err, errno, "cgroup: add pid %d to %s", pid, dir);
+    return 0;
+}
+
+/* cpuset directories start empty and refuse tasks: give a new one its
+ * parent's cpus and mems. */
+static int cpuset_inherit(const char *dir, struct oci_err *err)
+{
+    static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+    char parent[4096];
+    snprintf(parent, sizeof(parent), "%s", dir);
+    *strrchr(parent, '/') = '\0';
+    for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+        char p[4200], c[4200];
+        snprintf(p, sizeof(p), "%s/%s", parent, files[i]);
+        snprintf(c, sizeof(c), "%s/%s", dir, files[i]);
+        _cleanup_free_ char *val = NULL;
+        size_t len;
+        if (read_file_at(AT_FDCWD, p, &val, &len, 65536) < 0)
+            return err_set(err, errno, "cgroup: read %s", p);
+        if (len && write_file_at(AT_FDCWD, c, val, len) < 0)
+            return err_set(err, errno, "cgroup: write %s", c);
+    }
+    return 0;
+}
+
+int cg_mkdir_path(const char *mnt, const char *path, bool cpuset, struct oci_err *err)
+{
+    char buf[4096];
+    for (int attempt = 0;; attempt++) {
+        bool retry = false;
+        for (const char *p = path + 1;; p++) {
+            if (*p != '/' && *p != '\0')
+                continue;
+            snprintf(buf, sizeof(buf), "%s%.*s", mnt, (int)(p - path), path);
+            if (mkdir(buf, 0755) == 0) {
+                if (cpuset && cpuset_inherit(buf, err) < 0)
+                    return -1;
+            } else if (errno == ENOENT && attempt < 5) {
+                retry = true; /* a parent was removed under us by a delete */
+                break;
+            } else if (errno != EEXIST) {
+                return err_set(err, errno, "cgroup: mkdir %s", buf);
+            }
+            if (*p == '\0')
+                break;
+        }
+        if (!retry)
+            return 0;
+    }
+}
+
+int cg_rmdir_path(const char *mnt, const char *path, const char *top, struct oci_err *err)
+{
+    char buf[4096];
+    size_t top_len = strlen(top);
+    snprintf(buf, sizeof(buf), "%s%s", mnt, path);
+    size_t mnt_len = strlen(mnt);
+    for (bool leaf = true;; leaf = false) {
+        int tries = 0;
+        while (rmdir(buf) < 0) {
+            if (errno == ENOENT)
+                break;
+            if (!leaf)
+                return 0; /* an ancestor still in use by another container */
+            if (errno != EBUSY || ++tries > 200)
+                return err_set(err, errno, "cgroup: remove %s", buf);
+            struct timespec ts = {0, 1000000}; /* tasks still exiting */
+            nanosleep(&ts, NULL);
+        }
+        char *slash = strrchr(buf + mnt_len, '/');
+        if (!slash || strlen(buf + mnt_len) <= top_len)
+            return 0;
+        *slash = '\0';
+        if (strlen(buf + mnt_len) < top_len)
+            return 0;
+    }
+}

@@ -1,0 +1,306 @@
+/* create: prepare (parse, validate, plan), then spawn (state directory,
+ * cgroup, clone, the init's set-up, state.json). */
+#include "config.h"
+#include "container_internal.h"
+#include "namespaces.h"
+#include "process.h"
+#include "sync.h"
+#include "trace.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+
+static int load_config(struct container *c, struct oci_err *err)
+{
+    TRACE_BEGIN(span, "config parse");
+    _cleanup_free_ char *path = NULL;
+    if (c->o->config_file && c->o->config_file[0] == '/')
+        path = xstrdup(c->o->config_file);
+    else
+        xasprintf(&path, "%s/%s", c->bundle, c->o->config_file ? c->o->config_file : "config.json");
+    char *msg = NULL;
+    c->cfg = spec_config_load(path, &msg);
+    int rc = 0;
+    if (!c->cfg) {
+        rc = err_set(err, 0, "%s", msg ? msg : "config.json: cannot parse");
+        free(msg);
+    }
+    TRACE_END_RC(span, rc);
+    return rc;
+}
+
+static int resolve_paths(struct container *c, struct oci_err *err)
+{
+    char buf[PATH_MAX];
+    const char *bundle = c->o->bundle && *c->o->bundle ? c->o->bundle : ".";
+    if (!realpath(bundle, buf))
+        return err_set(err, errno, "bundle %s", bundle);
+    c->bundle = xstrdup(buf);
+    return 0;
+}
+
+static int resolve_rootfs(struct container *c, struct oci_err *err)
+{
+    char buf[PATH_MAX];
+    _cleanup_free_ char *raw = NULL;
+    if (c->cfg->root_path[0] == '/')
+        raw = xstrdup(c->cfg->root_path);
+    else
+        xasprintf(&raw, "%s/%s", c->bundle, c->cfg->root_path);
+    if (!realpath(raw, buf))
+        return err_set(err, errno, "root.path %s", raw);
+    struct stat st;
+    if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
+        return err_set(err, ENOTDIR, "root.path %s", raw);
+    c->rootfs = xstrdup(buf);
+    return 0;
+}
+
+int container_prepare(struct container *c, const struct container_opts *o, struct oci_err *err)
+{
+    memset(c, 0, sizeof(*c));
+    c->o = o;
+    c->sync_parent = c->sync_child = c->exec_listen = c->pidfd = -1;
+    c->sd.dirfd = -1;
+    c->cg.v2_fd = -1;
+    if (container_check_id(o->id, err) < 0 || resolve_paths(c, err) < 0 || load_config(c, err) < 0)
+        return -1;
+    TRACE_BEGIN(span, "validate and plan");
+    int rc = -1;
+    if (!c->cfg->process) {
+        err_set(err, 0, "config.json: process: required to create a container");
+        goto out;
+    }
+    if (resolve_rootfs(c, err) < 0)
+        goto out;
+    const struct spec_config *cfg = c->cfg;
+    c->ns_new = ns_new_flags(cfg);
+    c->userns = spec_config_namespace(cfg, SPEC_NS_USER) != NULL;
+    c->pidns = spec_config_namespace(cfg, SPEC_NS_PID) != NULL;
+    c->cgroupns = spec_config_namespace(cfg, SPEC_NS_CGROUP) != NULL;
+    c->utsns = spec_config_namespace(cfg, SPEC_NS_UTS) != NULL;
+    c->netns = spec_config_namespace(cfg, SPEC_NS_NETWORK) != NULL;
+    const struct spec_linux *l = cfg->linux_;
+    bool offsets = l && (l->time_boottime.present || l->time_monotonic.present);
+    c->staged = ns_has_path(cfg, SPEC_NS_PID) || ns_has_path(cfg, SPEC_NS_USER) ||
+                ns_has_path(cfg, SPEC_NS_TIME) || offsets ||
+                ((c->ns_new & CLONE_NEWUSER) && ns_any_path(cfg));
+    if (container_validate(c, err) < 0 ||
+        mounts_plan(cfg, c->bundle, &c->mounts, &c->n_mounts, err) < 0 ||
+        proc_plan_build(cfg->process, &c->proc, err) < 0)
+        goto out;
+    rc = 0;
+out:
+    TRACE_END_RC(span, rc);
+    return rc;
+}
+
+static void rfc3339_now(char *buf, size_t len)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static int write_state(struct container *c, struct oci_err *err)
+{
+    TRACE_BEGIN(span, "state write");
+    char created[64];
+    rfc3339_now(created, sizeof(created));
+    struct spec_state s = {
+        .oci_version = c->cfg->oci_version,
+        .id = (char *)c->o->id,
+        .status = "created",
+        .pid = c->pid,
+        .bundle = c->bundle,
+        .annotations = c->cfg->annotations,
+        .rootfs = c->rootfs,
+        .created = created,
+        .owner = geteuid(),
+        .pid_start = c->pid_start,
+        .cgroup_mode = (char *)cg_mode_names[c->cg.mode],
+        .cgroup_path = c->cg.path,
+        .cgroup_top = c->cg.top,
+        .pidns = c->pidns,
+        .systemd_cgroup = c->o->systemd_cgroup,
+    };
+    int rc = state_write(&c->sd, &s, err);
+    if (rc == 0 && c->o->pid_file) {
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", c->pid);
+        _cleanup_free_ char *name = xstrdup(c->o->pid_file);
+        /* atomically, in the pid file's own directory */
+        char *slash = strrchr(name, '/');
+        const char *dir = slash ? (slash == name ? "/" : name) : ".";
+        const char *base = slash ? slash + 1 : name;
+        if (slash)
+            *slash = '\0';
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || write_file_atomic(dfd, base, buf, (size_t)n, 0644) < 0)
+            rc = err_set(err, errno, "--pid-file %s", c->o->pid_file);
+    }
+    TRACE_END_RC(span, rc);
+    return rc;
+}
+
+/* The exec socket the init waits on until `start` connects. */
+static int make_exec_socket(struct container *c, struct oci_err *err)
+{
+    TRACE_BEGIN(span, "exec socket");
+    int rc = -1;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", c->sd.dirfd,
+                     STATE_EXEC_SOCK);
+    if (strlen(c->sd.path) + sizeof(STATE_EXEC_SOCK) + 1 < sizeof(sa.sun_path))
+        n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", c->sd.path, STATE_EXEC_SOCK);
+    c->exec_listen = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (c->exec_listen < 0 ||
+        bind(c->exec_listen, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1)) < 0 ||
+        listen(c->exec_listen, 4) < 0)
+        err_set(err, errno, "exec socket in %s", c->sd.path);
+    else
+        rc = 0;
+    TRACE_END_RC(span, rc);
+    return rc;
+}
+
+static int make_cgroup(struct container *c, struct oci_err *err)
+{
+    TRACE_BEGIN(span, "cgroup create");
+    _cleanup_free_ char *path = cgroup_resolve_path(c->cfg->linux_ ? c->cfg->linux_->cgroups_path : NULL, c->o->id);
+    int rc = cgroup_init(&c->cg, c->o->cgroup_mode, path, NULL, err);
+    if (rc == 0)
+        rc = cgroup_create(&c->cg, c->cfg->linux_ ? c->cfg->linux_->resources : NULL, err);
+    if (rc == 0)
+        c->cg_made = true;
+    TRACE_END_RC(span, rc);
+    return rc;
+}
+
+/* Messages from the child until it is ready (or fails). */
+static int parent_loop(struct container *c, struct oci_err *err)
+{
+    TRACE_BEGIN(span, "wait for init set-up");
+    static char buf[SYNC_MAX + 1];
+    int rc = -1;
+    for (;;) {
+        struct sync_hdr h;
+        ssize_t n = sync_recv(c->sync_parent, &h, buf, NULL);
+        if (n < 0) {
+            err_set(err, errno, "sync socket");
+            break;
+        }
+        if (h.type == SYNC_TRACE) {
+            trace_merge((const struct trace_span *)buf, (size_t)n / sizeof(struct trace_span), c->pid);
+        } else if (h.type == SYNC_READY) {
+            rc = 0;
+            break;
+        } else if (h.type == SYNC_ERROR) {
+            err_set(err, 0, "%s", buf);
+            err->errnum = h.value;
+            break;
+        } else if (h.type == SYNC_PID) {
+            if (process_adopt_init(c, (pid_t)h.value, err) < 0)
+                break;
+        } else if (h.type == SYNC_MAPS) {
+            if (userns_write_maps(c->cfg, (pid_t)h.value, err) < 0 ||
+                sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0)
+                break;
+        } else if (h.type == 0) {
+            err_set(err, 0, "container init exited during set-up%s", process_exit_reason(c));
+            break;
+        }
+    }
+    TRACE_END_RC(span, rc);
+    return rc;
+}
+
+int container_spawn(struct container *c, struct oci_err *err)
+{
+    TRACE_BEGIN(lock, "state directory and lock");
+    int rc = state_dir_create(c->o->root, c->o->id, &c->sd, err);
+    TRACE_END_RC(lock, rc);
+    if (rc < 0)
+        return -1;
+    c->sd_made = true;
+    if ((!c->run_mode && make_exec_socket(c, err) < 0) || make_cgroup(c, err) < 0)
+        return -1;
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+        return err_set(err, errno, "socketpair");
+    c->sync_parent = sp[0];
+    c->sync_child = sp[1];
+    if (process_start(c, err) < 0)
+        return -1;
+    close(c->sync_child);
+    c->sync_child = -1;
+    if (c->exec_listen >= 0) {
+        close(c->exec_listen); /* the init holds it now */
+        c->exec_listen = -1;
+    }
+    if (process_after_clone(c, err) < 0 || parent_loop(c, err) < 0)
+        return -1;
+    if (proc_stat_start(c->pid, &c->pid_start, NULL) < 0)
+        return err_set(err, errno, "container init %d", c->pid);
+    return write_state(c, err);
+}
+
+void container_abort(struct container *c)
+{
+    struct oci_err ignored = {0};
+    if (c->pidfd >= 0 || c->pid > 0)
+        process_kill_wait(c);
+    if (c->cg_made) {
+        cgroup_destroy(&c->cg, &ignored);
+        c->cg_made = false;
+    }
+    if (c->sd_made) {
+        err_clear(&ignored);
+        state_dir_remove(&c->sd, &ignored);
+        c->sd_made = false;
+    }
+}
+
+void container_release(struct container *c)
+{
+    if (c->sync_parent >= 0)
+        close(c->sync_parent);
+    if (c->sync_child >= 0)
+        close(c->sync_child);
+    if (c->exec_listen >= 0)
+        close(c->exec_listen);
+    if (c->pidfd >= 0)
+        close(c->pidfd);
+    state_dir_close(&c->sd);
+    cgroup_release(&c->cg);
+    mounts_plan_free(c->mounts, c->n_mounts);
+    proc_plan_free(&c->proc);
+    spec_config_free(c->cfg);
+    free(c->bundle);
+    free(c->rootfs);
+    memset(c, 0, sizeof(*c));
+}
+
+int container_create(const struct container_opts *o, struct oci_err *err)
+{
+    struct container c;
+    int rc = container_prepare(&c, o, err);
+    if (rc == 0)
+        rc = container_spawn(&c, err);
+    if (rc < 0)
+        container_abort(&c);
+    container_release(&c);
+    return rc;
+}

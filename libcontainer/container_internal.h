@@ -1,0 +1,78 @@
+/* Internal to libcontainer: a container while create/run works on it, and
+ * the steps shared by the operations. */
+#ifndef OCI_CONTAINER_INTERNAL_H
+#define OCI_CONTAINER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroups.h"
+#include "container.h"
+#include "mounts.h"
+#include "proc_plan.h"
+#include "specs/config.h"
+#include "state.h"
+
+struct container {
+    const struct container_opts *o;
+    struct spec_config *cfg;
+    char *bundle; /* absolute */
+    char *rootfs; /* absolute, symlinks resolved */
+    struct mount_plan *mounts;
+    size_t n_mounts;
+    struct proc_plan proc;
+    uint64_t ns_new;  /* clone flags of the namespaces to create */
+    bool staged;      /* an intermediate process joins/unshares, then forks the init */
+    bool userns, pidns, cgroupns, utsns, netns;
+    bool run_mode;    /* create + start in one process: no exec socket */
+    struct state_dir sd;
+    bool sd_made;
+    struct cgroup cg;
+    bool cg_made;
+    bool cg_in_clone; /* clone3 put the child in the v2 cgroup */
+    int sync_parent;  /* the parent's end of the socketpair */
+    int sync_child;   /* the child's end */
+    int exec_listen;  /* create: the listening exec socket the init accepts on */
+    pid_t pid;        /* the init, as the runtime sees it */
+    pid_t stage_pid;  /* the stage while it lives */
+    int pidfd;
+    uint64_t pid_start;
+    bool go_received; /* child side */
+};
+
+/* Load + validate the config and make every plan: no side effect yet. */
+int container_prepare(struct container *c, const struct container_opts *o, struct oci_err *err);
+/* State dir, cgroup, clone, set-up up to the init waiting for start, then
+ * state.json. On failure everything made is undone. */
+int container_spawn(struct container *c, struct oci_err *err);
+/* Undo what container_spawn made: kill the init, cgroup, state dir. */
+void container_abort(struct container *c);
+void container_release(struct container *c);
+
+/* The validation table, before anything is created. */
+int container_validate(const struct container *c, struct oci_err *err);
+
+/* The child side (init.c): never returns. */
+_Noreturn void init_main(struct container *c);
+_Noreturn void stage_main(struct container *c);
+/* Wait for the parent's GO once (child side). */
+int init_wait_go(struct container *c, struct oci_err *err);
+
+/* uid_map/gid_map/setgroups of pid (userns.c). */
+int userns_write_maps(const struct spec_config *cfg, pid_t pid, struct oci_err *err);
+
+/* Send START to the init on chan and wait until it exec'd (the channel
+ * closes) or failed. */
+int container_release_init(int chan, pid_t pid, struct oci_err *err);
+
+/* SIGKILL every process in the cgroup until none is left. */
+int container_kill_cgroup(struct cgroup *cg, struct oci_err *err);
+/* Kill what is left of a container and wait for its init to be gone. */
+int container_kill_and_wait(const struct spec_state *s, struct cgroup *cg, struct oci_err *err);
+/* Remove the cgroup and the state directory of a stopped container. */
+int container_destroy(struct state_dir *sd, const struct spec_state *s, struct oci_err *err);
+/* Open the cgroup recorded in a state. */
+int container_state_cgroup(const struct spec_state *s, struct cgroup *cg, struct oci_err *err);
+
+#endif

@@ -1,0 +1,102 @@
+/* kill: a signal to the container's process (pidfd, so a reused PID is
+ * never hit), or to every process of its cgroup with --all. */
+#include "config.h"
+#include "container_internal.h"
+#include "process.h"
+#include "trace.h"
+#include "util.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+int container_state_cgroup(const struct spec_state *s, struct cgroup *cg, struct oci_err *err)
+{
+    enum cg_mode mode = CG_DISABLED;
+    for (int m = 0; m <= CG_LEGACY; m++)
+        if (s->cgroup_mode && !strcmp(s->cgroup_mode, cg_mode_names[m]))
+            mode = (enum cg_mode)m;
+    if (mode == CG_DISABLED || !s->cgroup_path) {
+        memset(cg, 0, sizeof(*cg));
+        cg->v2_fd = -1;
+        return 0;
+    }
+    return cgroup_init(cg, mode, s->cgroup_path, s->cgroup_top, err);
+}
+
+static int signal_cgroup(struct cgroup *cg, int sig, struct oci_err *err)
+{
+    pid_t *pids;
+    size_t n;
+    if (cgroup_pids(cg, &pids, &n, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        kill(pids[i], sig);
+    free(pids);
+    return (int)n;
+}
+
+int container_kill_cgroup(struct cgroup *cg, struct oci_err *err)
+{
+    for (int round = 0; round < 1000; round++) {
+        int left = signal_cgroup(cg, SIGKILL, err);
+        if (left <= 0)
+            return left;
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return err_set(err, EBUSY, "cgroup %s: processes keep appearing", cg->path);
+}
+
+int container_kill_and_wait(const struct spec_state *s, struct cgroup *cg, struct oci_err *err)
+{
+    TRACE_BEGIN(span, "kill and wait");
+    int rc = 0;
+    int pidfd = state_pidfd(s);
+    if (pidfd >= 0) {
+        syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        if (process_wait_pidfd(pidfd, 10000) < 0)
+            rc = err_set(err, ETIMEDOUT, "container \"%s\": process %d did not exit", s->id,
+                         s->pid);
+        close(pidfd);
+    }
+    /* without a pid namespace the init's death does not take the others */
+    if (rc == 0 && !s->pidns)
+        rc = container_kill_cgroup(cg, err);
+    TRACE_END_RC(span, rc);
+    return rc;
+}
+
+int container_kill(const char *root, const char *id, int sig, bool all, struct oci_err *err)
+{
+    TRACE_BEGIN(lock, "lock and read state");
+    struct state_dir sd = {.dirfd = -1};
+    struct spec_state *s = NULL;
+    struct cgroup cg = {.v2_fd = -1};
+    int rc = state_dir_open(root, id, STATE_LOCK_NONE, &sd, err);
+    if (rc == 0)
+        rc = state_read(&sd, id, &s, err);
+    TRACE_END_RC(lock, rc);
+    if (rc < 0)
+        goto out;
+    TRACE_BEGINF(span, "signal %d", sig);
+    int pidfd = state_pidfd(s);
+    if (pidfd < 0) {
+        rc = err_set(err, 0, "container \"%s\" is not running", id);
+    } else if (all) {
+        rc = container_state_cgroup(s, &cg, err);
+        if (rc == 0 && signal_cgroup(&cg, sig, err) < 0)
+            rc = -1;
+    } else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
+        rc = err_set(err, errno, "container \"%s\": signal %d", id, sig);
+    }
+    if (pidfd >= 0)
+        close(pidfd);
+    TRACE_END_RC(span, rc);
+out:
+    cgroup_release(&cg);
+    spec_state_free(s);
+    state_dir_close(&sd);
+    return rc;
+}

@@ -1,0 +1,100 @@
+/* run: create and start in one process (no exec socket: the init waits on
+ * the sync socket); in the foreground, forward signals, wait, delete. */
+#include "config.h"
+#include "container_internal.h"
+#include "process.h"
+#include "sync.h"
+#include "trace.h"
+#include "util.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static volatile pid_t forward_pid;
+
+static void forward_signal(int sig)
+{
+    if (forward_pid > 0)
+        kill(forward_pid, sig);
+}
+
+/* Every signal a user can send (Ctrl-C, TERM from a supervisor, ...) goes
+ * on to the container's process; SIGCHLD is ours. */
+static void install_forwarding(pid_t pid, bool on)
+{
+    forward_pid = pid;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on ? forward_signal : SIG_DFL;
+    sa.sa_flags = SA_RESTART;
+    sigfillset(&sa.sa_mask);
+    for (int sig = 1; sig < SIGRTMIN; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD)
+            continue;
+        sigaction(sig, &sa, NULL);
+    }
+}
+
+static int wait_exit(struct container *c, int *exit_code)
+{
+    TRACE_BEGIN(span, "container process runs (wait)");
+    int status = 0;
+    pid_t r = (pid_t)TEMP_FAILURE_RETRY_INT(waitpid(c->pid, &status, 0));
+    TRACE_END(span);
+    if (r < 0)
+        return -1;
+    *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return 0;
+}
+
+int container_run(const struct container_opts *o, bool detach, int *exit_code,
+                  struct oci_err *err)
+{
+    struct container c;
+    *exit_code = 0;
+    int rc = container_prepare(&c, o, err);
+    c.run_mode = true;
+    if (rc == 0)
+        rc = container_spawn(&c, err);
+    if (rc == 0) {
+        if (!detach)
+            install_forwarding(c.pid, true);
+        TRACE_BEGIN(span, "release init and execve");
+        rc = container_release_init(c.sync_parent, c.pid, err);
+        TRACE_END_RC(span, rc);
+    }
+    if (rc < 0) {
+        install_forwarding(0, false);
+        container_abort(&c);
+        container_release(&c);
+        return -1;
+    }
+    if (detach) {
+        container_release(&c);
+        return 0;
+    }
+    state_dir_lock(&c.sd, STATE_LOCK_NONE); /* others may look while it runs */
+    rc = wait_exit(&c, exit_code);
+    install_forwarding(0, false);
+    if (rc < 0)
+        err_set(err, errno, "wait for the container process");
+    TRACE_BEGIN(del, "delete");
+    state_dir_lock(&c.sd, STATE_LOCK_EXCLUSIVE);
+    struct oci_err derr = {0};
+    struct cgroup *cg = &c.cg;
+    if (c.cg_made && !c.pidns && container_kill_cgroup(cg, &derr) < 0 && rc == 0)
+        rc = err_set(err, 0, "%s", derr.msg);
+    err_clear(&derr);
+    if (c.cg_made && cgroup_destroy(cg, &derr) < 0 && rc == 0)
+        rc = err_set(err, 0, "%s", derr.msg);
+    c.cg_made = false;
+    err_clear(&derr);
+    if (state_dir_remove(&c.sd, &derr) < 0 && rc == 0)
+        rc = err_set(err, 0, "%s", derr.msg);
+    c.sd_made = false;
+    TRACE_END_RC(del, rc);
+    c.pid = 0;
+    container_release(&c);
+    return rc;
+}

@@ -1,0 +1,90 @@
+/* start: connect to the init's exec socket; the init execs the user's
+ * program; the end of the connection (close-on-exec) says it did. */
+#include "config.h"
+#include "container_internal.h"
+#include "sync.h"
+#include "trace.h"
+#include "util.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+static int connect_exec(struct state_dir *sd, struct oci_err *err)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int n;
+    if (strlen(sd->path) + sizeof(STATE_EXEC_SOCK) + 1 < sizeof(sa.sun_path))
+        n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", sd->path, STATE_EXEC_SOCK);
+    else
+        n = snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", sd->dirfd,
+                     STATE_EXEC_SOCK);
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return err_set(err, errno, "exec socket");
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1);
+    if (TEMP_FAILURE_RETRY_INT(connect(fd, (struct sockaddr *)&sa, len)) < 0) {
+        close(fd);
+        return err_set(err, errno, "connect to the container init");
+    }
+    return fd;
+}
+
+/* Send START on chan and read until it closes: trace spans, or an error
+ * (a startContainer hook or the exec failed). */
+int container_release_init(int chan, pid_t pid, struct oci_err *err)
+{
+    static char buf[SYNC_MAX + 1];
+    if (sync_send(chan, SYNC_START, 0, NULL, 0) < 0)
+        return err_set(err, errno, "start the container process");
+    for (;;) {
+        struct sync_hdr h;
+        ssize_t n = sync_recv(chan, &h, buf, NULL);
+        if (n < 0)
+            return err_set(err, errno, "container init");
+        if (h.type == 0) {
+            trace_close_open(pid); /* the execve ended */
+            return 0;
+        }
+        if (h.type == SYNC_TRACE)
+            trace_merge((const struct trace_span *)buf, (size_t)n / sizeof(struct trace_span), pid);
+        else if (h.type == SYNC_ERROR) {
+            err_set(err, 0, "%s", buf);
+            err->errnum = h.value;
+            return -1;
+        }
+    }
+}
+
+int container_start(const char *root, const char *id, struct oci_err *err)
+{
+    TRACE_BEGIN(lock, "lock and read state");
+    struct state_dir sd = {.dirfd = -1};
+    struct spec_state *s = NULL;
+    int rc = state_dir_open(root, id, STATE_LOCK_EXCLUSIVE, &sd, err);
+    if (rc == 0)
+        rc = state_read(&sd, id, &s, err);
+    TRACE_END_RC(lock, rc);
+    if (rc < 0)
+        goto out;
+    enum container_status st = state_status(&sd, s);
+    if (st != STATUS_CREATED) {
+        rc = err_set(err, 0, "container \"%s\" is %s: only a created container can be started", id,
+                     container_status_names[st]);
+        goto out;
+    }
+    TRACE_BEGIN(start, "release init and execve");
+    int chan = connect_exec(&sd, err);
+    rc = chan < 0 ? -1 : container_release_init(chan, s->pid, err);
+    if (chan >= 0)
+        close(chan);
+    /* started, or failed for good: either way it is not "created" any more */
+    unlinkat(sd.dirfd, STATE_EXEC_SOCK, 0);
+    TRACE_END_RC(start, rc);
+out:
+    spec_state_free(s);
+    state_dir_close(&sd);
+    return rc;
+}

@@ -1,0 +1,55 @@
+#include "config.h"
+#include "error.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+static void flatten(char *s)
+{
+    for (; *s; s++)
+        if (*s == '\n' || *s == '\r')
+            *s = ' ';
+}
+
+int err_setv(struct oci_err *err, int errnum, const char *fmt, va_list ap)
+{
+    assert(!err->set); /* setting an error twice is a bug */
+    size_t n = (size_t)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    if (errnum > 0 && n < sizeof(err->msg))
+        snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
+    flatten(err->msg);
+    err->errnum = errnum;
+    err->set = 1;
+    return -1;
+}
+
+int err_set(struct oci_err *err, int errnum, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    err_setv(err, errnum, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int err_wrap(struct oci_err *err, const char *fmt, ...)
+{
+    char prefix[512], old[sizeof(err->msg)];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    va_end(ap);
+    memcpy(old, err->msg, sizeof(old));
+    snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+    flatten(err->msg);
+    err->set = 1;
+    return -1;
+}
+
+void err_clear(struct oci_err *err)
+{
+    err->set = 0;
+    err->errnum = 0;
+    err->msg[0] = '\0';
+}

@@ -1,0 +1,304 @@
+/* The child side of create: the stage (when one is needed) and the init,
+ * which sets the container up, waits for start and execs the user's
+ * program. Errors travel to the parent over the sync socket. */
+#include "config.h"
+#include "caps.h"
+#include "container_internal.h"
+#include "devices.h"
+#include "namespaces.h"
+#include "rootfs.h"
+#include "sync.h"
+#include "trace.h"
+#include "user.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+int init_wait_go(struct container *c, struct oci_err *err)
+{
+    if (c->go_received)
+        return 0;
+    TRACE_BEGIN(span, "wait for parent (cgroup, maps)");
+    int rc = sync_expect(c->sync_child, SYNC_GO, err);
+    TRACE_END_RC(span, rc);
+    if (rc == 0)
+        c->go_received = true;
+    return rc;
+}
+
+static int set_names(struct container *c, struct oci_err *err)
+{
+    const struct spec_config *cfg = c->cfg;
+    if (cfg->hostname && *cfg->hostname &&
+        sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+        return err_set(err, errno, "hostname \"%s\"", cfg->hostname);
+    if (cfg->domainname && *cfg->domainname &&
+        setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
+        return err_set(err, errno, "domainname \"%s\"", cfg->domainname);
+    return 0;
+}
+
+static int early_attrs(struct container *c, struct oci_err *err)
+{
+    if (!c->o->no_new_keyring) {
+        char name[300];
+        snprintf(name, sizeof(name), "_ses.%s", c->o->id);
+        /* KEYCTL_JOIN_SESSION_KEYRING: a keyring of the container's own */
+        if (syscall(SYS_keyctl, 1, name, 0, 0, 0) < 0 && errno != ENOSYS && errno != EPERM &&
+            errno != EACCES && errno != EDQUOT)
+            return err_set(err, errno, "join a session keyring");
+    }
+    if (c->proc.has_oom_score_adj) {
+        char buf[16];
+        int n = snprintf(buf, sizeof(buf), "%d", c->proc.oom_score_adj);
+        if (write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, (size_t)n) < 0)
+            return err_set(err, errno, "process.oomScoreAdj %d", c->proc.oom_score_adj);
+    }
+    return 0;
+}
+
+static int setup_rootfs(struct container *c, struct oci_err *err)
+{
+    _cleanup_close_ int rootfd = rootfs_prepare(c->cfg, c->rootfs, err);
+    if (rootfd < 0)
+        return -1;
+    struct mount_env env = {.rootfd = rootfd,
+                            .cg = &c->cg,
+                            .cgroupns = c->cgroupns,
+                            .userns = c->userns,
+                            .netns = c->netns};
+    if (mounts_apply(&env, c->mounts, c->n_mounts, err) < 0 ||
+        devices_setup(rootfd, c->cfg, c->userns, env.dev_bound, c->proc.terminal, err) < 0)
+        return -1;
+    if (env.dev_ro) {
+        char fdp[32];
+        _cleanup_close_ int dev = openat(rootfd, "dev", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", dev);
+        if (dev < 0 || mount_remount_bind(fdp, MS_RDONLY) < 0)
+            return err_set(err, errno, "remount /dev read-only");
+    }
+    if (rootfs_pivot(c->rootfs, c->o->no_pivot, err) < 0 || rootfs_sysctl(c->cfg, err) < 0 ||
+        rootfs_finalize(c->cfg, err) < 0)
+        return -1;
+    return 0;
+}
+
+/* The cwd must be reachable from the container's root: a cwd outside it
+ * (a leaked directory fd) would hand the host's tree to the container. */
+static int enter_cwd(struct container *c, bool after_user, struct oci_err *err)
+{
+    if (chdir(c->proc.cwd) < 0) {
+        if (errno == EACCES && !after_user)
+            return 1; /* try again as the container's user */
+        return err_set(err, errno, "process.cwd %s", c->proc.cwd);
+    }
+    char buf[PATH_MAX];
+    if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+        return err_set(err, errno ? errno : EACCES, "process.cwd %s is outside the container",
+                       c->proc.cwd);
+    return 0;
+}
+
+static int set_identity(struct container *c, struct oci_err *err)
+{
+    struct proc_plan *p = &c->proc;
+    if (p->username && *p->username) {
+        struct user_entry u;
+        int r = user_lookup("/etc/passwd", p->username, 0, &u);
+        if (r <= 0)
+            return err_set(err, r < 0 ? errno : 0,
+                           "process.user.username \"%s\": no such user in the container's "
+                           "/etc/passwd",
+                           p->username);
+        p->uid = u.uid;
+        p->gid = u.gid;
+    }
+    proc_default_home(p);
+    if (caps_drop_bounding(&p->caps, err) < 0)
+        return -1;
+    /* in a user namespace whose setgroups is "deny" an empty list may fail */
+    if (user_switch(p->uid, p->gid, p->groups, p->n_groups, c->userns, err) < 0)
+        return -1;
+    return caps_apply(&p->caps, err);
+}
+
+static int init_setup(struct container *c, struct oci_err *err)
+{
+    umask(0);
+    if (!c->staged && (c->ns_new & CLONE_NEWUSER) && init_wait_go(c, err) < 0)
+        return -1;
+    if (!c->staged && ns_any_path(c->cfg) && ns_join_all(c->cfg, false, err) < 0)
+        return -1;
+    if (c->ns_new & CLONE_NEWCGROUP) {
+        /* after the parent put us in the container's cgroups */
+        if (init_wait_go(c, err) < 0)
+            return -1;
+        if (unshare(CLONE_NEWCGROUP) < 0)
+            return err_set(err, errno, "create the cgroup namespace");
+    }
+    TRACE_BEGIN(span, "process attributes (early)");
+    int rc = set_names(c, err);
+    if (rc == 0)
+        rc = early_attrs(c, err);
+    TRACE_END_RC(span, rc);
+    if (rc < 0 || setup_rootfs(c, err) < 0)
+        return -1;
+    TRACE_BEGIN(attrs, "process attributes");
+    rc = proc_apply_rlimits(&c->proc, err);
+    int cwd_later = rc == 0 ? enter_cwd(c, false, err) : -1;
+    TRACE_END_RC(attrs, cwd_later < 0 ? -1 : 0);
+    if (cwd_later < 0 || set_identity(c, err) < 0)
+        return -1;
+    if (cwd_later == 1 && enter_cwd(c, true, err) < 0)
+        return -1;
+    return 0;
+}
+
+/* After the set-up: tell the parent, wait for start, exec. */
+static int init_exec(struct container *c, struct oci_err *err)
+{
+    char path[PATH_MAX];
+    if (proc_find_exec(&c->proc, path, sizeof(path), err) < 0)
+        return -1;
+    umask(c->proc.has_umask ? c->proc.umask : 022);
+    if (c->proc.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return err_set(err, errno, "process.noNewPrivileges");
+    /* nothing of the runtime's goes through exec but stdio and the
+     * preserved fds */
+    unsigned first = 3 + (unsigned)(c->o->preserve_fds > 0 ? c->o->preserve_fds : 0);
+    if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        return err_set(err, errno, "close_range");
+    if (init_wait_go(c, err) < 0)
+        return -1;
+    /* the parent may go away now (create returns) */
+    if (!c->staged)
+        prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    sync_send_trace(c->sync_child);
+    if (sync_send(c->sync_child, SYNC_READY, 0, NULL, 0) < 0)
+        return err_set(err, errno, "sync socket");
+    TRACE_BEGIN(wait, "wait for start");
+    int chan = c->sync_child;
+    if (!c->run_mode) {
+        chan = (int)TEMP_FAILURE_RETRY_INT(accept4(c->exec_listen, NULL, NULL, SOCK_CLOEXEC));
+        if (chan < 0) {
+            TRACE_END_RC(wait, -1);
+            return err_set(err, errno, "exec socket");
+        }
+        close(c->exec_listen);
+        close(c->sync_child);
+        c->sync_child = chan; /* errors from here on go to `start` */
+    }
+    int rc = sync_expect(chan, SYNC_START, err);
+    TRACE_END_RC(wait, rc);
+    if (rc < 0)
+        return -1;
+    TRACE_BEGIN(exec, "execve");
+    (void)exec;
+    sync_send_trace(chan);
+    execve(path, c->proc.argv, c->proc.envp);
+    return err_set(err, errno, "exec \"%s\"", path);
+}
+
+/* The child keeps none of the parent's fds: above all not the state
+ * directory, whose flock would otherwise live as long as the container. */
+static void close_parent_fds(struct container *c)
+{
+    int *fds[] = {&c->sync_parent, &c->sd.dirfd, &c->cg.v2_fd, &c->pidfd};
+    for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+        if (*fds[i] >= 0) {
+            close(*fds[i]);
+            *fds[i] = -1;
+        }
+}
+
+_Noreturn void init_main(struct container *c)
+{
+    struct oci_err err = {0};
+    trace_child(TRACE_PROC_INIT);
+    close_parent_fds(c);
+    if (!c->staged)
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (init_setup(c, &err) == 0)
+        init_exec(c, &err);
+    sync_send_trace(c->sync_child);
+    sync_send_err(c->sync_child, &err);
+    _exit(127);
+}
+
+static int write_time_offsets(const struct spec_linux *l, struct oci_err *err)
+{
+    char buf[128];
+    int n = 0;
+    if (l->time_monotonic.present)
+        n += snprintf(buf + n, sizeof(buf) - (size_t)n, "monotonic %lld %u\n",
+                      (long long)l->time_monotonic.secs, l->time_monotonic.nanosecs);
+    if (l->time_boottime.present)
+        n += snprintf(buf + n, sizeof(buf) - (size_t)n, "boottime %lld %u\n",
+                      (long long)l->time_boottime.secs, l->time_boottime.nanosecs);
+    if (n && write_file_at(AT_FDCWD, "/proc/self/timens_offsets", buf, (size_t)n) < 0)
+        return err_set(err, errno, "linux.timeOffsets");
+    return 0;
+}
+
+/* The stage: joins the namespaces given by path (user first), unshares the
+ * new ones, has the parent write the id maps, and forks the init, which is
+ * then inside every namespace (pid and time included). */
+static int stage_run(struct container *c, struct oci_err *err)
+{
+    if (init_wait_go(c, err) < 0 || ns_join_all(c->cfg, true, err) < 0)
+        return -1;
+    uint64_t flags = c->ns_new;
+    if (flags & CLONE_NEWUSER) {
+        if (unshare(CLONE_NEWUSER) < 0)
+            return err_set(err, errno, "create the user namespace");
+        if (sync_send(c->sync_child, SYNC_MAPS, getpid(), NULL, 0) < 0 ||
+            sync_expect(c->sync_child, SYNC_GO, err) < 0)
+            return -1;
+        flags &= ~(uint64_t)CLONE_NEWUSER;
+    }
+    if (flags && unshare((int)flags) < 0)
+        return err_set(err, errno, "create the namespaces");
+    if (c->cfg->linux_ && write_time_offsets(c->cfg->linux_, err) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return err_set(err, errno, "fork the container init");
+    if (pid == 0) {
+        c->go_received = true;
+        c->ns_new = 0; /* made by the stage already */
+        init_main(c);
+    }
+    sync_send_trace(c->sync_child);
+    if (sync_send(c->sync_child, SYNC_PID, pid, NULL, 0) < 0)
+        return err_set(err, errno, "sync socket");
+    return 0;
+}
+
+_Noreturn void stage_main(struct container *c)
+{
+    struct oci_err err = {0};
+    trace_child(TRACE_PROC_STAGE);
+    close_parent_fds(c);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    int rc = stage_run(c, &err);
+    if (rc < 0) {
+        sync_send_trace(c->sync_child);
+        sync_send_err(c->sync_child, &err);
+    }
+    _exit(rc < 0 ? 1 : 0);
+}

@@ -1,0 +1,382 @@
+#include "config.h"
+#include "mounts.h"
+#include "pathres.h"
+#include "trace.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+
+/* Sorted by name; looked up with bsearch. */
+static const struct mount_opt {
+    const char *name;
+    unsigned long set, clr, prop;
+    uint64_t attr_set, attr_clr;
+} mount_opts[] = {
+    {"async", 0, MS_SYNCHRONOUS, 0, 0, 0},
+    {"atime", 0, MS_NOATIME, 0, 0, 0},
+    {"bind", MS_BIND, 0, 0, 0, 0},
+    {"defaults", 0, 0, 0, 0, 0},
+    {"dev", 0, MS_NODEV, 0, 0, 0},
+    {"diratime", 0, MS_NODIRATIME, 0, 0, 0},
+    {"dirsync", MS_DIRSYNC, 0, 0, 0, 0},
+    {"exec", 0, MS_NOEXEC, 0, 0, 0},
+    {"iversion", MS_I_VERSION, 0, 0, 0, 0},
+    {"lazytime", MS_LAZYTIME, 0, 0, 0, 0},
+    {"loud", 0, MS_SILENT, 0, 0, 0},
+    {"mand", MS_MANDLOCK, 0, 0, 0, 0},
+    {"noatime", MS_NOATIME, 0, 0, 0, 0},
+    {"nodev", MS_NODEV, 0, 0, 0, 0},
+    {"nodiratime", MS_NODIRATIME, 0, 0, 0, 0},
+    {"noexec", MS_NOEXEC, 0, 0, 0, 0},
+    {"noiversion", 0, MS_I_VERSION, 0, 0, 0},
+    {"nolazytime", 0, MS_LAZYTIME, 0, 0, 0},
+    {"nomand", 0, MS_MANDLOCK, 0, 0, 0},
+    {"norelatime", 0, MS_RELATIME, 0, 0, 0},
+    {"nostrictatime", 0, MS_STRICTATIME, 0, 0, 0},
+    {"nosuid", MS_NOSUID, 0, 0, 0, 0},
+    {"nosymfollow", MS_NOSYMFOLLOW, 0, 0, 0, 0},
+    {"private", 0, 0, MS_PRIVATE, 0, 0},
+    {"ratime", 0, 0, 0, 0, MOUNT_ATTR_NOATIME},
+    {"rbind", MS_BIND | MS_REC, 0, 0, 0, 0},
+    {"rdev", 0, 0, 0, 0, MOUNT_ATTR_NODEV},
+    {"rdiratime", 0, 0, 0, 0, MOUNT_ATTR_NODIRATIME},
+    {"relatime", MS_RELATIME, 0, 0, 0, 0},
+    {"remount", MS_REMOUNT, 0, 0, 0, 0},
+    {"rexec", 0, 0, 0, 0, MOUNT_ATTR_NOEXEC},
+    {"rnoatime", 0, 0, 0, MOUNT_ATTR_NOATIME, 0},
+    {"rnodev", 0, 0, 0, MOUNT_ATTR_NODEV, 0},
+    {"rnodiratime", 0, 0, 0, MOUNT_ATTR_NODIRATIME, 0},
+    {"rnoexec", 0, 0, 0, MOUNT_ATTR_NOEXEC, 0},
+    {"rnorelatime", 0, 0, 0, 0, MOUNT_ATTR_RELATIME},
+    {"rnostrictatime", 0, 0, 0, 0, MOUNT_ATTR_STRICTATIME},
+    {"rnosuid", 0, 0, 0, MOUNT_ATTR_NOSUID, 0},
+    {"rnosymfollow", 0, 0, 0, MOUNT_ATTR_NOSYMFOLLOW, 0},
+    {"ro", MS_RDONLY, 0, 0, 0, 0},
+    {"rprivate", 0, 0, MS_PRIVATE | MS_REC, 0, 0},
+    {"rrelatime", 0, 0, 0, MOUNT_ATTR_RELATIME, 0},
+    {"rro", 0, 0, 0, MOUNT_ATTR_RDONLY, 0},
+    {"rrw", 0, 0, 0, 0, MOUNT_ATTR_RDONLY},
+    {"rshared", 0, 0, MS_SHARED | MS_REC, 0, 0},
+    {"rslave", 0, 0, MS_SLAVE | MS_REC, 0, 0},
+    {"rstrictatime", 0, 0, 0, MOUNT_ATTR_STRICTATIME, 0},
+    {"rsuid", 0, 0, 0, 0, MOUNT_ATTR_NOSUID},
+    {"rsymfollow", 0, 0, 0, 0, MOUNT_ATTR_NOSYMFOLLOW},
+    {"runbindable", 0, 0, MS_UNBINDABLE | MS_REC, 0, 0},
+    {"rw", 0, MS_RDONLY, 0, 0, 0},
+    {"shared", 0, 0, MS_SHARED, 0, 0},
+    {"silent", MS_SILENT, 0, 0, 0, 0},
+    {"slave", 0, 0, MS_SLAVE, 0, 0},
+    {"strictatime", MS_STRICTATIME, 0, 0, 0, 0},
+    {"suid", 0, MS_NOSUID, 0, 0, 0},
+    {"symfollow", 0, MS_NOSYMFOLLOW, 0, 0, 0},
+    {"sync", MS_SYNCHRONOUS, 0, 0, 0, 0},
+    {"unbindable", 0, 0, MS_UNBINDABLE, 0, 0},
+};
+
+static int opt_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct mount_opt *)elem)->name);
+}
+
+bool mount_option_lookup(const char *opt, unsigned long *set, unsigned long *clr,
+                         unsigned long *prop, uint64_t *attr_set, uint64_t *attr_clr)
+{
+    const struct mount_opt *o =
+        bsearch(opt, mount_opts, ARRAY_SIZE(mount_opts), sizeof(*o), opt_cmp);
+    if (!o)
+        return false;
+    *set |= o->set;
+    *set &= ~o->clr;
+    *clr |= o->clr;
+    if (o->prop)
+        *prop = o->prop;
+    *attr_set = (*attr_set | o->attr_set) & ~o->attr_clr;
+    *attr_clr = (*attr_clr | o->attr_clr) & ~o->attr_set;
+    return true;
+}
+
+static void append_data(char **data, const char *opt)
+{
+    if (!*data) {
+        *data = xstrdup(opt);
+        return;
+    }
+    size_t a = strlen(*data), b = strlen(opt);
+    *data = xrealloc(*data, a + b + 2);
+    (*data)[a] = ',';
+    memcpy(*data + a + 1, opt, b + 1);
+}
+
+static int plan_one(const struct spec_mount *m, const char *bundle, size_t idx,
+                    struct mount_plan *p, struct oci_err *err)
+{
+    memset(p, 0, sizeof(*p));
+    p->m = m;
+    unsigned long clr = 0;
+    for (size_t i = 0; i < m->options.n; i++) {
+        const char *o = m->options.items[i];
+        if (!strcmp(o, "idmap") || !strcmp(o, "ridmap")) {
+            p->idmap = true;
+            p->recursive_idmap = o[0] == 'r';
+        } else if (!strcmp(o, "tmpcopyup")) {
+            /* runc's tmpfs copy-up is an extension oci-rt does not need */
+        } else if (!mount_option_lookup(o, &p->flags, &clr, &p->prop, &p->attr_set,
+                                        &p->attr_clr)) {
+            append_data(&p->data, o);
+        }
+    }
+    const char *type = m->type ? m->type : "";
+    if (!strcmp(type, "bind") || !strcmp(type, "rbind")) {
+        p->flags |= MS_BIND;
+        if (type[0] == 'r')
+            p->flags |= MS_REC;
+    }
+    p->bind = (p->flags & MS_BIND) != 0;
+    if (p->bind) {
+        if (!m->source || !*m->source)
+            return err_set(err, 0, "mounts[%zu] (%s): a bind mount needs a source", idx,
+                           m->destination);
+        if (m->source[0] == '/')
+            p->source = xstrdup(m->source);
+        else
+            xasprintf(&p->source, "%s/%s", bundle, m->source);
+        struct stat st;
+        if (stat(p->source, &st) < 0)
+            return err_set(err, errno, "mounts[%zu]: bind source %s", idx, p->source);
+        p->src_is_file = !S_ISDIR(st.st_mode);
+    } else {
+        p->source = xstrdup(m->source && *m->source ? m->source : type);
+        if (!*type)
+            return err_set(err, 0, "mounts[%zu] (%s): a mount that is not a bind needs a type",
+                           idx, m->destination);
+    }
+    return 0;
+}
+
+int mounts_plan(const struct spec_config *c, const char *bundle, struct mount_plan **out,
+                size_t *n, struct oci_err *err)
+{
+    struct mount_plan *p = xzalloc(sizeof(*p) * (c->n_mounts ? c->n_mounts : 1));
+    for (size_t i = 0; i < c->n_mounts; i++) {
+        if (plan_one(&c->mounts[i], bundle, i, &p[i], err) < 0) {
+            mounts_plan_free(p, i + 1);
+            return -1;
+        }
+    }
+    *out = p;
+    *n = c->n_mounts;
+    return 0;
+}
+
+void mounts_plan_free(struct mount_plan *p, size_t n)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free(p[i].source);
+        free(p[i].data);
+    }
+    free(p);
+}
+
+/* ---- applying, in the init ---- */
+
+static int sys_mount_setattr(int dfd, const char *path, unsigned flags, struct mount_attr *a)
+{
+    return (int)syscall(SYS_mount_setattr, dfd, path, flags, a, sizeof(*a));
+}
+
+/* A bind mount takes its flags only on a remount; keep the flags the kernel
+ * locks (a mount from a more privileged namespace) or the remount fails. */
+int mount_remount_bind(const char *target, unsigned long flags)
+{
+    unsigned long keep = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_NOATIME |
+                         MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME | MS_NOSYMFOLLOW;
+    if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | (flags & keep), NULL) == 0)
+        return 0;
+    if (errno != EPERM)
+        return -1;
+    struct statvfs sv;
+    if (statvfs(target, &sv) < 0)
+        return -1;
+    unsigned long locked = 0;
+    if (sv.f_flag & ST_NOSUID)
+        locked |= MS_NOSUID;
+    if (sv.f_flag & ST_NODEV)
+        locked |= MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC)
+        locked |= MS_NOEXEC;
+    if (sv.f_flag & ST_RDONLY)
+        locked |= MS_RDONLY;
+    return mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | (flags & keep) | locked, NULL);
+}
+
+static const char *cg_subdir(const struct cg_hier *h)
+{
+    const char *s = strrchr(h->mnt, '/');
+    return s ? s + 1 : h->mnt;
+}
+
+/* One cgroup hierarchy below /sys/fs/cgroup: its own mount in a cgroup
+ * namespace, else a bind of the container's cgroup directory. */
+static int mount_cg_hier(struct mount_env *env, int basefd, const char *name, const char *fstype,
+                         const char *data, const char *hostdir, unsigned long flags,
+                         struct oci_err *err)
+{
+    char fdp[32], what[128];
+    snprintf(what, sizeof(what), "cgroup mount %s", name);
+    if (mkdirat(basefd, name, 0755) < 0 && errno != EEXIST)
+        return err_set(err, errno, "%s: mkdir", what);
+    int fd = openat(basefd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(err, errno, "%s", what);
+    int r;
+    if (env->cgroupns)
+        r = mount(fstype, path_fd(fd, fdp), fstype, flags, data);
+    else
+        r = mount(hostdir, path_fd(fd, fdp), NULL, MS_BIND | MS_REC, NULL);
+    close(fd);
+    if (r == 0 && !env->cgroupns) {
+        /* the fd names the directory under the new mount: open it again */
+        fd = openat(basefd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        r = fd < 0 ? -1 : mount_remount_bind(path_fd(fd, fdp), flags);
+        if (fd >= 0)
+            close(fd);
+    }
+    return r < 0 ? err_set(err, errno, "%s", what) : 0;
+}
+
+static int mount_cgroup(struct mount_env *env, struct mount_plan *p, int dfd,
+                        struct oci_err *err)
+{
+    const struct cgroup *cg = env->cg;
+    char fdp[32], host[4096];
+    unsigned long flags = (p->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC) & ~MS_BIND & ~MS_REC;
+    if (!cg || cg->mode == CG_DISABLED || cg->mode == CG_UNIFIED) {
+        if (env->cgroupns || !cg || cg->mode == CG_DISABLED)
+            return mount("cgroup2", path_fd(dfd, fdp), "cgroup2", flags, NULL) < 0
+                       ? err_set(err, errno, "mount cgroup2 on %s", p->m->destination)
+                       : 0;
+        snprintf(host, sizeof(host), "%s%s", cg->v2_mnt, cg->path);
+        if (mount(host, path_fd(dfd, fdp), NULL, MS_BIND | MS_REC, NULL) < 0)
+            return err_set(err, errno, "bind cgroup %s on %s", host, p->m->destination);
+        _cleanup_close_ int fd =
+            path_open_in_root(env->rootfd, p->m->destination, PATH_NO_CREATE, "mount", err);
+        if (fd < 0)
+            return -1;
+        if (mount_remount_bind(path_fd(fd, fdp), flags) < 0)
+            return err_set(err, errno, "remount cgroup on %s", p->m->destination);
+        return 0;
+    }
+    /* v1 and hybrid: a tmpfs holding one directory per hierarchy */
+    if (mount("tmpfs", path_fd(dfd, fdp), "tmpfs", flags & ~MS_RDONLY, "mode=755") < 0)
+        return err_set(err, errno, "mount tmpfs for cgroups on %s", p->m->destination);
+    _cleanup_close_ int base =
+        path_open_in_root(env->rootfd, p->m->destination, PATH_NO_CREATE, "cgroup mount", err);
+    if (base < 0)
+        return -1;
+    _cleanup_close_ int basedir = openat(base, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (basedir < 0)
+        return err_set(err, errno, "open %s", p->m->destination);
+    for (size_t i = 0; i < cg->n_hier; i++) {
+        const struct cg_hier *h = &cg->hier[i];
+        char data[300];
+        if (!strncmp(h->controllers, "name=", 5))
+            snprintf(data, sizeof(data), "none,%s", h->controllers);
+        else
+            snprintf(data, sizeof(data), "%s", h->controllers);
+        snprintf(host, sizeof(host), "%s%s", h->mnt, cg->path);
+        if (mount_cg_hier(env, basedir, cg_subdir(h), "cgroup", data, host, flags, err) < 0)
+            return -1;
+    }
+    if (cg->mode == CG_HYBRID) {
+        snprintf(host, sizeof(host), "%s%s", cg->v2_mnt, cg->path);
+        if (mount_cg_hier(env, basedir, "unified", "cgroup2", NULL, host, flags, err) < 0)
+            return -1;
+    }
+    if ((p->flags & MS_RDONLY) &&
+        mount(NULL, path_fd(base, fdp), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, NULL) < 0)
+        return err_set(err, errno, "remount %s read-only", p->m->destination);
+    return 0;
+}
+
+/* After the first mount(2): the bind remount with the entry's flags, the
+ * propagation and the recursive attributes. The fd used to mount names the
+ * directory under the new mount, so the destination is opened again. */
+static int finish_mount(struct mount_env *env, struct mount_plan *p, unsigned long remount,
+                        struct oci_err *err)
+{
+    char fdp[32];
+    const char *dest = p->m->destination;
+    _cleanup_close_ int fd = path_open_in_root(env->rootfd, dest, PATH_NO_CREATE, "mount", err);
+    if (fd < 0)
+        return -1;
+    path_fd(fd, fdp);
+    if (remount && mount_remount_bind(fdp, remount) < 0)
+        return err_set(err, errno, "mount %s: remount with its options", dest);
+    if (p->prop && mount(NULL, fdp, NULL, p->prop, NULL) < 0)
+        return err_set(err, errno, "mount %s: set propagation", dest);
+    if (p->attr_set || p->attr_clr) {
+        struct mount_attr a = {.attr_set = p->attr_set, .attr_clr = p->attr_clr};
+        if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0)
+            return err_set(err, errno, "mount %s: recursive options", dest);
+    }
+    return 0;
+}
+
+static int mount_one(struct mount_env *env, struct mount_plan *p, struct oci_err *err)
+{
+    const struct spec_mount *m = p->m;
+    char fdp[32];
+    enum path_create how = p->src_is_file ? PATH_CREATE_FILE : PATH_CREATE_DIR;
+    _cleanup_close_ int dfd = path_open_in_root(env->rootfd, m->destination, how, "mount", err);
+    if (dfd < 0)
+        return -1;
+    const char *type = m->type ? m->type : "";
+    unsigned long remount = 0;
+    if (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2")) {
+        if (mount_cgroup(env, p, dfd, err) < 0)
+            return -1;
+    } else if (p->bind) {
+        if (mount(p->source, path_fd(dfd, fdp), NULL, p->flags & (MS_BIND | MS_REC), NULL) < 0)
+            return err_set(err, errno, "mount %s on %s", p->source, m->destination);
+        if (!strcmp(m->destination, "/dev"))
+            env->dev_bound = true;
+        remount = p->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+    } else {
+        unsigned long flags = p->flags & ~MS_REMOUNT;
+        if (!strcmp(m->destination, "/dev") && (flags & MS_RDONLY)) {
+            flags &= ~MS_RDONLY; /* devices are made in it first */
+            env->dev_ro = true;
+        }
+        int r = mount(p->source, path_fd(dfd, fdp), type, flags, p->data);
+        if (r < 0 && errno == EINVAL && env->userns && p->data && strstr(p->data, "gid=")) {
+            /* devpts gid=5 when gid 5 is not mapped: mount without it */
+            r = mount(p->source, fdp, type, flags, NULL);
+        }
+        if (r < 0)
+            return err_set(err, errno, "mount %s (%s) on %s", p->source, type, m->destination);
+    }
+    if (remount || p->prop || p->attr_set || p->attr_clr)
+        return finish_mount(env, p, remount, err);
+    return 0;
+}
+
+int mounts_apply(struct mount_env *env, struct mount_plan *p, size_t n, struct oci_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        TRACE_BEGINF(span, "mount %s", p[i].m->destination);
+        int rc = mount_one(env, &p[i], err);
+        TRACE_END_RC(span, rc);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}

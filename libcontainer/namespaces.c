@@ -1,0 +1,79 @@
+#include "config.h"
+#include "namespaces.h"
+#include "trace.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <sched.h>
+
+const struct ns_info ns_table[SPEC_NS_TYPES] = {
+    [SPEC_NS_MOUNT] = {CLONE_NEWNS, "mnt"},   [SPEC_NS_PID] = {CLONE_NEWPID, "pid"},
+    [SPEC_NS_NETWORK] = {CLONE_NEWNET, "net"}, [SPEC_NS_UTS] = {CLONE_NEWUTS, "uts"},
+    [SPEC_NS_IPC] = {CLONE_NEWIPC, "ipc"},    [SPEC_NS_USER] = {CLONE_NEWUSER, "user"},
+    [SPEC_NS_CGROUP] = {CLONE_NEWCGROUP, "cgroup"}, [SPEC_NS_TIME] = {CLONE_NEWTIME, "time"},
+};
+
+uint64_t ns_new_flags(const struct spec_config *c)
+{
+    uint64_t flags = 0;
+    if (!c->linux_)
+        return 0;
+    for (size_t i = 0; i < c->linux_->n_namespaces; i++) {
+        const struct spec_namespace *ns = &c->linux_->namespaces[i];
+        if (!ns->path || !*ns->path)
+            flags |= ns_table[ns->type].flag;
+    }
+    return flags;
+}
+
+bool ns_has_path(const struct spec_config *c, enum spec_ns_type t)
+{
+    const struct spec_namespace *ns = spec_config_namespace(c, t);
+    return ns && ns->path && *ns->path;
+}
+
+bool ns_any_path(const struct spec_config *c)
+{
+    for (int t = 0; t < SPEC_NS_TYPES; t++)
+        if (ns_has_path(c, (enum spec_ns_type)t))
+            return true;
+    return false;
+}
+
+/* user first (its privileges let us join the others), mount last (paths). */
+static const enum spec_ns_type join_order[] = {SPEC_NS_USER, SPEC_NS_IPC,  SPEC_NS_UTS,
+                                               SPEC_NS_NETWORK, SPEC_NS_PID, SPEC_NS_CGROUP,
+                                               SPEC_NS_TIME, SPEC_NS_MOUNT};
+
+int ns_join_all(const struct spec_config *c, bool include_user, struct oci_err *err)
+{
+    int fds[ARRAY_SIZE(join_order)];
+    int rc = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(join_order); i++) {
+        fds[i] = -1;
+        enum spec_ns_type t = join_order[i];
+        if (!ns_has_path(c, t) || (t == SPEC_NS_USER && !include_user))
+            continue;
+        const char *path = spec_config_namespace(c, t)->path;
+        fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+        if (fds[i] < 0) {
+            rc = err_set(err, errno, "linux.namespaces: open %s namespace %s",
+                         spec_ns_type_names[t], path);
+            break;
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(join_order); i++) {
+        if (fds[i] < 0)
+            continue;
+        enum spec_ns_type t = join_order[i];
+        TRACE_BEGINF(span, "setns %s", spec_ns_type_names[t]);
+        if (setns(fds[i], (int)ns_table[t].flag) < 0)
+            rc = err_set(err, errno, "linux.namespaces: join %s namespace %s",
+                         spec_ns_type_names[t], spec_config_namespace(c, t)->path);
+        TRACE_END_RC(span, rc);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(join_order); i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    return rc;
+}

@@ -1,0 +1,53 @@
+/* The container process as the init will set it up, decided in the parent
+ * before anything is created: argv/env, user, rlimits, capabilities and the
+ * other process attributes. The init only applies it. */
+#ifndef OCI_PROC_PLAN_H
+#define OCI_PROC_PLAN_H
+
+#include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "caps.h"
+#include "error.h"
+#include "specs/config.h"
+
+struct rlimit_entry {
+    int resource;
+    struct rlimit lim;
+};
+
+struct proc_plan {
+    char **argv; /* NULL-terminated, borrowed from the config */
+    char **envp; /* NULL-terminated; HOME added by the init when missing */
+    size_t n_env;
+    const char *cwd;
+    uid_t uid;
+    gid_t gid;
+    gid_t *groups;
+    size_t n_groups;
+    const char *username; /* resolved in the container's /etc/passwd */
+    bool has_umask;
+    mode_t umask;
+    struct rlimit_entry *rlimits;
+    size_t n_rlimits;
+    struct caps_plan caps;
+    bool no_new_privs;
+    bool has_oom_score_adj;
+    int oom_score_adj;
+    bool terminal;
+};
+
+int proc_plan_build(const struct spec_process *p, struct proc_plan *out, struct oci_err *err);
+void proc_plan_free(struct proc_plan *p);
+/* RLIMIT_NOFILE -> RLIMIT_NOFILE's number; -1 when unknown. */
+int rlimit_from_name(const char *name);
+
+/* In the init. */
+int proc_apply_rlimits(const struct proc_plan *p, struct oci_err *err);
+/* Resolve argv[0] with the container's PATH (after the pivot). */
+int proc_find_exec(const struct proc_plan *p, char *out, size_t outlen, struct oci_err *err);
+/* Add HOME from the container's /etc/passwd when the env has none. */
+void proc_default_home(struct proc_plan *p);
+
+#endif

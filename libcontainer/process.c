@@ -1,0 +1,147 @@
+#include "config.h"
+#include "namespaces.h"
+#include "process.h"
+#include "sync.h"
+#include "trace.h"
+#include "util.h"
+
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+pid_t process_clone3(uint64_t flags, int cgroup_fd, int *pidfd)
+{
+    struct clone_args args;
+    memset(&args, 0, sizeof(args));
+    args.flags = flags | (pidfd ? CLONE_PIDFD : 0);
+    args.pidfd = (uint64_t)(uintptr_t)pidfd;
+    args.exit_signal = SIGCHLD;
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+    }
+    return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+int process_start(struct container *c, struct oci_err *err)
+{
+    TRACE_BEGIN(span, c->staged ? "clone stage" : "clone init");
+    uint64_t flags = c->staged ? 0 : c->ns_new;
+    /* a cgroup namespace is rooted where the process is when it is made: on
+     * v1 hierarchies that is only known after the parent moved the init */
+    if (!c->staged && c->cg.mode != CG_UNIFIED && c->cg.mode != CG_DISABLED)
+        flags &= ~(uint64_t)CLONE_NEWCGROUP;
+    if (c->staged && c->run_mode)
+        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* the init is the stage's child */
+    int cgfd = c->cg.v2_fd;
+    int pidfd = -1;
+    pid_t pid = process_clone3(flags, cgfd, &pidfd);
+    if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP)) {
+        cgfd = -1; /* a kernel without CLONE_INTO_CGROUP */
+        pid = process_clone3(flags, -1, &pidfd);
+    }
+    if (pid < 0) {
+        int e = errno;
+        TRACE_END_RC(span, -1);
+        return err_set(err, e, "clone the container %s", c->staged ? "stage" : "init");
+    }
+    if (pid == 0) {
+        c->cg_in_clone = cgfd >= 0;
+        if (c->staged)
+            stage_main(c);
+        /* the new cgroup namespace was made by clone3 when it was safe */
+        if (flags & CLONE_NEWCGROUP)
+            c->ns_new &= ~(uint64_t)CLONE_NEWCGROUP;
+        init_main(c);
+    }
+    c->cg_in_clone = cgfd >= 0;
+    if (c->staged) {
+        c->pid = 0; /* the stage; the init comes by SYNC_PID */
+        c->pidfd = pidfd;
+        c->stage_pid = pid;
+    } else {
+        c->pid = pid;
+        c->pidfd = pidfd;
+    }
+    TRACE_END(span);
+    return 0;
+}
+
+int process_after_clone(struct container *c, struct oci_err *err)
+{
+    pid_t target = c->staged ? c->stage_pid : c->pid;
+    if (!c->staged && (c->ns_new & CLONE_NEWUSER)) {
+        TRACE_BEGIN(span, "user namespace maps");
+        int rc = userns_write_maps(c->cfg, target, err);
+        TRACE_END_RC(span, rc);
+        if (rc < 0)
+            return -1;
+    }
+    TRACE_BEGIN(span, "cgroup enter");
+    int rc = cgroup_enter(&c->cg, target, c->cg_in_clone, err);
+    TRACE_END_RC(span, rc);
+    if (rc < 0)
+        return -1;
+    if (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0)
+        return err_set(err, errno, "sync socket");
+    return 0;
+}
+
+int process_adopt_init(struct container *c, pid_t pid, struct oci_err *err)
+{
+    int status;
+    TEMP_FAILURE_RETRY_INT(waitpid(c->stage_pid, &status, 0));
+    if (c->pidfd >= 0)
+        close(c->pidfd);
+    c->stage_pid = 0;
+    c->pid = pid;
+    c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (c->pidfd < 0)
+        return err_set(err, errno, "container init %d", pid);
+    return 0;
+}
+
+const char *process_exit_reason(struct container *c)
+{
+    static char buf[64];
+    siginfo_t si;
+    buf[0] = '\0';
+    pid_t p = c->staged && c->stage_pid ? c->stage_pid : c->pid;
+    memset(&si, 0, sizeof(si));
+    if (p > 0 && waitid(P_PID, (id_t)p, &si, WEXITED | WNOWAIT) == 0 && si.si_pid == p) {
+        if (si.si_code == CLD_EXITED)
+            snprintf(buf, sizeof(buf), " (exit status %d)", si.si_status);
+        else
+            snprintf(buf, sizeof(buf), " (killed by signal %d)", si.si_status);
+    }
+    return buf;
+}
+
+int process_wait_pidfd(int pidfd, int timeout_ms)
+{
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    int r = (int)TEMP_FAILURE_RETRY_INT(poll(&p, 1, timeout_ms));
+    return r > 0 ? 0 : -1;
+}
+
+void process_kill_wait(struct container *c)
+{
+    if (c->stage_pid > 0) {
+        kill(c->stage_pid, SIGKILL);
+        TEMP_FAILURE_RETRY_INT(waitpid(c->stage_pid, NULL, 0));
+        c->stage_pid = 0;
+    }
+    if (c->pidfd >= 0) {
+        syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+        process_wait_pidfd(c->pidfd, 10000);
+    } else if (c->pid > 0) {
+        kill(c->pid, SIGKILL);
+    }
+    if (c->pid > 0)
+        waitpid(c->pid, NULL, WNOHANG); /* reap it when it is our child */
+}

@@ -1,0 +1,22 @@
+/* The container's root: propagation, the rootfs bind, pivot_root (or
+ * MS_MOVE + chroot), and what is done inside it after: sysctls, read-only
+ * and masked paths, a read-only root. */
+#ifndef OCI_ROOTFS_H
+#define OCI_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "specs/config.h"
+
+/* Make the mount tree private to the container and bind the rootfs on
+ * itself; returns an O_PATH fd of the rootfs. */
+int rootfs_prepare(const struct spec_config *c, const char *rootfs, struct oci_err *err);
+int rootfs_pivot(const char *rootfs, bool no_pivot, struct oci_err *err);
+/* After the pivot. */
+int rootfs_sysctl(const struct spec_config *c, struct oci_err *err);
+int rootfs_finalize(const struct spec_config *c, struct oci_err *err);
+/* The MS_* propagation flag of a rootfsPropagation value (0: none). */
+unsigned long rootfs_propagation_flag(const char *name);
+
+#endif

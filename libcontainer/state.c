@@ -1,0 +1,171 @@
+#include "config.h"
+#include "state.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+const char *const container_status_names[] = {"creating", "created", "running", "paused",
+                                              "stopped"};
+
+int state_dir_create(const char *root, const char *id, struct state_dir *sd, struct oci_err *err)
+{
+    sd->dirfd = -1;
+    xasprintf(&sd->path, "%s/%s", root, id);
+    int r = mkdir(sd->path, 0700);
+    if (r < 0 && errno == ENOENT) {
+        if (mkdir_p(root, 0711) < 0) {
+            err_set(err, errno, "state root %s", root);
+            goto fail;
+        }
+        r = mkdir(sd->path, 0700);
+    }
+    if (r < 0) {
+        if (errno == EEXIST)
+            err_set(err, 0, "container \"%s\" already exists", id);
+        else
+            err_set(err, errno, "create state directory %s", sd->path);
+        goto fail;
+    }
+    sd->dirfd = open(sd->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (sd->dirfd < 0 || state_dir_lock(sd, STATE_LOCK_EXCLUSIVE) < 0) {
+        err_set(err, errno, "open state directory %s", sd->path);
+        if (sd->dirfd >= 0)
+            close(sd->dirfd);
+        sd->dirfd = -1;
+        rmdir(sd->path);
+        goto fail;
+    }
+    return 0;
+fail:
+    free(sd->path);
+    sd->path = NULL;
+    return -1;
+}
+
+int state_dir_lock(struct state_dir *sd, enum state_lock lock)
+{
+    int op = lock == STATE_LOCK_NONE ? LOCK_UN : lock == STATE_LOCK_SHARED ? LOCK_SH : LOCK_EX;
+    return (int)TEMP_FAILURE_RETRY_INT(flock(sd->dirfd, op));
+}
+
+int state_dir_open(const char *root, const char *id, enum state_lock lock, struct state_dir *sd,
+                   struct oci_err *err)
+{
+    xasprintf(&sd->path, "%s/%s", root, id);
+    sd->dirfd = open(sd->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (sd->dirfd < 0) {
+        int e = errno;
+        free(sd->path);
+        sd->path = NULL;
+        if (e == ENOENT)
+            return err_set(err, 0, "container \"%s\" does not exist", id);
+        return err_set(err, e, "container \"%s\": open state", id);
+    }
+    if (lock != STATE_LOCK_NONE && state_dir_lock(sd, lock) < 0) {
+        err_set(err, errno, "container \"%s\": lock", id);
+        state_dir_close(sd);
+        return -1;
+    }
+    return 0;
+}
+
+void state_dir_close(struct state_dir *sd)
+{
+    if (sd->dirfd >= 0)
+        close(sd->dirfd);
+    sd->dirfd = -1;
+    free(sd->path);
+    sd->path = NULL;
+}
+
+int state_dir_remove(struct state_dir *sd, struct oci_err *err)
+{
+    int fd = openat(sd->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return err_set(err, errno, "remove %s", sd->path);
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (unlinkat(sd->dirfd, e->d_name, 0) < 0 && errno != ENOENT) {
+            int saved = errno;
+            closedir(d);
+            return err_set(err, saved, "remove %s/%s", sd->path, e->d_name);
+        }
+    }
+    closedir(d);
+    if (rmdir(sd->path) < 0 && errno != ENOENT)
+        return err_set(err, errno, "remove %s", sd->path);
+    return 0;
+}
+
+int state_write(struct state_dir *sd, const struct spec_state *s, struct oci_err *err)
+{
+    size_t len;
+    _cleanup_free_ char *json = spec_state_to_json(s, true, false, &len);
+    if (!json)
+        return err_set(err, ENOMEM, "state.json");
+    if (write_file_atomic(sd->dirfd, STATE_FILE, json, len, 0600) < 0)
+        return err_set(err, errno, "write %s/%s", sd->path, STATE_FILE);
+    return 0;
+}
+
+int state_read(struct state_dir *sd, const char *id, struct spec_state **out, struct oci_err *err)
+{
+    _cleanup_free_ char *data = NULL;
+    size_t len;
+    if (read_file_at(sd->dirfd, STATE_FILE, &data, &len, 1 << 22) < 0) {
+        if (errno == ENOENT)
+            return err_set(err, 0, "container \"%s\" does not exist", id);
+        return err_set(err, errno, "container \"%s\": read state", id);
+    }
+    _cleanup_free_ char *msg = NULL;
+    *out = spec_state_parse(data, len, &msg);
+    if (!*out)
+        return err_set(err, 0, "container \"%s\": %s", id, msg ? msg : "bad state");
+    return 0;
+}
+
+bool state_process_alive(const struct spec_state *s)
+{
+    uint64_t start;
+    char st;
+    if (s->pid <= 0 || proc_stat_start(s->pid, &start, &st) < 0)
+        return false;
+    return start == s->pid_start && st != 'Z' && st != 'X';
+}
+
+int state_pidfd(const struct spec_state *s)
+{
+    if (s->pid <= 0)
+        return -1;
+    int fd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+    if (fd < 0)
+        return -1;
+    /* the pidfd is taken first: a PID reused after this check is caught */
+    if (!state_process_alive(s)) {
+        close(fd);
+        return -1;
+    }
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return fd;
+}
+
+enum container_status state_status(struct state_dir *sd, const struct spec_state *s)
+{
+    if (!state_process_alive(s))
+        return STATUS_STOPPED;
+    if (faccessat(sd->dirfd, STATE_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        return STATUS_CREATED;
+    return STATUS_RUNNING;
+}

@@ -1,0 +1,54 @@
+/* The state store: one directory per container under the root, holding
+ * state.json (written atomically), exec.sock while the container is
+ * created, and a flock on the directory for every operation. */
+#ifndef OCI_STATE_H
+#define OCI_STATE_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "specs/state.h"
+
+#define STATE_FILE "state.json"
+#define STATE_EXEC_SOCK "exec.sock"
+
+struct state_dir {
+    int dirfd;  /* the container's directory, flock'ed */
+    char *path; /* root/id */
+};
+
+/* Make root/id; fails cleanly when the ID is taken ("already exists"). */
+int state_dir_create(const char *root, const char *id, struct state_dir *sd, struct oci_err *err);
+enum state_lock { STATE_LOCK_NONE, STATE_LOCK_SHARED, STATE_LOCK_EXCLUSIVE };
+/* Open root/id ("does not exist" when missing) and lock it. Readers (state,
+ * list, kill) take no lock: state.json is replaced atomically. */
+int state_dir_open(const char *root, const char *id, enum state_lock lock, struct state_dir *sd,
+                   struct oci_err *err);
+/* Drop or take again the lock of an open directory. */
+int state_dir_lock(struct state_dir *sd, enum state_lock lock);
+void state_dir_close(struct state_dir *sd);
+/* Remove every file and the directory itself. */
+int state_dir_remove(struct state_dir *sd, struct oci_err *err);
+
+int state_write(struct state_dir *sd, const struct spec_state *s, struct oci_err *err);
+int state_read(struct state_dir *sd, const char *id, struct spec_state **out,
+               struct oci_err *err);
+
+enum container_status {
+    STATUS_CREATING,
+    STATUS_CREATED,
+    STATUS_RUNNING,
+    STATUS_PAUSED,
+    STATUS_STOPPED
+};
+extern const char *const container_status_names[];
+
+/* Is the recorded process still the container's (pid plus start time)? */
+bool state_process_alive(const struct spec_state *s);
+/* Derive the status from the live process, the exec socket and the freezer. */
+enum container_status state_status(struct state_dir *sd, const struct spec_state *s);
+/* A pidfd of the container's process, checked against PID reuse; -1 when
+ * the process is gone. */
+int state_pidfd(const struct spec_state *s);
+
+#endif

@@ -1,0 +1,108 @@
+#include "config.h"
+#include "sync.h"
+#include "trace.h"
+#include "util.h"
+
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+int sync_send(int fd, uint32_t type, int32_t value, const void *data, size_t len)
+{
+    struct sync_hdr h = {.type = type, .value = value};
+    struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)data, len}};
+    struct msghdr m = {.msg_iov = iov, .msg_iovlen = len ? 2 : 1};
+    return TEMP_FAILURE_RETRY_INT(sendmsg(fd, &m, MSG_NOSIGNAL)) < 0 ? -1 : 0;
+}
+
+void sync_send_err(int fd, const struct oci_err *err)
+{
+    sync_send(fd, SYNC_ERROR, err->errnum, err->msg, strlen(err->msg) + 1);
+}
+
+void sync_send_trace(int fd)
+{
+    if (!trace_enabled)
+        return;
+    size_t n;
+    const struct trace_span *s = trace_exported(&n);
+    const size_t chunk = SYNC_MAX / sizeof(*s);
+    for (size_t i = 0; i < n; i += chunk) {
+        size_t k = n - i < chunk ? n - i : chunk;
+        sync_send(fd, SYNC_TRACE, (int32_t)k, s + i, k * sizeof(*s));
+    }
+}
+
+int sync_send_fd(int fd, int32_t which, int payload_fd)
+{
+    struct sync_hdr h = {.type = SYNC_FD, .value = which};
+    struct iovec iov = {&h, sizeof(h)};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct msghdr m = {.msg_iov = &iov,
+                       .msg_iovlen = 1,
+                       .msg_control = u.buf,
+                       .msg_controllen = sizeof(u.buf)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &payload_fd, sizeof(int));
+    return TEMP_FAILURE_RETRY_INT(sendmsg(fd, &m, MSG_NOSIGNAL)) < 0 ? -1 : 0;
+}
+
+ssize_t sync_recv(int fd, struct sync_hdr *hdr, char *buf, int *rfd)
+{
+    struct iovec iov[2] = {{hdr, sizeof(*hdr)}, {buf, SYNC_MAX}};
+    union {
+        char b[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct msghdr m = {
+        .msg_iov = iov, .msg_iovlen = 2, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
+    ssize_t n = TEMP_FAILURE_RETRY_INT(recvmsg(fd, &m, MSG_CMSG_CLOEXEC));
+    if (n < 0)
+        return -1;
+    if (n == 0) {
+        hdr->type = 0;
+        return 0;
+    }
+    if ((size_t)n < sizeof(*hdr)) {
+        errno = EPROTO;
+        return -1;
+    }
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    if (c && c->cmsg_type == SCM_RIGHTS) {
+        int got;
+        memcpy(&got, CMSG_DATA(c), sizeof(int));
+        if (rfd)
+            *rfd = got;
+        else
+            close(got);
+    }
+    n -= (ssize_t)sizeof(*hdr);
+    if (n < SYNC_MAX)
+        buf[n] = '\0';
+    return n;
+}
+
+int sync_expect(int fd, uint32_t type, struct oci_err *err)
+{
+    static char buf[SYNC_MAX + 1];
+    struct sync_hdr h;
+    ssize_t n = sync_recv(fd, &h, buf, NULL);
+    if (n < 0)
+        return err_set(err, errno, "sync socket");
+    if (h.type == type)
+        return 0;
+    if (h.type == SYNC_ERROR) {
+        err_set(err, 0, "%s", buf);
+        err->errnum = h.value;
+        return -1;
+    }
+    if (h.type == 0)
+        return err_set(err, 0, "the other side of the sync socket exited");
+    return err_set(err, 0, "sync socket: unexpected message %u", h.type);
+}

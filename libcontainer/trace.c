@@ -1,0 +1,231 @@
+#include "config.h"
+#include "trace.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+const char *const trace_proc_names[] = {"runtime", "stage", "init", "hook"};
+
+bool trace_enabled;
+
+static struct {
+    struct trace_span spans[TRACE_MAX_SPANS];
+    unsigned n;
+    unsigned export_from; /* first span made by this (child) process */
+    uint8_t depth;
+    uint8_t proc;
+    int32_t pid;
+    const char *file;
+    const char *op;
+    char id[256];
+    uint64_t anchor_real, anchor_mono;
+    bool flushed;
+} T;
+
+uint64_t trace_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t realtime_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* CPU time this process used before main: exec, dynamic loading, libc
+ * start-up. /proc/self/schedstat holds the task's CPU ns since fork; the
+ * time since main is subtracted (the runtime is on CPU from main to here). */
+static uint64_t cpu_before_main(uint64_t main_ns)
+{
+    char buf[128];
+    int fd = open("/proc/self/schedstat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    uint64_t cpu = strtoull(buf, NULL, 10), since_main = trace_now() - main_ns;
+    return cpu > since_main ? cpu - since_main : 0;
+}
+
+void trace_init(const char *file, const char *op, uint64_t main_ns)
+{
+    trace_enabled = true;
+    T.file = file;
+    T.op = op;
+    T.pid = getpid();
+    T.anchor_mono = trace_now();
+    T.anchor_real = realtime_ns();
+    uint64_t pre = cpu_before_main(main_ns);
+    if (pre && main_ns)
+        trace_add_("exec and dynamic loading (cpu before main)", main_ns - pre, main_ns, 0);
+}
+
+void trace_set_id(const char *id)
+{
+    snprintf(T.id, sizeof(T.id), "%s", id ? id : "");
+}
+
+void trace_child(enum trace_proc proc)
+{
+    T.proc = (uint8_t)proc;
+    T.pid = 0; /* filled in by the parent, which knows the host pid */
+    T.export_from = T.n;
+    T.depth = 0;
+}
+
+static struct trace_span *new_span(void)
+{
+    if (T.n >= TRACE_MAX_SPANS)
+        return NULL;
+    struct trace_span *s = &T.spans[T.n++];
+    memset(s, 0, sizeof(*s));
+    s->pid = T.pid;
+    s->proc = T.proc;
+    s->depth = T.depth;
+    return s;
+}
+
+int trace_begin_(const char *name)
+{
+    struct trace_span *s = new_span();
+    if (!s)
+        return -1;
+    snprintf(s->name, sizeof(s->name), "%s", name);
+    T.depth++;
+    s->start = trace_now();
+    return (int)(s - T.spans);
+}
+
+int trace_beginf_(const char *fmt, ...)
+{
+    char name[TRACE_NAME_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(name, sizeof(name), fmt, ap);
+    va_end(ap);
+    return trace_begin_(name);
+}
+
+void trace_end_(int idx, int failed)
+{
+    struct trace_span *s = &T.spans[idx];
+    s->end = trace_now();
+    s->failed = (uint8_t)(failed != 0);
+    if (T.depth > 0)
+        T.depth--;
+}
+
+void trace_instant_(const char *name)
+{
+    struct trace_span *s = new_span();
+    if (!s)
+        return;
+    snprintf(s->name, sizeof(s->name), "%s", name);
+    s->start = s->end = trace_now();
+    s->instant = 1;
+}
+
+void trace_add_(const char *name, uint64_t start, uint64_t end, int failed)
+{
+    if (!trace_enabled)
+        return;
+    struct trace_span *s = new_span();
+    if (!s)
+        return;
+    snprintf(s->name, sizeof(s->name), "%s", name);
+    s->start = start;
+    s->end = end;
+    s->failed = (uint8_t)(failed != 0);
+}
+
+const struct trace_span *trace_exported(size_t *n)
+{
+    /* spans still open (the execve) are closed by the receiver */
+    *n = T.n - T.export_from;
+    return &T.spans[T.export_from];
+}
+
+void trace_merge(const struct trace_span *spans, size_t n, pid_t pid)
+{
+    for (size_t i = 0; i < n && T.n < TRACE_MAX_SPANS; i++) {
+        struct trace_span *s = &T.spans[T.n++];
+        *s = spans[i];
+        s->name[TRACE_NAME_MAX - 1] = '\0';
+        if (!s->pid)
+            s->pid = pid;
+    }
+}
+
+void trace_close_open(pid_t pid)
+{
+    uint64_t now = trace_now();
+    for (unsigned i = 0; i < T.n; i++)
+        if (!T.spans[i].end && T.spans[i].pid == pid)
+            T.spans[i].end = now;
+}
+
+static size_t json_escape(char *out, size_t cap, const char *in)
+{
+    size_t o = 0;
+    for (; *in && o + 7 < cap; in++) {
+        unsigned char c = (unsigned char)*in;
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+        } else if (c < 0x20) {
+            o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+void trace_flush(int failed)
+{
+    if (!trace_enabled || T.flushed || !T.file)
+        return;
+    T.flushed = true;
+    uint64_t now = trace_now();
+    for (unsigned i = 0; i < T.n; i++)
+        if (!T.spans[i].end) {
+            T.spans[i].end = now;
+            T.spans[i].failed = (uint8_t)(failed != 0);
+        }
+    char id[600], name[TRACE_NAME_MAX * 6 + 8];
+    size_t cap = 512 + (size_t)T.n * (sizeof(id) + sizeof(name) + 300), len = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return;
+    json_escape(id, sizeof(id), T.id);
+    for (unsigned i = 0; i < T.n; i++) {
+        const struct trace_span *s = &T.spans[i];
+        json_escape(name, sizeof(name), s->name);
+        uint64_t ts = T.anchor_real + (s->start - T.anchor_mono);
+        len += (size_t)snprintf(
+            buf + len, cap - len,
+            "{\"id\":\"%s\",\"op\":\"%s\",\"proc\":\"%s\",\"pid\":%d,\"name\":\"%s\",\"ts\":%llu,"
+            "\"mono\":%llu,\"dur\":%llu,\"depth\":%u,\"instant\":%s,\"failed\":%s}\n",
+            id, T.op, trace_proc_names[s->proc & 3], s->pid, name, (unsigned long long)ts,
+            (unsigned long long)s->start, (unsigned long long)(s->end - s->start), s->depth,
+            s->instant ? "true" : "false", s->failed ? "true" : "false");
+    }
+    int fd = open(T.file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        write_all(fd, buf, len);
+        close(fd);
+    }
+    free(buf);
+}

@@ -1,0 +1,100 @@
+#include "config.h"
+#include "trace.h"
+#include "user.h"
+#include "util.h"
+
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+/* name:passwd:uid:gid:gecos:home:shell */
+int user_lookup(const char *passwd_path, const char *name, uid_t uid, struct user_entry *out)
+{
+    FILE *f = fopen(passwd_path, "re");
+    if (!f)
+        return errno == ENOENT ? 0 : -1;
+    char line[1024];
+    int found = 0;
+    while (!found && fgets(line, sizeof(line), f)) {
+        char *fields[7] = {0}, *p = line;
+        line[strcspn(line, "\n")] = '\0';
+        for (int i = 0; i < 7 && p; i++) {
+            fields[i] = p;
+            p = strchr(p, ':');
+            if (p)
+                *p++ = '\0';
+        }
+        if (!fields[3])
+            continue;
+        uint64_t u, g;
+        if (parse_u64(fields[2], &u) < 0 || parse_u64(fields[3], &g) < 0)
+            continue;
+        if (name ? strcmp(fields[0], name) != 0 : (uid_t)u != uid)
+            continue;
+        out->uid = (uid_t)u;
+        out->gid = (gid_t)g;
+        snprintf(out->home, sizeof(out->home), "%s", fields[5] && *fields[5] ? fields[5] : "/");
+        found = 1;
+    }
+    fclose(f);
+    return found;
+}
+
+int group_lookup(const char *group_path, const char *name, gid_t *gid)
+{
+    FILE *f = fopen(group_path, "re");
+    if (!f)
+        return 0;
+    char line[4096];
+    int found = 0;
+    size_t nl = strlen(name);
+    while (!found && fgets(line, sizeof(line), f)) {
+        if (strncmp(line, name, nl) != 0 || line[nl] != ':')
+            continue;
+        char *p = strchr(line + nl + 1, ':');
+        uint64_t g;
+        if (!p)
+            continue;
+        char *end = strchr(p + 1, ':');
+        if (end)
+            *end = '\0';
+        if (parse_u64(p + 1, &g) == 0) {
+            *gid = (gid_t)g;
+            found = 1;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+int user_switch(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups, bool in_userns,
+                struct oci_err *err)
+{
+    TRACE_BEGIN(span, "user and groups");
+    int rc = -1;
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
+        err_set(err, errno, "prctl(PR_SET_KEEPCAPS)");
+        goto out;
+    }
+    if (setgroups(ngroups, groups) < 0 && !(errno == EPERM && ngroups == 0 && in_userns)) {
+        err_set(err, errno, "process.user.additionalGids: setgroups");
+        goto out;
+    }
+    if (setresgid(gid, gid, gid) < 0) {
+        err_set(err, errno, "process.user.gid %u: setgid", gid);
+        goto out;
+    }
+    if (setresuid(uid, uid, uid) < 0) {
+        err_set(err, errno, "process.user.uid %u: setuid", uid);
+        goto out;
+    }
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) {
+        err_set(err, errno, "prctl(PR_SET_KEEPCAPS)");
+        goto out;
+    }
+    rc = 0;
+out:
+    TRACE_END_RC(span, rc);
+    return rc;
+}

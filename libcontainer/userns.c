@@ -1,0 +1,41 @@
+/* User namespaces: the uid/gid maps of the container, written from outside
+ * (the parent) after the namespace exists. */
+#include "config.h"
+#include "container_internal.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+static int write_map(pid_t pid, const char *file, const struct spec_idmaps *m, struct oci_err *err)
+{
+    char path[64], buf[4096];
+    size_t n = 0;
+    for (size_t i = 0; i < m->n && n < sizeof(buf) - 40; i++)
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%u %u %u\n", m->items[i].container_id,
+                              m->items[i].host_id, m->items[i].size);
+    snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+    if (write_file_at(AT_FDCWD, path, buf, n) < 0)
+        return err_set(err, errno, "linux.%s: write %s", file[0] == 'u' ? "uidMappings" : "gidMappings",
+                       path);
+    return 0;
+}
+
+int userns_write_maps(const struct spec_config *cfg, pid_t pid, struct oci_err *err)
+{
+    const struct spec_linux *l = cfg->linux_;
+    if (!l || (!l->uid_mappings.n && !l->gid_mappings.n))
+        return 0;
+    if (geteuid() != 0) {
+        /* without CAP_SETGID in the parent namespace gid maps need this */
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+        if (write_file_at(AT_FDCWD, path, "deny", 4) < 0 && errno != ENOENT)
+            return err_set(err, errno, "user namespace: write %s", path);
+    }
+    if (write_map(pid, "uid_map", &l->uid_mappings, err) < 0 ||
+        write_map(pid, "gid_map", &l->gid_mappings, err) < 0)
+        return -1;
+    return 0;
+}

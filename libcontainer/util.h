@@ -1,0 +1,94 @@
+/* Small shared helpers: cleanup attributes, ownership transfer, file I/O. */
+#ifndef OCI_UTIL_H
+#define OCI_UTIL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "error.h"
+
+#define PATH_MAX_LEN 4096
+
+static inline void cleanup_freep(void *p)
+{
+    free(*(void **)p);
+}
+static inline void cleanup_closep(int *fd)
+{
+    if (*fd >= 0) {
+        int saved = errno;
+        close(*fd);
+        errno = saved;
+    }
+}
+#define _cleanup_free_ __attribute__((cleanup(cleanup_freep)))
+#define _cleanup_close_ __attribute__((cleanup(cleanup_closep)))
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)                                                    \
+    static inline void func##p(type *p)                                                            \
+    {                                                                                              \
+        if (*p)                                                                                    \
+            func(*p);                                                                              \
+    }
+
+#define TAKE_PTR(p)                                                                                \
+    ({                                                                                             \
+        __typeof__(p) _tp = (p);                                                                   \
+        (p) = NULL;                                                                                \
+        _tp;                                                                                       \
+    })
+#define TAKE_FD(fd)                                                                                \
+    ({                                                                                             \
+        int _tf = (fd);                                                                            \
+        (fd) = -1;                                                                                 \
+        _tf;                                                                                       \
+    })
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* Retry a syscall expression on EINTR. */
+#define TEMP_FAILURE_RETRY_INT(expr)                                                               \
+    ({                                                                                             \
+        long _r;                                                                                   \
+        do                                                                                         \
+            _r = (long)(expr);                                                                     \
+        while (_r == -1 && errno == EINTR);                                                        \
+        _r;                                                                                        \
+    })
+
+void *xmalloc(size_t n);
+void *xzalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+int xasprintf(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Write all of buf to fd (retrying short writes). 0 or -1 with errno. */
+int write_all(int fd, const void *buf, size_t len);
+/* Write a small string to a file relative to dirfd (AT_FDCWD ok), O_CLOEXEC,
+ * no O_CREAT: for /proc and cgroup files. 0 or -1 with errno. */
+int write_file_at(int dirfd, const char *path, const char *data, size_t len);
+/* Read a whole file (at most max bytes) into a malloc'd NUL-terminated buffer. */
+int read_file_at(int dirfd, const char *path, char **out, size_t *len, size_t max);
+/* Create or replace path (relative to dirfd) atomically: tmp file + rename. */
+int write_file_atomic(int dirfd, const char *path, const void *data, size_t len, mode_t mode);
+
+/* mkdir -p of an absolute host path, mode for new directories. */
+int mkdir_p(const char *path, mode_t mode);
+
+/* Parse an unsigned decimal, whole string. */
+int parse_u64(const char *s, uint64_t *out);
+
+/* The start time of a process in clock ticks since boot (/proc/PID/stat
+ * field 22), and its state letter. -1 with errno ESRCH when gone. */
+int proc_stat_start(pid_t pid, uint64_t *start, char *state);
+
+#endif

@@ -1,0 +1,136 @@
+/* Checks on the parsed config that need more than its own structure, run
+ * as a table before anything is created (runc's approach). */
+#include "config.h"
+#include "container_internal.h"
+#include "namespaces.h"
+#include "util.h"
+
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef int (*check_fn)(const struct container *c, struct oci_err *err);
+
+static bool has_ns(const struct container *c, enum spec_ns_type t)
+{
+    return spec_config_namespace(c->cfg, t) != NULL;
+}
+
+static int check_mount_ns(const struct container *c, struct oci_err *err)
+{
+    if (!has_ns(c, SPEC_NS_MOUNT))
+        return err_set(err, 0, "linux.namespaces: a mount namespace is required");
+    return 0;
+}
+
+static int check_names(const struct container *c, struct oci_err *err)
+{
+    const struct spec_config *cfg = c->cfg;
+    bool uts = has_ns(c, SPEC_NS_UTS);
+    if (cfg->hostname && *cfg->hostname && !uts)
+        return err_set(err, 0, "hostname: setting it needs a uts namespace");
+    if (cfg->domainname && *cfg->domainname && !uts)
+        return err_set(err, 0, "domainname: setting it needs a uts namespace");
+    return 0;
+}
+
+static int check_userns(const struct container *c, struct oci_err *err)
+{
+    const struct spec_linux *l = c->cfg->linux_;
+    bool maps = l && (l->uid_mappings.n || l->gid_mappings.n);
+    bool new_userns = (c->ns_new & CLONE_NEWUSER) != 0;
+    if (new_userns && (!l->uid_mappings.n || !l->gid_mappings.n))
+        return err_set(err, 0, "linux.uidMappings/gidMappings: a new user namespace needs both");
+    if (maps && !new_userns)
+        return err_set(err, 0, "linux.uidMappings: mappings need a new user namespace");
+    return 0;
+}
+
+static int check_time(const struct container *c, struct oci_err *err)
+{
+    const struct spec_linux *l = c->cfg->linux_;
+    if (l && (l->time_boottime.present || l->time_monotonic.present) &&
+        !(c->ns_new & CLONE_NEWTIME))
+        return err_set(err, 0, "linux.timeOffsets: offsets need a new time namespace");
+    return 0;
+}
+
+/* Only sysctls the container's own namespaces scope are allowed. */
+static int check_sysctl(const struct container *c, struct oci_err *err)
+{
+    static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+                                      "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+                                      "kernel.shmmni", "kernel.shm_rmid_forced"};
+    const struct spec_linux *l = c->cfg->linux_;
+    for (size_t i = 0; l && i < l->sysctl.n; i++) {
+        const char *k = l->sysctl.items[i].key;
+        bool ok = false;
+        enum spec_ns_type need = SPEC_NS_IPC;
+        for (size_t j = 0; j < ARRAY_SIZE(ipc); j++)
+            if (!strcmp(k, ipc[j]))
+                ok = true;
+        if (!strncmp(k, "fs.mqueue.", 10))
+            ok = true;
+        if (!strncmp(k, "net.", 4)) {
+            ok = true;
+            need = SPEC_NS_NETWORK;
+        }
+        if (!strcmp(k, "kernel.hostname") || !strcmp(k, "kernel.domainname")) {
+            ok = true;
+            need = SPEC_NS_UTS;
+        }
+        if (!ok)
+            return err_set(err, 0, "linux.sysctl[\"%s\"]: not in a namespace of the container",
+                           k);
+        if (!has_ns(c, need) || ns_has_path(c->cfg, need))
+            return err_set(err, 0, "linux.sysctl[\"%s\"]: needs a new %s namespace", k,
+                           spec_ns_type_names[need]);
+    }
+    return 0;
+}
+
+static int check_paths(const struct container *c, struct oci_err *err)
+{
+    const struct spec_linux *l = c->cfg->linux_;
+    if (l && l->cgroups_path && strstr(l->cgroups_path, ".."))
+        return err_set(err, 0, "linux.cgroupsPath \"%s\": must not contain \"..\"",
+                       l->cgroups_path);
+    const struct spec_strv *lists[] = {l ? &l->masked_paths : NULL, l ? &l->readonly_paths : NULL};
+    const char *names[] = {"maskedPaths", "readonlyPaths"};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; lists[k] && i < lists[k]->n; i++)
+            if (lists[k]->items[i][0] != '/')
+                return err_set(err, 0, "linux.%s[%zu] \"%s\": must be an absolute path",
+                               names[k], i, lists[k]->items[i]);
+    return 0;
+}
+
+static int check_process(const struct container *c, struct oci_err *err)
+{
+    const struct spec_process *p = c->cfg->process;
+    if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
+        return err_set(err, 0, "process.oomScoreAdj %d: must be in [-1000, 1000]",
+                       p->oom_score_adj);
+    return 0;
+}
+
+static int check_cgroup_manager(const struct container *c, struct oci_err *err)
+{
+    if (c->o->systemd_cgroup && access("/run/systemd/system", F_OK) != 0)
+        return err_set(err, 0, "--systemd-cgroup: systemd is not running on this host "
+                               "(no /run/systemd/system); use --cgroup-manager cgroupfs");
+    return 0;
+}
+
+static const check_fn checks[] = {
+    check_mount_ns, check_names, check_userns,  check_time,
+    check_sysctl,   check_paths, check_process, check_cgroup_manager,
+};
+
+int container_validate(const struct container *c, struct oci_err *err)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(checks); i++)
+        if (checks[i](c, err) < 0)
+            return -1;
+    return 0;
+}

@@ -1,0 +1,125 @@
+/* Shared command-line helpers: option values, errors, the log sink. */
+#include "config.h"
+#include "cli.h"
+#include "libcontainer/log.h"
+#include "libcontainer/trace.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int log_fd = -1;
+static const char *cur_id;
+
+const char *cli_get(const struct cli_cmd *cmd, const struct cli_args *a, const char *name)
+{
+    for (int i = 0; cmd->opts && cmd->opts[i].name; i++)
+        if (!strcmp(cmd->opts[i].name, name))
+            return a->val[i];
+    abort(); /* an option the command does not declare */
+}
+
+bool cli_flag(const struct cli_cmd *cmd, const struct cli_args *a, const char *name)
+{
+    return cli_get(cmd, a, name) != NULL;
+}
+
+void cli_set_id(const char *id)
+{
+    cur_id = id;
+    trace_set_id(id);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
+
+/* runc's log line shapes: logrus text, or {"level","msg","time"} JSON */
+static void log_to_file(enum log_level level, const char *msg)
+{
+    if (!G.log_file)
+        return;
+    if (log_fd < 0)
+        log_fd = open(G.log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (log_fd < 0)
+        return;
+    char ts[64];
+    struct timespec now;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(ts + n, sizeof(ts) - n, ".%09ldZ", now.tv_nsec);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return;
+    if (!strcmp(G.log_format, "json")) {
+        fprintf(f, "{\"level\":\"%s\",\"msg\":", level_names[level]);
+        json_str(f, msg);
+        fprintf(f, ",\"time\":\"%s\"}\n", ts);
+    } else {
+        fprintf(f, "time=\"%s\" level=%s msg=", ts, level_names[level]);
+        json_str(f, msg);
+        fputc('\n', f);
+    }
+    fclose(f);
+    if (write(log_fd, buf, len) < 0) {
+        /* nowhere left to report it */
+    }
+    free(buf);
+}
+
+static void sink(enum log_level level, const char *msg)
+{
+    if (level <= LOG_LVL_WARN || G.debug)
+        fprintf(stderr, "oci-rt: %s%s\n", level == LOG_LVL_WARN ? "warning: " : "", msg);
+    log_to_file(level, msg);
+}
+
+void cli_log_setup(void)
+{
+    log_set_sink(sink, G.debug ? LOG_LVL_DEBUG : LOG_LVL_WARN);
+}
+
+void cli_log_close(void)
+{
+    if (log_fd >= 0)
+        close(log_fd);
+    log_fd = -1;
+}
+
+int cli_fail(const struct oci_err *err)
+{
+    fprintf(stderr, "oci-rt: %s\n", err->msg);
+    log_to_file(LOG_LVL_ERROR, err->msg);
+    return 1;
+}
+
+int cli_failf(const char *fmt, ...)
+{
+    struct oci_err err = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    err_setv(&err, 0, fmt, ap);
+    va_end(ap);
+    return cli_fail(&err);
+}

@@ -1,0 +1,73 @@
+/* The oci-rt command line: global options, the command table, option
+ * parsing shared by the commands, error reporting. */
+#ifndef OCI_CLI_H
+#define OCI_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "libcontainer/cgroups.h"
+#include "libcontainer/error.h"
+
+struct global_opts {
+    const char *root;
+    const char *log_file;
+    const char *log_format; /* "text" | "json" */
+    const char *trace_file;
+    bool debug;
+    bool systemd_cgroup;
+    enum cg_mode cgroup_mode; /* (enum cg_mode)-1: detect */
+    uint64_t main_ns;         /* CLOCK_MONOTONIC at main */
+};
+
+extern struct global_opts G;
+
+/* One option of a command. */
+struct cli_opt {
+    const char *name;
+    char short_name;
+    const char *arg; /* NULL: a flag */
+    const char *help;
+};
+
+#define CLI_MAX_OPTS 24
+
+struct cli_args {
+    const char *val[CLI_MAX_OPTS]; /* by option index; "" for a set flag */
+    int argc;                      /* positional arguments */
+    char **argv;
+};
+
+struct cli_cmd {
+    const char *name;
+    int (*fn)(const struct cli_cmd *cmd, struct cli_args *a);
+    const char *summary;
+    const char *usage; /* after "oci-rt NAME " */
+    const struct cli_opt *opts;
+    int min_args, max_args; /* -1: any */
+    bool stop_at_first_arg; /* exec: what follows the ID is the command */
+};
+
+extern const struct cli_cmd *const cli_commands[];
+
+/* Index of option name in cmd->opts (a programming error when absent). */
+const char *cli_get(const struct cli_cmd *cmd, const struct cli_args *a, const char *name);
+bool cli_flag(const struct cli_cmd *cmd, const struct cli_args *a, const char *name);
+
+/* Print "oci-rt: <msg>" and log it; returns the exit code 1. */
+int cli_fail(const struct oci_err *err);
+int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_log_setup(void);
+void cli_log_close(void);
+/* The container id of this command (for the trace and the log). */
+void cli_set_id(const char *id);
+
+/* Signal names: "KILL", "SIGKILL", "9", "SIGRTMIN+3". -1 when unknown. */
+int signal_parse(const char *s);
+const char *signal_name(int sig);
+
+/* Commands (cmd_*.c). */
+extern const struct cli_cmd cmd_create, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete,
+    cmd_list, cmd_spec;
+
+#endif

@@ -1,0 +1,245 @@
+/* oci-rt: global options, then one command from the table. */
+#include "config.h"
+#include "cli.h"
+#include "libcontainer/log.h"
+#include "libcontainer/trace.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <seccomp.h>
+#include <unistd.h>
+
+struct global_opts G = {.root = NULL, .log_format = "text", .cgroup_mode = (enum cg_mode)-1};
+
+const struct cli_cmd *const cli_commands[] = {
+    &cmd_create, &cmd_delete, &cmd_kill, &cmd_list, &cmd_run, &cmd_spec, &cmd_start, &cmd_state,
+    NULL,
+};
+
+static const struct cli_opt global_opts[] = {
+    {"root", 0, "DIR", "state directory (default /run/oci-rt, $XDG_RUNTIME_DIR/oci-rt rootless)"},
+    {"log", 'l', "FILE", "append log lines to FILE (default: stderr only)"},
+    {"log-format", 0, "FORMAT", "text or json"},
+    {"log-level", 0, "LEVEL", "error, warn, info or debug"},
+    {"debug", 0, NULL, "log debug lines"},
+    {"trace", 0, "FILE", "append lifecycle trace spans to FILE (also $OCI_RT_TRACE)"},
+    {"systemd-cgroup", 0, NULL, "manage cgroups with systemd (needs a running systemd)"},
+    {"cgroup-manager", 0, "MANAGER", "cgroupfs, systemd or disabled"},
+    {"rootless", 0, "true|false|auto", "accepted for compatibility; oci-rt detects it"},
+    {"criu", 0, "PATH", "accepted for compatibility"},
+    {"help", 'h', NULL, "show this help"},
+    {"version", 'v', NULL, "print the version"},
+    {NULL, 0, NULL, NULL},
+};
+
+static void print_opts(FILE *f, const struct cli_opt *o)
+{
+    for (; o && o->name; o++) {
+        char left[64];
+        if (o->short_name)
+            snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name, o->arg ? " " : "",
+                     o->arg ? o->arg : "");
+        else
+            snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
+                     o->arg ? o->arg : "");
+        fprintf(f, "  %-30s %s\n", left, o->help);
+    }
+}
+
+static void usage_all(FILE *f)
+{
+    fprintf(f, "Usage: oci-rt [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n\n"
+               "oci-rt runs containers from OCI bundles (runtime-spec " SPEC_OCI_VERSION ").\n\n"
+               "Commands:\n");
+    for (const struct cli_cmd *const *c = cli_commands; *c; c++)
+        fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
+    fprintf(f, "\nGlobal options:\n");
+    print_opts(f, global_opts);
+    fprintf(f, "\n'oci-rt COMMAND --help' describes a command.\n");
+}
+
+static void usage_cmd(FILE *f, const struct cli_cmd *cmd)
+{
+    fprintf(f, "Usage: oci-rt %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
+    if (cmd->opts && cmd->opts->name) {
+        fprintf(f, "\nOptions:\n");
+        print_opts(f, cmd->opts);
+    }
+    fprintf(f, "  %-30s %s\n", "-h, --help", "show this help");
+}
+
+static void print_version(void)
+{
+    const struct scmp_version *v = seccomp_version();
+    printf("oci-rt version %s\ncommit: %s\nspec: %s\nlibseccomp: %u.%u.%u\n", PACKAGE_VERSION,
+           GIT_COMMIT, SPEC_OCI_VERSION, v->major, v->minor, v->micro);
+}
+
+/* getopt_long tables from a cli_opt list; idx maps getopt's val back. */
+static int build_getopt(const struct cli_opt *opts, struct option *lo, char *shorts, bool plus)
+{
+    int n = 0, s = 0;
+    if (plus)
+        shorts[s++] = '+';
+    shorts[s++] = ':';
+    for (; opts && opts[n].name; n++) {
+        lo[n] = (struct option){opts[n].name, opts[n].arg ? required_argument : no_argument, NULL,
+                                1000 + n};
+        if (opts[n].short_name) {
+            shorts[s++] = opts[n].short_name;
+            if (opts[n].arg)
+                shorts[s++] = ':';
+        }
+    }
+    lo[n] = (struct option){"help", no_argument, NULL, 'h'};
+    lo[n + 1] = (struct option){0, 0, 0, 0};
+    shorts[s] = '\0';
+    return n;
+}
+
+static int short_index(const struct cli_opt *opts, int c)
+{
+    for (int i = 0; opts && opts[i].name; i++)
+        if (opts[i].short_name == c)
+            return i;
+    return -1;
+}
+
+/* Parse argv with opts into a; returns 0, or 1 after --help, or -1. */
+static int parse_opts(const char *what, const struct cli_opt *opts, bool plus, int argc,
+                      char **argv, struct cli_args *a)
+{
+    struct option lo[CLI_MAX_OPTS + 2];
+    char shorts[2 * CLI_MAX_OPTS + 4];
+    build_getopt(opts, lo, shorts, plus);
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+        int idx = c >= 1000 ? c - 1000 : short_index(opts, c);
+        if (c == 'h' && idx < 0)
+            return 1;
+        if (c == '?' || c == ':' || idx < 0) {
+            const char *bad = argv[optind - 1];
+            cli_failf("%s: %s option %s", what, c == ':' ? "missing value for" : "unknown", bad);
+            return -1;
+        }
+        a->val[idx] = opts[idx].arg ? optarg : "";
+    }
+    a->argc = argc - optind;
+    a->argv = argv + optind;
+    return 0;
+}
+
+static int apply_globals(const struct cli_args *a)
+{
+    const struct cli_opt *o = global_opts;
+    for (int i = 0; o[i].name; i++) {
+        const char *v = a->val[i];
+        if (!v)
+            continue;
+        const char *n = o[i].name;
+        if (!strcmp(n, "root"))
+            G.root = v;
+        else if (!strcmp(n, "log"))
+            G.log_file = v;
+        else if (!strcmp(n, "log-format")) {
+            if (strcmp(v, "text") && strcmp(v, "json"))
+                return cli_failf("--log-format %s: expected text or json", v);
+            G.log_format = v;
+        } else if (!strcmp(n, "log-level"))
+            G.debug = G.debug || !strcmp(v, "debug");
+        else if (!strcmp(n, "debug"))
+            G.debug = true;
+        else if (!strcmp(n, "trace"))
+            G.trace_file = v;
+        else if (!strcmp(n, "systemd-cgroup"))
+            G.systemd_cgroup = true;
+        else if (!strcmp(n, "cgroup-manager")) {
+            if (!strcmp(v, "disabled"))
+                G.cgroup_mode = CG_DISABLED;
+            else if (!strcmp(v, "systemd"))
+                G.systemd_cgroup = true;
+            else if (strcmp(v, "cgroupfs"))
+                return cli_failf("--cgroup-manager %s: expected cgroupfs, systemd or disabled", v);
+        }
+    }
+    return 0;
+}
+
+static const char *default_root(void)
+{
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (geteuid() != 0 && xdg && *xdg) {
+        static char buf[4096];
+        snprintf(buf, sizeof(buf), "%s/oci-rt", xdg);
+        return buf;
+    }
+    return "/run/oci-rt";
+}
+
+int main(int argc, char **argv)
+{
+    G.main_ns = trace_now();
+    struct cli_args ga = {0};
+    int r = parse_opts("oci-rt", global_opts, true, argc, argv, &ga);
+    if (r != 0) {
+        if (r > 0)
+            usage_all(stdout);
+        return r > 0 ? 0 : 1;
+    }
+    for (int i = 0; global_opts[i].name; i++) {
+        if (ga.val[i] && !strcmp(global_opts[i].name, "help")) {
+            usage_all(stdout);
+            return 0;
+        }
+        if (ga.val[i] && !strcmp(global_opts[i].name, "version")) {
+            print_version();
+            return 0;
+        }
+    }
+    if (apply_globals(&ga) != 0)
+        return 1;
+    if (!G.root)
+        G.root = default_root();
+    cli_log_setup();
+    if (ga.argc < 1) {
+        usage_all(stderr);
+        return 1;
+    }
+    const char *name = ga.argv[0];
+    const struct cli_cmd *cmd = NULL;
+    for (const struct cli_cmd *const *c = cli_commands; *c; c++)
+        if (!strcmp((*c)->name, name))
+            cmd = *c;
+    if (!cmd)
+        return cli_failf("unknown command \"%s\" (see oci-rt --help)", name);
+    if (!G.trace_file) {
+        const char *env = getenv("OCI_RT_TRACE");
+        if (env && *env)
+            G.trace_file = env;
+    }
+    if (G.trace_file)
+        trace_init(G.trace_file, cmd->name, G.main_ns);
+    struct cli_args a = {0};
+    r = parse_opts(cmd->name, cmd->opts, cmd->stop_at_first_arg, ga.argc, ga.argv, &a);
+    if (r != 0) {
+        if (r > 0)
+            usage_cmd(stdout, cmd);
+        return r > 0 ? 0 : 1;
+    }
+    if (a.argc < cmd->min_args || (cmd->max_args >= 0 && a.argc > cmd->max_args)) {
+        usage_cmd(stderr, cmd);
+        return 1;
+    }
+    if (a.argc > 0)
+        cli_set_id(a.argv[0]);
+    trace_add_("parse arguments", G.main_ns, trace_now(), 0);
+    int rc = cmd->fn(cmd, &a);
+    trace_flush(rc != 0);
+    cli_log_close();
+    return rc;
+}

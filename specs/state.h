@@ -1,0 +1,42 @@
+/* The runtime-spec state (runtime.md "State") and oci-rt's own record of a
+ * container, kept as state.json in the container's state directory. */
+#ifndef OCI_SPECS_STATE_H
+#define OCI_SPECS_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "specs/config.h"
+
+struct spec_state {
+    /* runtime-spec */
+    char *oci_version;
+    char *id;
+    char *status; /* creating, created, running, stopped (+ paused) */
+    int pid;
+    char *bundle;
+    struct spec_map annotations;
+    /* oci-rt's own, in state.json and in `state` output where runc has them */
+    char *rootfs;
+    char *created; /* RFC 3339 with nanoseconds, UTC */
+    uint32_t owner;
+    /* private to state.json */
+    uint64_t pid_start;   /* start time of pid in clock ticks (PID reuse guard) */
+    char *cgroup_mode;    /* "disabled", "unified", "hybrid", "legacy" */
+    char *cgroup_path;
+    char *cgroup_top;     /* highest cgroup directory this container created */
+    bool pidns;           /* the container has its own pid namespace */
+    bool systemd_cgroup;
+};
+
+/* JSON of the state. full=false: what `oci-rt state` prints (runtime-spec
+ * fields plus rootfs, created, owner, like runc); full=true: the record. */
+char *spec_state_to_json(const struct spec_state *s, bool full, bool pretty, size_t *len);
+struct spec_state *spec_state_parse(const char *data, size_t len, char **errmsg);
+void spec_state_free(struct spec_state *s);
+
+/* A JSON array of states (`list --format json`). */
+char *spec_state_list_json(struct spec_state *const *states, size_t n, size_t *len);
+
+#endif
