@@ -3,6 +3,7 @@
 #include "cgroup_backend.h"
 #include "util.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,13 +43,20 @@ static int v1_create(struct cgroup *cg, const struct spec_resources *res, struct
     return 0;
 }
 
+/* pid 0: the caller moves itself through "tasks" (see cgroup_enter_self) */
 static int v1_enter(struct cgroup *cg, pid_t pid, struct oci_err *err)
 {
-    char dir[4096];
+    char path[4096];
     for (size_t i = 0; i < cg->n_hier; i++) {
-        snprintf(dir, sizeof(dir), "%s%s", cg->hier[i].mnt, cg->path);
-        if (cg_write_pid(dir, pid, err) < 0)
-            return -1;
+        if (pid) {
+            snprintf(path, sizeof(path), "%s%s", cg->hier[i].mnt, cg->path);
+            if (cg_write_pid(path, pid, err) < 0)
+                return -1;
+            continue;
+        }
+        snprintf(path, sizeof(path), "%s%s/tasks", cg->hier[i].mnt, cg->path);
+        if (write_file_at(AT_FDCWD, path, "0", 1) < 0)
+            return err_set(err, errno, "cgroup: join %s%s", cg->hier[i].mnt, cg->path);
     }
     return 0;
 }

@@ -167,16 +167,16 @@ int cgroup_create(struct cgroup *cg, const struct spec_resources *res, struct oc
 
 int cgroup_enter(struct cgroup *cg, pid_t pid, bool v2_done, struct oci_err *err)
 {
-    if (cg->mode == CG_DISABLED)
+    if (!cg->v2_mnt || v2_done)
         return 0;
-    const struct cgroup_backend *const *b = backends[cg->mode];
-    for (int i = 0; i < 2 && b[i]; i++) {
-        if (b[i] == &cgroup_v2_backend && v2_done)
-            continue;
-        if (b[i]->enter(cg, pid, err) < 0)
-            return -1;
-    }
-    return 0;
+    return cgroup_v2_backend.enter(cg, pid, err);
+}
+
+int cgroup_enter_self(struct cgroup *cg, struct oci_err *err)
+{
+    if (cg->mode != CG_HYBRID && cg->mode != CG_LEGACY)
+        return 0;
+    return cgroup_v1_backend.enter(cg, 0, err);
 }
 
 int cgroup_destroy(struct cgroup *cg, struct oci_err *err)

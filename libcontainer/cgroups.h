@@ -45,8 +45,13 @@ void cgroup_release(struct cgroup *cg);
 char *cgroup_resolve_path(const char *config_path, const char *id);
 /* Create every directory; on failure nothing created is left. */
 int cgroup_create(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err);
-/* Put pid in every hierarchy (the v2 one only when clone3 did not). */
+/* Parent side: put pid in the v2 hierarchy when clone3 did not. */
 int cgroup_enter(struct cgroup *cg, pid_t pid, bool v2_done, struct oci_err *err);
+/* Child side: move the calling (single-threaded) process into the v1
+ * hierarchies. Writing "0" to a v1 "tasks" file moves the caller without
+ * the global threadgroup lock, whose RCU grace period makes a write of a
+ * pid to cgroup.procs cost ~10 ms. */
+int cgroup_enter_self(struct cgroup *cg, struct oci_err *err);
 /* Remove the directories, waiting briefly for exiting tasks. */
 int cgroup_destroy(struct cgroup *cg, struct oci_err *err);
 /* The pids in the container's cgroup (malloc'd array). */

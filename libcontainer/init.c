@@ -140,13 +140,21 @@ static int set_identity(struct container *c, struct oci_err *err)
 static int init_setup(struct container *c, struct oci_err *err)
 {
     umask(0);
+    if (!c->staged) {
+        TRACE_BEGIN(span, "cgroup join (v1)");
+        int rc = cgroup_enter_self(&c->cg, err);
+        TRACE_END_RC(span, rc);
+        if (rc < 0)
+            return -1;
+    }
     if (!c->staged && (c->ns_new & CLONE_NEWUSER) && init_wait_go(c, err) < 0)
         return -1;
     if (!c->staged && ns_any_path(c->cfg) && ns_join_all(c->cfg, false, err) < 0)
         return -1;
     if (c->ns_new & CLONE_NEWCGROUP) {
-        /* after the parent put us in the container's cgroups */
-        if (init_wait_go(c, err) < 0)
+        /* rooted at the container's cgroups, which we are in now (on v2
+         * by clone3, else once the parent moved us) */
+        if (!c->cg_in_clone && c->cg.v2_mnt && init_wait_go(c, err) < 0)
             return -1;
         if (unshare(CLONE_NEWCGROUP) < 0)
             return err_set(err, errno, "create the cgroup namespace");
@@ -260,7 +268,8 @@ static int write_time_offsets(const struct spec_linux *l, struct oci_err *err)
  * then inside every namespace (pid and time included). */
 static int stage_run(struct container *c, struct oci_err *err)
 {
-    if (init_wait_go(c, err) < 0 || ns_join_all(c->cfg, true, err) < 0)
+    if (cgroup_enter_self(&c->cg, err) < 0 || init_wait_go(c, err) < 0 ||
+        ns_join_all(c->cfg, true, err) < 0)
         return -1;
     uint64_t flags = c->ns_new;
     if (flags & CLONE_NEWUSER) {

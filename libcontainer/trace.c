@@ -151,9 +151,12 @@ void trace_add_(const char *name, uint64_t start, uint64_t end, int failed)
 
 const struct trace_span *trace_exported(size_t *n)
 {
-    /* spans still open (the execve) are closed by the receiver */
-    *n = T.n - T.export_from;
-    return &T.spans[T.export_from];
+    /* spans still open (the execve) are closed by the receiver; each span
+     * is shipped once */
+    unsigned from = T.export_from;
+    *n = T.n - from;
+    T.export_from = T.n;
+    return &T.spans[from];
 }
 
 void trace_merge(const struct trace_span *spans, size_t n, pid_t pid)
