@@ -42,8 +42,8 @@ int caps_parse_list(const struct spec_strv *names, const char *what, uint64_t *m
             continue;
         }
         if (v > last) {
-            log_warn("process.capabilities.%s: %s is not supported by this kernel, ignored",
-                     what, name);
+            log_warn("process.capabilities.%s: %s is not supported by this kernel, ignored", what,
+                     name);
             continue;
         }
         *mask |= 1ull << v;

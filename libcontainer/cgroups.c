@@ -79,7 +79,7 @@ int cgroup_init(struct cgroup *cg, enum cg_mode mode, const char *path, const ch
 {
     memset(cg, 0, sizeof(*cg));
     cg->v2_fd = -1;
-    cg->mode = mode == (enum cg_mode)-1 ? detect_mode() : mode;
+    cg->mode = mode == (enum cg_mode) - 1 ? detect_mode() : mode;
     if (cg->mode == CG_DISABLED)
         return 0;
     cg->path = xstrdup(path);

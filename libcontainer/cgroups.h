@@ -29,10 +29,10 @@ struct cg_hier {
 
 struct cgroup {
     enum cg_mode mode;
-    char *path;    /* the container's cgroup, "/oci-rt/<id>" */
-    char *top;     /* the highest directory this container created: removed up to here */
-    char *v2_mnt;  /* cgroup2 mount (unified: /sys/fs/cgroup, hybrid: .../unified) */
-    int v2_fd;     /* O_PATH fd of the container's v2 directory, -1 when none */
+    char *path;           /* the container's cgroup, "/oci-rt/<id>" */
+    char *top;            /* the highest directory this container created: removed up to here */
+    char *v2_mnt;         /* cgroup2 mount (unified: /sys/fs/cgroup, hybrid: .../unified) */
+    int v2_fd;            /* O_PATH fd of the container's v2 directory, -1 when none */
     struct cg_hier *hier; /* v1 hierarchies */
     size_t n_hier;
 };

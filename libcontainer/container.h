@@ -13,7 +13,7 @@
 #define OCI_RT_DEFAULT_ROOT "/run/oci-rt"
 
 struct container_opts {
-    const char *root;        /* state root */
+    const char *root; /* state root */
     const char *id;
     const char *bundle;      /* NULL: the current directory */
     const char *config_file; /* NULL: <bundle>/config.json */
@@ -30,13 +30,11 @@ int container_create(const struct container_opts *o, struct oci_err *err);
 int container_start(const char *root, const char *id, struct oci_err *err);
 /* create + start; in the foreground wait and give the exit status as the
  * shell does (128+N for a signal) and delete the container. */
-int container_run(const struct container_opts *o, bool detach, int *exit_code,
-                  struct oci_err *err);
+int container_run(const struct container_opts *o, bool detach, int *exit_code, struct oci_err *err);
 int container_kill(const char *root, const char *id, int sig, bool all, struct oci_err *err);
 int container_delete(const char *root, const char *id, bool force, struct oci_err *err);
 /* The state with a status derived from the live process. */
-int container_state(const char *root, const char *id, struct spec_state **out,
-                    struct oci_err *err);
+int container_state(const char *root, const char *id, struct spec_state **out, struct oci_err *err);
 /* Every container under root, sorted by id. */
 int container_list(const char *root, struct spec_state ***out, size_t *n, struct oci_err *err);
 

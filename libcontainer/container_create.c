@@ -167,7 +167,8 @@ static int make_exec_socket(struct container *c, struct oci_err *err)
         n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", c->sd.path, STATE_EXEC_SOCK);
     c->exec_listen = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     if (c->exec_listen < 0 ||
-        bind(c->exec_listen, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1)) < 0 ||
+        bind(c->exec_listen, (struct sockaddr *)&sa,
+             (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1)) < 0 ||
         listen(c->exec_listen, 4) < 0)
         err_set(err, errno, "exec socket in %s", c->sd.path);
     else
@@ -179,7 +180,8 @@ static int make_exec_socket(struct container *c, struct oci_err *err)
 static int make_cgroup(struct container *c, struct oci_err *err)
 {
     TRACE_BEGIN(span, "cgroup create");
-    _cleanup_free_ char *path = cgroup_resolve_path(c->cfg->linux_ ? c->cfg->linux_->cgroups_path : NULL, c->o->id);
+    _cleanup_free_ char *path =
+        cgroup_resolve_path(c->cfg->linux_ ? c->cfg->linux_->cgroups_path : NULL, c->o->id);
     int rc = cgroup_init(&c->cg, c->o->cgroup_mode, path, NULL, err);
     if (rc == 0)
         rc = cgroup_create(&c->cg, c->cfg->linux_ ? c->cfg->linux_->resources : NULL, err);
@@ -203,7 +205,8 @@ static int parent_loop(struct container *c, struct oci_err *err)
             break;
         }
         if (h.type == SYNC_TRACE) {
-            trace_merge((const struct trace_span *)buf, (size_t)n / sizeof(struct trace_span), c->pid);
+            trace_merge((const struct trace_span *)buf, (size_t)n / sizeof(struct trace_span),
+                        c->pid);
         } else if (h.type == SYNC_READY) {
             rc = 0;
             break;

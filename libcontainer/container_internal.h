@@ -22,10 +22,10 @@ struct container {
     struct mount_plan *mounts;
     size_t n_mounts;
     struct proc_plan proc;
-    uint64_t ns_new;  /* clone flags of the namespaces to create */
-    bool staged;      /* an intermediate process joins/unshares, then forks the init */
+    uint64_t ns_new; /* clone flags of the namespaces to create */
+    bool staged;     /* an intermediate process joins/unshares, then forks the init */
     bool userns, pidns, cgroupns, utsns, netns;
-    bool run_mode;    /* create + start in one process: no exec socket */
+    bool run_mode; /* create + start in one process: no exec socket */
     struct state_dir sd;
     bool sd_made;
     struct cgroup cg;

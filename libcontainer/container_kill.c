@@ -57,8 +57,8 @@ int container_kill_and_wait(const struct spec_state *s, struct cgroup *cg, struc
     if (pidfd >= 0) {
         syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
         if (process_wait_pidfd(pidfd, 10000) < 0)
-            rc = err_set(err, ETIMEDOUT, "container \"%s\": process %d did not exit", s->id,
-                         s->pid);
+            rc =
+                err_set(err, ETIMEDOUT, "container \"%s\": process %d did not exit", s->id, s->pid);
         close(pidfd);
     }
     /* without a pid namespace the init's death does not take the others */

@@ -48,8 +48,7 @@ static int wait_exit(struct container *c, int *exit_code)
     return 0;
 }
 
-int container_run(const struct container_opts *o, bool detach, int *exit_code,
-                  struct oci_err *err)
+int container_run(const struct container_opts *o, bool detach, int *exit_code, struct oci_err *err)
 {
     struct container c;
     *exit_code = 0;

@@ -14,8 +14,8 @@ int container_check_id(const char *id, struct oci_err *err)
         return err_set(err, 0, "invalid container ID \"%s\"", id);
     for (const char *p = id; *p; p++) {
         char ch = *p;
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                  ch == '_' || ch == '-' || ch == '.' || ch == '+';
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.' || ch == '+';
         if (!ok)
             return err_set(err, 0,
                            "invalid container ID \"%s\": only letters, digits and _ + - . are "
@@ -25,8 +25,7 @@ int container_check_id(const char *id, struct oci_err *err)
     return 0;
 }
 
-int container_state(const char *root, const char *id, struct spec_state **out,
-                    struct oci_err *err)
+int container_state(const char *root, const char *id, struct spec_state **out, struct oci_err *err)
 {
     *out = NULL;
     if (container_check_id(id, err) < 0)

@@ -15,7 +15,8 @@ static const struct {
     const char *name;
     unsigned major, minor;
 } default_devices[] = {
-    {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+    {"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
+    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
 static const struct {
@@ -43,8 +44,8 @@ static int bind_host_node(int devfd, const char *name, const char *host, struct 
     return 0;
 }
 
-static int make_node(int devfd, const char *name, mode_t type, mode_t perm, dev_t dev,
-                     bool userns, struct oci_err *err)
+static int make_node(int devfd, const char *name, mode_t type, mode_t perm, dev_t dev, bool userns,
+                     struct oci_err *err)
 {
     if (!userns) {
         if (mknodat(devfd, name, type | perm, dev) == 0)
@@ -76,8 +77,7 @@ static bool config_has_device(const struct spec_config *c, const char *path)
     return false;
 }
 
-static int config_device(int rootfd, const struct spec_device *d, bool userns,
-                         struct oci_err *err)
+static int config_device(int rootfd, const struct spec_device *d, bool userns, struct oci_err *err)
 {
     mode_t type = d->type[0] == 'b' ? S_IFBLK : d->type[0] == 'p' ? S_IFIFO : S_IFCHR;
     mode_t perm = d->has_file_mode ? (d->file_mode & 07777) : 0666;
@@ -117,7 +117,8 @@ int devices_setup(int rootfd, const struct spec_config *c, bool userns, bool dev
     TRACE_BEGIN(span, "devices");
     int rc = 0;
     if (!dev_bound) {
-        _cleanup_close_ int devfd = path_open_in_root(rootfd, "/dev", PATH_CREATE_DIR, "mount", err);
+        _cleanup_close_ int devfd =
+            path_open_in_root(rootfd, "/dev", PATH_CREATE_DIR, "mount", err);
         if (devfd < 0) {
             TRACE_END_RC(span, -1);
             return -1;
@@ -127,9 +128,9 @@ int devices_setup(int rootfd, const struct spec_config *c, bool userns, bool dev
             snprintf(path, sizeof(path), "/dev/%s", default_devices[i].name);
             if (config_has_device(c, path))
                 continue;
-            rc = make_node(devfd, default_devices[i].name, S_IFCHR, 0666,
-                           makedev(default_devices[i].major, default_devices[i].minor), userns,
-                           err);
+            rc =
+                make_node(devfd, default_devices[i].name, S_IFCHR, 0666,
+                          makedev(default_devices[i].major, default_devices[i].minor), userns, err);
         }
         for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(default_links); i++)
             if (symlinkat(default_links[i].target, devfd, default_links[i].name) < 0 &&

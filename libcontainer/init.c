@@ -44,8 +44,7 @@ int init_wait_go(struct container *c, struct oci_err *err)
 static int set_names(struct container *c, struct oci_err *err)
 {
     const struct spec_config *cfg = c->cfg;
-    if (cfg->hostname && *cfg->hostname &&
-        sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+    if (cfg->hostname && *cfg->hostname && sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
         return err_set(err, errno, "hostname \"%s\"", cfg->hostname);
     if (cfg->domainname && *cfg->domainname &&
         setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)

@@ -127,8 +127,7 @@ static int plan_one(const struct spec_mount *m, const char *bundle, size_t idx,
             p->recursive_idmap = o[0] == 'r';
         } else if (!strcmp(o, "tmpcopyup")) {
             /* runc's tmpfs copy-up is an extension oci-rt does not need */
-        } else if (!mount_option_lookup(o, &p->flags, &clr, &p->prop, &p->attr_set,
-                                        &p->attr_clr)) {
+        } else if (!mount_option_lookup(o, &p->flags, &clr, &p->prop, &p->attr_set, &p->attr_clr)) {
             append_data(&p->data, o);
         }
     }
@@ -154,14 +153,14 @@ static int plan_one(const struct spec_mount *m, const char *bundle, size_t idx,
     } else {
         p->source = xstrdup(m->source && *m->source ? m->source : type);
         if (!*type)
-            return err_set(err, 0, "mounts[%zu] (%s): a mount that is not a bind needs a type",
-                           idx, m->destination);
+            return err_set(err, 0, "mounts[%zu] (%s): a mount that is not a bind needs a type", idx,
+                           m->destination);
     }
     return 0;
 }
 
-int mounts_plan(const struct spec_config *c, const char *bundle, struct mount_plan **out,
-                size_t *n, struct oci_err *err)
+int mounts_plan(const struct spec_config *c, const char *bundle, struct mount_plan **out, size_t *n,
+                struct oci_err *err)
 {
     struct mount_plan *p = xzalloc(sizeof(*p) * (c->n_mounts ? c->n_mounts : 1));
     for (size_t i = 0; i < c->n_mounts; i++) {
@@ -197,8 +196,8 @@ static int sys_mount_setattr(int dfd, const char *path, unsigned flags, struct m
  * locks (a mount from a more privileged namespace) or the remount fails. */
 int mount_remount_bind(const char *target, unsigned long flags)
 {
-    unsigned long keep = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_NOATIME |
-                         MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME | MS_NOSYMFOLLOW;
+    unsigned long keep = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_NOATIME | MS_NODIRATIME |
+                         MS_RELATIME | MS_STRICTATIME | MS_NOSYMFOLLOW;
     if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | (flags & keep), NULL) == 0)
         return 0;
     if (errno != EPERM)
@@ -253,8 +252,7 @@ static int mount_cg_hier(struct mount_env *env, int basefd, const char *name, co
     return r < 0 ? err_set(err, errno, "%s", what) : 0;
 }
 
-static int mount_cgroup(struct mount_env *env, struct mount_plan *p, int dfd,
-                        struct oci_err *err)
+static int mount_cgroup(struct mount_env *env, struct mount_plan *p, int dfd, struct oci_err *err)
 {
     const struct cgroup *cg = env->cg;
     char fdp[32], host[4096];

@@ -13,20 +13,20 @@
 
 struct mount_plan {
     const struct spec_mount *m;
-    char *source;           /* resolved: relative bind sources are in the bundle */
-    unsigned long flags;    /* MS_* to set */
-    unsigned long prop;     /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (| MS_REC) */
-    uint64_t attr_set;      /* MOUNT_ATTR_* applied recursively (rro, rnosuid...) */
+    char *source;        /* resolved: relative bind sources are in the bundle */
+    unsigned long flags; /* MS_* to set */
+    unsigned long prop;  /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (| MS_REC) */
+    uint64_t attr_set;   /* MOUNT_ATTR_* applied recursively (rro, rnosuid...) */
     uint64_t attr_clr;
-    char *data;             /* the options that are not flags, comma-joined */
+    char *data; /* the options that are not flags, comma-joined */
     bool bind;
     bool idmap, recursive_idmap;
-    bool src_is_file;       /* bind of a file: the destination is a file */
+    bool src_is_file; /* bind of a file: the destination is a file */
 };
 
 /* Parse the mount list; errors name the entry ("mounts[3]: ..."). */
-int mounts_plan(const struct spec_config *c, const char *bundle, struct mount_plan **out,
-                size_t *n, struct oci_err *err);
+int mounts_plan(const struct spec_config *c, const char *bundle, struct mount_plan **out, size_t *n,
+                struct oci_err *err);
 void mounts_plan_free(struct mount_plan *p, size_t n);
 
 /* One option name -> flags; false when it is not a flag (then it is data). */
@@ -39,8 +39,8 @@ struct mount_env {
     bool cgroupns;           /* the container has its own cgroup namespace */
     bool userns;
     bool netns;
-    bool dev_bound;          /* set when /dev was bind-mounted from the host */
-    bool dev_ro;             /* /dev is to be read-only once devices are made */
+    bool dev_bound; /* set when /dev was bind-mounted from the host */
+    bool dev_ro;    /* /dev is to be read-only once devices are made */
 };
 
 /* Remount a bind mount with flags, keeping the flags the kernel locked. */

@@ -7,9 +7,9 @@
 #include <sched.h>
 
 const struct ns_info ns_table[SPEC_NS_TYPES] = {
-    [SPEC_NS_MOUNT] = {CLONE_NEWNS, "mnt"},   [SPEC_NS_PID] = {CLONE_NEWPID, "pid"},
-    [SPEC_NS_NETWORK] = {CLONE_NEWNET, "net"}, [SPEC_NS_UTS] = {CLONE_NEWUTS, "uts"},
-    [SPEC_NS_IPC] = {CLONE_NEWIPC, "ipc"},    [SPEC_NS_USER] = {CLONE_NEWUSER, "user"},
+    [SPEC_NS_MOUNT] = {CLONE_NEWNS, "mnt"},         [SPEC_NS_PID] = {CLONE_NEWPID, "pid"},
+    [SPEC_NS_NETWORK] = {CLONE_NEWNET, "net"},      [SPEC_NS_UTS] = {CLONE_NEWUTS, "uts"},
+    [SPEC_NS_IPC] = {CLONE_NEWIPC, "ipc"},          [SPEC_NS_USER] = {CLONE_NEWUSER, "user"},
     [SPEC_NS_CGROUP] = {CLONE_NEWCGROUP, "cgroup"}, [SPEC_NS_TIME] = {CLONE_NEWTIME, "time"},
 };
 
@@ -41,9 +41,9 @@ bool ns_any_path(const struct spec_config *c)
 }
 
 /* user first (its privileges let us join the others), mount last (paths). */
-static const enum spec_ns_type join_order[] = {SPEC_NS_USER, SPEC_NS_IPC,  SPEC_NS_UTS,
-                                               SPEC_NS_NETWORK, SPEC_NS_PID, SPEC_NS_CGROUP,
-                                               SPEC_NS_TIME, SPEC_NS_MOUNT};
+static const enum spec_ns_type join_order[] = {SPEC_NS_USER,    SPEC_NS_IPC,  SPEC_NS_UTS,
+                                               SPEC_NS_NETWORK, SPEC_NS_PID,  SPEC_NS_CGROUP,
+                                               SPEC_NS_TIME,    SPEC_NS_MOUNT};
 
 int ns_join_all(const struct spec_config *c, bool include_user, struct oci_err *err)
 {

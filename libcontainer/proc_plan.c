@@ -67,8 +67,8 @@ int proc_plan_build(const struct spec_process *p, struct proc_plan *out, struct 
             return err_set(err, 0, "process.rlimits[%zu].type: unknown rlimit \"%s\"", i,
                            p->rlimits[i].type);
         if (p->rlimits[i].soft > p->rlimits[i].hard)
-            return err_set(err, 0, "process.rlimits[%zu]: %s soft limit is above the hard limit",
-                           i, p->rlimits[i].type);
+            return err_set(err, 0, "process.rlimits[%zu]: %s soft limit is above the hard limit", i,
+                           p->rlimits[i].type);
         out->rlimits[i].resource = r;
         out->rlimits[i].lim.rlim_cur = p->rlimits[i].soft;
         out->rlimits[i].lim.rlim_max = p->rlimits[i].hard;

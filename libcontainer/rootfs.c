@@ -21,9 +21,9 @@ unsigned long rootfs_propagation_flag(const char *name)
     static const struct {
         const char *name;
         unsigned long flag;
-    } t[] = {{"private", MS_PRIVATE},   {"rprivate", MS_PRIVATE | MS_REC},
-             {"shared", MS_SHARED},     {"rshared", MS_SHARED | MS_REC},
-             {"slave", MS_SLAVE},       {"rslave", MS_SLAVE | MS_REC},
+    } t[] = {{"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+             {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+             {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
              {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC}};
     for (size_t i = 0; name && i < ARRAY_SIZE(t); i++)
         if (!strcmp(name, t[i].name))
@@ -141,8 +141,9 @@ static int check_dev_null(struct oci_err *err)
 {
     struct stat st;
     if (lstat("/dev/null", &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
-        return err_set(err, 0, "linux.maskedPaths: /dev/null in the container is not the "
-                               "null device");
+        return err_set(err, 0,
+                       "linux.maskedPaths: /dev/null in the container is not the "
+                       "null device");
     return 0;
 }
 

@@ -31,8 +31,7 @@ void state_dir_close(struct state_dir *sd);
 int state_dir_remove(struct state_dir *sd, struct oci_err *err);
 
 int state_write(struct state_dir *sd, const struct spec_state *s, struct oci_err *err);
-int state_read(struct state_dir *sd, const char *id, struct spec_state **out,
-               struct oci_err *err);
+int state_read(struct state_dir *sd, const char *id, struct spec_state **out, struct oci_err *err);
 
 enum container_status {
     STATUS_CREATING,

@@ -19,6 +19,7 @@ static struct {
     uint8_t depth;
     uint8_t proc;
     int32_t pid;
+    int32_t cmd_pid; /* the runtime process of this command */
     const char *file;
     const char *op;
     char id[256];
@@ -41,20 +42,16 @@ static uint64_t realtime_ns(void)
 }
 
 /* CPU time this process used before main: exec, dynamic loading, libc
- * start-up. /proc/self/schedstat holds the task's CPU ns since fork; the
- * time since main is subtracted (the runtime is on CPU from main to here). */
+ * start-up (and the caller's fork before its exec). The thread's CPU clock
+ * counts from the fork; the time since main is taken off (the runtime is
+ * on CPU from main to here). */
 static uint64_t cpu_before_main(uint64_t main_ns)
 {
-    char buf[128];
-    int fd = open("/proc/self/schedstat", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
         return 0;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    uint64_t cpu = strtoull(buf, NULL, 10), since_main = trace_now() - main_ns;
+    uint64_t cpu = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    uint64_t since_main = trace_now() - main_ns;
     return cpu > since_main ? cpu - since_main : 0;
 }
 
@@ -63,7 +60,7 @@ void trace_init(const char *file, const char *op, uint64_t main_ns)
     trace_enabled = true;
     T.file = file;
     T.op = op;
-    T.pid = getpid();
+    T.pid = T.cmd_pid = getpid();
     T.anchor_mono = trace_now();
     T.anchor_real = realtime_ns();
     uint64_t pre = cpu_before_main(main_ns);
@@ -219,11 +216,13 @@ void trace_flush(int failed)
         uint64_t ts = T.anchor_real + (s->start - T.anchor_mono);
         len += (size_t)snprintf(
             buf + len, cap - len,
-            "{\"id\":\"%s\",\"op\":\"%s\",\"proc\":\"%s\",\"pid\":%d,\"name\":\"%s\",\"ts\":%llu,"
+            "{\"id\":\"%s\",\"op\":\"%s\",\"cmd\":\"%d@%llu\",\"proc\":\"%s\",\"pid\":%d,"
+            "\"name\":\"%s\",\"ts\":%llu,"
             "\"mono\":%llu,\"dur\":%llu,\"depth\":%u,\"instant\":%s,\"failed\":%s}\n",
-            id, T.op, trace_proc_names[s->proc & 3], s->pid, name, (unsigned long long)ts,
-            (unsigned long long)s->start, (unsigned long long)(s->end - s->start), s->depth,
-            s->instant ? "true" : "false", s->failed ? "true" : "false");
+            id, T.op, T.cmd_pid, (unsigned long long)T.anchor_real, trace_proc_names[s->proc & 3],
+            s->pid, name, (unsigned long long)ts, (unsigned long long)s->start,
+            (unsigned long long)(s->end - s->start), s->depth, s->instant ? "true" : "false",
+            s->failed ? "true" : "false");
     }
     int fd = open(T.file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd >= 0) {

@@ -17,8 +17,8 @@ static int write_map(pid_t pid, const char *file, const struct spec_idmaps *m, s
                               m->items[i].host_id, m->items[i].size);
     snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
     if (write_file_at(AT_FDCWD, path, buf, n) < 0)
-        return err_set(err, errno, "linux.%s: write %s", file[0] == 'u' ? "uidMappings" : "gidMappings",
-                       path);
+        return err_set(err, errno, "linux.%s: write %s",
+                       file[0] == 'u' ? "uidMappings" : "gidMappings", path);
     return 0;
 }
 

@@ -58,8 +58,8 @@ static int check_time(const struct container *c, struct oci_err *err)
 /* Only sysctls the container's own namespaces scope are allowed. */
 static int check_sysctl(const struct container *c, struct oci_err *err)
 {
-    static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                      "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+    static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                      "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
                                       "kernel.shmmni", "kernel.shm_rmid_forced"};
     const struct spec_linux *l = c->cfg->linux_;
     for (size_t i = 0; l && i < l->sysctl.n; i++) {
@@ -80,8 +80,7 @@ static int check_sysctl(const struct container *c, struct oci_err *err)
             need = SPEC_NS_UTS;
         }
         if (!ok)
-            return err_set(err, 0, "linux.sysctl[\"%s\"]: not in a namespace of the container",
-                           k);
+            return err_set(err, 0, "linux.sysctl[\"%s\"]: not in a namespace of the container", k);
         if (!has_ns(c, need) || ns_has_path(c->cfg, need))
             return err_set(err, 0, "linux.sysctl[\"%s\"]: needs a new %s namespace", k,
                            spec_ns_type_names[need]);
@@ -100,8 +99,8 @@ static int check_paths(const struct container *c, struct oci_err *err)
     for (size_t k = 0; k < 2; k++)
         for (size_t i = 0; lists[k] && i < lists[k]->n; i++)
             if (lists[k]->items[i][0] != '/')
-                return err_set(err, 0, "linux.%s[%zu] \"%s\": must be an absolute path",
-                               names[k], i, lists[k]->items[i]);
+                return err_set(err, 0, "linux.%s[%zu] \"%s\": must be an absolute path", names[k],
+                               i, lists[k]->items[i]);
     return 0;
 }
 
@@ -117,8 +116,9 @@ static int check_process(const struct container *c, struct oci_err *err)
 static int check_cgroup_manager(const struct container *c, struct oci_err *err)
 {
     if (c->o->systemd_cgroup && access("/run/systemd/system", F_OK) != 0)
-        return err_set(err, 0, "--systemd-cgroup: systemd is not running on this host "
-                               "(no /run/systemd/system); use --cgroup-manager cgroupfs");
+        return err_set(err, 0,
+                       "--systemd-cgroup: systemd is not running on this host "
+                       "(no /run/systemd/system); use --cgroup-manager cgroupfs");
     return 0;
 }
 

@@ -12,11 +12,11 @@
 #include <seccomp.h>
 #include <unistd.h>
 
-struct global_opts G = {.root = NULL, .log_format = "text", .cgroup_mode = (enum cg_mode)-1};
+struct global_opts G = {.root = NULL, .log_format = "text", .cgroup_mode = (enum cg_mode) - 1};
 
 const struct cli_cmd *const cli_commands[] = {
-    &cmd_create, &cmd_delete, &cmd_kill, &cmd_list, &cmd_run, &cmd_spec, &cmd_start, &cmd_state,
-    NULL,
+    &cmd_create, &cmd_delete, &cmd_kill,  &cmd_list,  &cmd_run,
+    &cmd_spec,   &cmd_start,  &cmd_state, &cmd_trace, NULL,
 };
 
 static const struct cli_opt global_opts[] = {

@@ -22,11 +22,11 @@ struct spec_state {
     char *created; /* RFC 3339 with nanoseconds, UTC */
     uint32_t owner;
     /* private to state.json */
-    uint64_t pid_start;   /* start time of pid in clock ticks (PID reuse guard) */
-    char *cgroup_mode;    /* "disabled", "unified", "hybrid", "legacy" */
+    uint64_t pid_start; /* start time of pid in clock ticks (PID reuse guard) */
+    char *cgroup_mode;  /* "disabled", "unified", "hybrid", "legacy" */
     char *cgroup_path;
-    char *cgroup_top;     /* highest cgroup directory this container created */
-    bool pidns;           /* the container has its own pid namespace */
+    char *cgroup_top; /* highest cgroup directory this container created */
+    bool pidns;       /* the container has its own pid namespace */
     bool systemd_cgroup;
 };
 

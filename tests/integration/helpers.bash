@@ -1,0 +1,366 @@
+# shellcheck shell=bash
+# Helpers for the oci-rt integration tests (bats).  Load with `load helpers`.
+#
+# Environment:
+#   OCI_RT             the binary under test (default: <repo>/oci-rt)
+#   OCI_RT_TEST_CACHE  where the test rootfs is built once (default /var/tmp/oci-rt-test)
+#
+# Per test: ROOT (state root), ID (a unique container ID), BUNDLE (last made
+# bundle), OUT_DIR (files for detached containers' stdio).
+
+bats_require_minimum_version 1.5.0
+
+INTEGRATION_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$INTEGRATION_DIR/../.." && pwd)
+OCI_RT=${OCI_RT:-$REPO/oci-rt}
+TEST_CACHE=${OCI_RT_TEST_CACHE:-/var/tmp/oci-rt-test}
+ROOTFS=$TEST_CACHE/rootfs
+CGROUP_FS=/sys/fs/cgroup
+
+# ---------------------------------------------------------------- setup
+
+# Builds the rootfs once per run (mkrootfs.sh is idempotent and fast when up
+# to date; it takes a lock, so parallel callers are fine).
+ensure_rootfs() {
+    mkdir -p "$TEST_CACHE"
+    bash "$REPO/tests/lib/mkrootfs.sh" "$ROOTFS" >/dev/null 2>"$TEST_CACHE/mkrootfs.log" || {
+        cat "$TEST_CACHE/mkrootfs.log" >&2
+        return 1
+    }
+}
+
+# Default per-file setup.
+setup_file() {
+    [ -x "$OCI_RT" ] || {
+        echo "# $OCI_RT is missing: run make first" >&3
+        return 1
+    }
+    ensure_rootfs
+}
+
+# A short tag for this run, so that IDs are unique across runs and tests.
+_run_tag() {
+    if [ -z "${OCI_RT_TEST_TAG:-}" ]; then
+        OCI_RT_TEST_TAG=$(printf 'it%05d%04x' "$((BATS_ROOT_PID % 100000))" "$((RANDOM % 65536))")
+        export OCI_RT_TEST_TAG
+    fi
+    printf '%s' "$OCI_RT_TEST_TAG"
+}
+
+setup() {
+    [ "$(id -u)" = 0 ] || skip "the integration tests need root"
+    ROOT=$BATS_TEST_TMPDIR/state
+    OUT_DIR=$BATS_TEST_TMPDIR/out
+    mkdir -p "$OUT_DIR"
+    ID="$(_run_tag)-${BATS_SUITE_TEST_NUMBER:-$BATS_TEST_NUMBER}"
+    BUNDLE=""
+    BUNDLE_SEQ=0
+    NETNS_CREATED=()
+    CGROUPS_CREATED=()
+    export ROOT ID
+}
+
+teardown() {
+    local c pid p
+    # 1. Force-delete every container this test left under its own root.
+    if [ -d "${ROOT:-}" ]; then
+        for c in $("$OCI_RT" --root "$ROOT" list -q 2>/dev/null) $(ls -A "$ROOT" 2>/dev/null); do
+            "$OCI_RT" --root "$ROOT" delete --force "$c" >/dev/null 2>&1 || true
+        done
+    fi
+    # 2. Kill processes that still belong to this test's containers.
+    for pid in $(_leftover_pids "${ID:-none}"); do
+        kill -9 "$pid" 2>/dev/null || true
+    done
+    # 3. Cgroup directories the test (or its containers) made: only names
+    #    carrying this run's unique ID.
+    for p in "${CGROUPS_CREATED[@]}" "/oci-rt/$ID" "/oci-rt-test/$ID"; do
+        _rm_cgroup "$p"
+    done
+    _rm_cgroup_parent_if_empty /oci-rt-test
+    # 4. Network namespaces.
+    for c in "${NETNS_CREATED[@]}"; do
+        ip netns delete "$c" 2>/dev/null || true
+    done
+    # 5. Mounts left under the test's temp dir, then the dir itself.
+    if [ -n "${BATS_TEST_TMPDIR:-}" ]; then
+        _mounts_under "$BATS_TEST_TMPDIR" | sort -r | while read -r p; do
+            umount -l "$p" 2>/dev/null || true
+        done
+        rm -rf --one-file-system "$BATS_TEST_TMPDIR" 2>/dev/null || true
+    fi
+}
+
+# rmdir a cgroup (relative path) in every hierarchy, children first.
+_rm_cgroup() {
+    local rel=$1 h d
+    [ -n "$rel" ] && [ "$rel" != / ] || return 0
+    for h in "$CGROUP_FS"/*/; do
+        d="${h%/}$rel"
+        [ -d "$d" ] || continue
+        find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    done
+}
+
+_rm_cgroup_parent_if_empty() {
+    local h
+    for h in "$CGROUP_FS"/*/; do
+        rmdir "${h%/}$1" 2>/dev/null || true
+    done
+}
+
+# ---------------------------------------------------------------- running
+
+oci() {
+    "$OCI_RT" --root "$ROOT" "$@"
+}
+
+# make_bundle [jq-filter [jq args...]]
+# Makes a new bundle directory (sets BUNDLE) whose config.json is `oci-rt
+# spec` with terminal=false, root.path the cached rootfs, args ocitest report,
+# then the filter applied.  Extra arguments go to jq (e.g. --arg x y).
+make_bundle() {
+    local filter=${1:-.}
+    shift || true
+    BUNDLE_SEQ=$((BUNDLE_SEQ + 1))
+    BUNDLE=$BATS_TEST_TMPDIR/bundle$BUNDLE_SEQ
+    mkdir -p "$BUNDLE"
+    "$OCI_RT" spec --bundle "$BUNDLE" || return 1
+    jq --arg rootfs "$ROOTFS" --arg id "$ID" --arg bundle "$BUNDLE" "$@" \
+        '.process.terminal = false
+         | .root.path = $rootfs
+         | .process.args = ["/usr/bin/ocitest", "report"]
+         | '"$filter" "$BUNDLE/config.json" >"$BUNDLE/config.json.new" || return 1
+    mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+}
+
+# A private copy of the rootfs (for tests that write to it).
+copy_rootfs() {
+    local dst=$BATS_TEST_TMPDIR/rootfs-copy
+    cp -a "$ROOTFS" "$dst"
+    printf '%s' "$dst"
+}
+
+# Runs `oci-rt [global...] create|run -d ...` with stdio in files, since a
+# detached container keeps its stdio open (bats' `run` would wait forever).
+# oci_detached [global opts --] create|run ARGS...
+# Sets status, output (its stdout) and stderr like `run --separate-stderr`;
+# the container's later output goes to $OUT_DIR/<last arg>.{out,err}.
+oci_detached() {
+    local globals=() name
+    if [[ " $* " == *" -- "* ]]; then
+        while [ "$1" != -- ]; do
+            globals+=("$1")
+            shift
+        done
+        shift
+    fi
+    name=${*: -1}
+    status=0
+    "$OCI_RT" --root "$ROOT" "${globals[@]}" "$@" \
+        </dev/null >"$OUT_DIR/$name.out" 2>"$OUT_DIR/$name.err" 3>&- || status=$?
+    output=$(cat "$OUT_DIR/$name.out")
+    stderr=$(cat "$OUT_DIR/$name.err")
+}
+
+# create ID from BUNDLE; fails the test when create fails.
+create_ok() {
+    local id=${1:-$ID}
+    shift || true
+    oci_detached create --bundle "$BUNDLE" "$@" "$id"
+    if [ "$status" -ne 0 ]; then
+        echo "create $id failed ($status): $stderr" >&2
+        return 1
+    fi
+}
+
+# create + start; the container's stdout goes to $OUT_DIR/ID.out.
+start_ok() {
+    local id=${1:-$ID}
+    create_ok "$@" || return 1
+    oci start "$id" || {
+        echo "start $id failed" >&2
+        return 1
+    }
+}
+
+container_out() {
+    cat "$OUT_DIR/${1:-$ID}.out"
+}
+
+container_pid() {
+    oci state "${1:-$ID}" | jq -r .pid
+}
+
+# wait_for_status ID STATUS [timeout seconds]
+wait_for_status() {
+    local id=$1 want=$2 timeout=${3:-5} st="" i
+    for ((i = 0; i < timeout * 20; i++)); do
+        st=$(oci state "$id" 2>/dev/null | jq -r .status)
+        [ "$st" = "$want" ] && return 0
+        sleep 0.05
+    done
+    echo "container $id: status '$st', wanted '$want' within ${timeout}s" >&2
+    return 1
+}
+
+# wait_for_file_line FILE REGEX [timeout]
+wait_for_line() {
+    local file=$1 re=$2 timeout=${3:-5} i
+    for ((i = 0; i < timeout * 20; i++)); do
+        grep -qE -- "$re" "$file" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "no line matching '$re' in $file within ${timeout}s; it has:" >&2
+    cat "$file" >&2 2>/dev/null
+    return 1
+}
+
+# ---------------------------------------------------------------- asserts
+
+# The value of key in ocitest's key=value output (default: $output).
+kv() {
+    local key=$1 text=${2-$output}
+    printf '%s\n' "$text" | sed -n "s/^${key//./\\.}=//p" | head -n1
+}
+
+assert_kv() {
+    local key=$1 want=$2 got
+    got=$(kv "$key" "${3-$output}")
+    if [ "$got" != "$want" ]; then
+        echo "$key: got '$got', want '$want'" >&2
+        return 1
+    fi
+}
+
+# Hex capability mask (16 digits) from capability numbers.
+capmask() {
+    local m=0 n
+    for n in "$@"; do
+        m=$((m | (1 << n)))
+    done
+    printf '%016x' "$m"
+}
+
+# assert_error_line REGEX... : failure status, exactly one non-empty line on
+# stderr, and it matches every (case-insensitive, extended) regex.
+assert_error_line() {
+    local re lines
+    if [ "$status" -eq 0 ]; then
+        echo "expected failure, got status 0; stderr: $stderr" >&2
+        return 1
+    fi
+    lines=$(printf '%s\n' "$stderr" | grep -c . || true)
+    if [ "$lines" -ne 1 ]; then
+        echo "expected one line on stderr, got $lines:" >&2
+        printf '%s\n' "$stderr" >&2
+        return 1
+    fi
+    for re in "$@"; do
+        if ! printf '%s\n' "$stderr" | grep -qiE -- "$re"; then
+            echo "stderr does not match '$re': $stderr" >&2
+            return 1
+        fi
+    done
+}
+
+# Mount points (from our mountinfo) whose path contains $1.
+_mounts_under() {
+    awk -v d="$1" 'index($5, d) { print $5 }' /proc/self/mountinfo
+}
+
+# The current shell and its ancestors (never a container's processes).
+_ancestors() {
+    local pid=$BASHPID
+    while [ -n "$pid" ] && [ "$pid" -gt 1 ]; do
+        echo "$pid"
+        pid=$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null)
+    done
+}
+
+# Pids of processes that belong to container ID: cmdline mentions ID as a
+# word, or cwd/root is inside one of the test's bundles.
+_leftover_pids() {
+    local id=$1 re self
+    # "[i]d": the pattern does not match grep's own command line.
+    re="[${id:0:1}]${id:1}"
+    re=${re//./\\.}
+    self=$(_ancestors | paste -sd'|')
+    (
+        cd / || exit 1
+        {
+            grep -lzE "^(.*[^A-Za-z0-9_.-])?${re}([^A-Za-z0-9_.-].*)?\$" /proc/[0-9]*/cmdline 2>/dev/null
+            find /proc/[0-9]*/cwd /proc/[0-9]*/root -maxdepth 0 \
+                -lname "$BATS_TEST_TMPDIR/bundle*" 2>/dev/null
+        } | cut -d/ -f3 | sort -u | grep -vxE "$self" || true
+    )
+}
+
+# assert_clean ID [cgroupsPath...]
+# Fails when anything of container ID is left: its state dir, a cgroup
+# named ID (or the given cgroupsPaths), a process, a mount in the bundles.
+assert_clean() {
+    local id=$1 bad=0 h d p pids i
+    shift
+    if [ -e "$ROOT/$id" ]; then
+        echo "state dir $ROOT/$id is left" >&2
+        bad=1
+    fi
+    for h in "$CGROUP_FS"/*/; do
+        h=${h%/}
+        for p in "/oci-rt/$id" "$@"; do
+            if [ -d "$h$p" ]; then
+                echo "cgroup $h$p is left" >&2
+                bad=1
+            fi
+        done
+        d=$(find "$h" -maxdepth 4 -type d -name "$id" 2>/dev/null | head -n1)
+        if [ -n "$d" ]; then
+            echo "cgroup $d is left" >&2
+            bad=1
+        fi
+        # /oci-rt is removed when empty (re-check: another runtime user may
+        # be between its mkdirs right now).
+        if [ -d "$h/oci-rt" ] && [ -z "$(find "$h/oci-rt" -mindepth 1 -maxdepth 1 -type d)" ]; then
+            sleep 0.2
+            if [ -d "$h/oci-rt" ] && [ -z "$(find "$h/oci-rt" -mindepth 1 -maxdepth 1 -type d)" ]; then
+                echo "empty parent cgroup $h/oci-rt is left" >&2
+                bad=1
+            fi
+        fi
+    done
+    for ((i = 0; i < 20; i++)); do
+        pids=$(_leftover_pids "$id")
+        [ -z "$pids" ] && break
+        sleep 0.05
+    done
+    for p in $pids; do
+        echo "process $p is left: $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")" >&2
+        bad=1
+    done
+    p=$(_mounts_under "$BATS_TEST_TMPDIR/bundle")
+    if [ -n "$p" ]; then
+        echo "mounts are left: $p" >&2
+        bad=1
+    fi
+    p=$(_mounts_under "$ROOT/$id")
+    if [ -n "$p" ]; then
+        echo "mounts are left: $p" >&2
+        bad=1
+    fi
+    return "$bad"
+}
+
+# Records a cgroup path (relative to each hierarchy) for teardown.
+note_cgroup() {
+    CGROUPS_CREATED+=("$1")
+}
+
+# ip netns add NAME, removed in teardown.
+make_netns() {
+    command -v ip >/dev/null 2>&1 || {
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q iproute2 >/dev/null 2>&1 || return 1
+    }
+    ip netns add "$1" || return 1
+    NETNS_CREATED+=("$1")
+}

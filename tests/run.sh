@@ -1,0 +1,39 @@
+#!/bin/bash
+# The whole test suite: installs what the tests need (Debian packages),
+# builds oci-rt if needed, then runs every part and says which failed.
+#   tests/run.sh [PART...]   parts: unit integration
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+export DEBIAN_FRONTEND=noninteractive
+
+need="gcc make autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev libmount-dev
+      check busybox-static bats jq iproute2 python3 util-linux strace"
+# shellcheck disable=SC2086
+if ! dpkg -s $need >/dev/null 2>&1; then
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $need >/dev/null || exit 1
+fi
+if [ ! -x ./oci-rt ] || [ ! -f Makefile ]; then
+    ./autogen.sh >/dev/null && ./configure -q || exit 1
+fi
+make -s -j"$(nproc)" || exit 1
+
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=(unit integration)
+failed=()
+for part in "${parts[@]}"; do
+    echo "=== $part"
+    case $part in
+        unit) make -s check || failed+=("$part") ;;
+        integration) tests/integration/run.sh || failed+=("$part") ;;
+        *) echo "unknown part $part"; failed+=("$part") ;;
+    esac
+done
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "FAILED: ${failed[*]}"
+    exit 1
+fi
+echo "all passed: ${parts[*]}"
