@@ -2,6 +2,7 @@
  * cgroup, clone, the init's set-up, state.json). */
 #include "config.h"
 #include "container_internal.h"
+#include "hooks.h"
 #include "namespaces.h"
 #include "process.h"
 #include "sync.h"
@@ -28,9 +29,10 @@ static int load_config(struct container *c, struct oci_err *err)
     else
         xasprintf(&path, "%s/%s", c->bundle, c->o->config_file ? c->o->config_file : "config.json");
     char *msg = NULL;
-    c->cfg = spec_config_load(path, &msg);
     int rc = 0;
-    if (!c->cfg) {
+    if (read_file_at(AT_FDCWD, path, &c->config_data, &c->config_len, 64 << 20) < 0) {
+        rc = err_set(err, errno, "%s: cannot read", path);
+    } else if (!(c->cfg = spec_config_parse(c->config_data, c->config_len, path, &msg))) {
         rc = err_set(err, 0, "%s", msg ? msg : "config.json: cannot parse");
         free(msg);
     }
@@ -135,8 +137,15 @@ static int write_state(struct container *c, struct oci_err *err)
         .cgroup_top = c->cg.top,
         .pidns = c->pidns,
         .systemd_cgroup = c->o->systemd_cgroup,
+        .hook_kinds = hooks_kinds(&c->cfg->hooks),
     };
-    int rc = state_write(&c->sd, &s, err);
+    /* the config as created: later commands (start, exec, delete) must not
+     * see later edits of the bundle */
+    int rc = write_file_atomic(c->sd.dirfd, STATE_CONFIG, c->config_data, c->config_len, 0600);
+    if (rc < 0)
+        err_set(err, errno, "write %s/%s", c->sd.path, STATE_CONFIG);
+    else
+        rc = state_write(&c->sd, &s, err);
     if (rc == 0 && c->o->pid_file) {
         char buf[32];
         int n = snprintf(buf, sizeof(buf), "%d", c->pid);
@@ -191,6 +200,32 @@ static int make_cgroup(struct container *c, struct oci_err *err)
     return rc;
 }
 
+char *container_hook_state(const struct container *c, const char *status, int pid)
+{
+    struct spec_state s = {
+        .oci_version = c->cfg->oci_version,
+        .id = (char *)c->o->id,
+        .status = (char *)status,
+        .pid = pid,
+        .bundle = c->bundle,
+        .annotations = c->cfg->annotations,
+    };
+    return hooks_state_json(&s);
+}
+
+/* prestart and createRuntime, in the runtime's namespaces, asked for by
+ * the init once the mounts are made and before it pivots. */
+static int parent_hooks(struct container *c, struct oci_err *err)
+{
+    _cleanup_free_ char *state = container_hook_state(c, "creating", c->pid);
+    if (hooks_run(&c->cfg->hooks, SPEC_HOOK_PRESTART, state, err) < 0 ||
+        hooks_run(&c->cfg->hooks, SPEC_HOOK_CREATE_RUNTIME, state, err) < 0)
+        return -1;
+    if (sync_send(c->sync_parent, SYNC_HOOKS_DONE, c->pid, NULL, 0) < 0)
+        return err_set(err, errno, "sync socket");
+    return 0;
+}
+
 /* Messages from the child until it is ready (or fails). */
 static int parent_loop(struct container *c, struct oci_err *err)
 {
@@ -216,6 +251,9 @@ static int parent_loop(struct container *c, struct oci_err *err)
             break;
         } else if (h.type == SYNC_PID) {
             if (process_adopt_init(c, (pid_t)h.value, err) < 0)
+                break;
+        } else if (h.type == SYNC_HOOKS) {
+            if (parent_hooks(c, err) < 0)
                 break;
         } else if (h.type == SYNC_MAPS) {
             if (userns_write_maps(c->cfg, (pid_t)h.value, err) < 0 ||
@@ -291,6 +329,7 @@ void container_release(struct container *c)
     mounts_plan_free(c->mounts, c->n_mounts);
     proc_plan_free(&c->proc);
     spec_config_free(c->cfg);
+    free(c->config_data);
     free(c->bundle);
     free(c->rootfs);
     memset(c, 0, sizeof(*c));

@@ -17,6 +17,8 @@
 struct container {
     const struct container_opts *o;
     struct spec_config *cfg;
+    char *config_data; /* config.json as read */
+    size_t config_len;
     char *bundle; /* absolute */
     char *rootfs; /* absolute, symlinks resolved */
     struct mount_plan *mounts;
@@ -50,6 +52,9 @@ int container_spawn(struct container *c, struct oci_err *err);
 void container_abort(struct container *c);
 void container_release(struct container *c);
 
+/* The state JSON hooks get, with status and pid (as the hook sees it). */
+char *container_hook_state(const struct container *c, const char *status, int pid);
+
 /* The validation table, before anything is created. */
 int container_validate(const struct container *c, struct oci_err *err);
 
@@ -65,6 +70,11 @@ int userns_write_maps(const struct spec_config *cfg, pid_t pid, struct oci_err *
 /* Send START to the init on chan and wait until it exec'd (the channel
  * closes) or failed. */
 int container_release_init(int chan, pid_t pid, struct oci_err *err);
+
+/* Run the hooks of kind from the config saved in the state directory,
+ * failures as warnings (poststart, poststop). */
+void container_state_hooks(struct state_dir *sd, const struct spec_state *s,
+                           enum spec_hook_kind kind, const char *status);
 
 /* SIGKILL every process in the cgroup until none is left. */
 int container_kill_cgroup(struct cgroup *cg, struct oci_err *err);

@@ -2,6 +2,7 @@
  * the sync socket); in the foreground, forward signals, wait, delete. */
 #include "config.h"
 #include "container_internal.h"
+#include "hooks.h"
 #include "process.h"
 #include "sync.h"
 #include "trace.h"
@@ -69,6 +70,11 @@ int container_run(const struct container_opts *o, bool detach, int *exit_code, s
         container_release(&c);
         return -1;
     }
+    if (c.cfg->hooks.n[SPEC_HOOK_POSTSTART]) {
+        char *state = container_hook_state(&c, "running", c.pid);
+        hooks_run_warn(&c.cfg->hooks, SPEC_HOOK_POSTSTART, state);
+        free(state);
+    }
     if (detach) {
         container_release(&c);
         return 0;
@@ -93,6 +99,11 @@ int container_run(const struct container_opts *o, bool detach, int *exit_code, s
         rc = err_set(err, 0, "%s", derr.msg);
     c.sd_made = false;
     TRACE_END_RC(del, rc);
+    if (c.cfg->hooks.n[SPEC_HOOK_POSTSTOP]) {
+        char *state = container_hook_state(&c, "stopped", c.pid);
+        hooks_run_warn(&c.cfg->hooks, SPEC_HOOK_POSTSTOP, state);
+        free(state);
+    }
     c.pid = 0;
     container_release(&c);
     return rc;

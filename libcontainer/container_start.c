@@ -2,6 +2,8 @@
  * program; the end of the connection (close-on-exec) says it did. */
 #include "config.h"
 #include "container_internal.h"
+#include "hooks.h"
+#include "log.h"
 #include "sync.h"
 #include "trace.h"
 #include "util.h"
@@ -58,6 +60,25 @@ int container_release_init(int chan, pid_t pid, struct oci_err *err)
     }
 }
 
+void container_state_hooks(struct state_dir *sd, const struct spec_state *s,
+                           enum spec_hook_kind kind, const char *status)
+{
+    if (!(s->hook_kinds & (1u << kind)))
+        return;
+    struct spec_config *cfg = NULL;
+    struct oci_err err = {0};
+    if (state_read_config(sd, s->id, &cfg, &err) < 0) {
+        log_warn("%s hooks: %s", spec_hook_kind_names[kind], err.msg);
+        return;
+    }
+    struct spec_state hs = *s;
+    hs.status = (char *)status;
+    char *json = hooks_state_json(&hs);
+    hooks_run_warn(&cfg->hooks, kind, json);
+    free(json);
+    spec_config_free(cfg);
+}
+
 int container_start(const char *root, const char *id, struct oci_err *err)
 {
     TRACE_BEGIN(lock, "lock and read state");
@@ -83,6 +104,8 @@ int container_start(const char *root, const char *id, struct oci_err *err)
     /* started, or failed for good: either way it is not "created" any more */
     unlinkat(sd.dirfd, STATE_EXEC_SOCK, 0);
     TRACE_END_RC(start, rc);
+    if (rc == 0)
+        container_state_hooks(&sd, s, SPEC_HOOK_POSTSTART, "running");
 out:
     spec_state_free(s);
     state_dir_close(&sd);

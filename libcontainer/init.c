@@ -5,6 +5,7 @@
 #include "caps.h"
 #include "container_internal.h"
 #include "devices.h"
+#include "hooks.h"
 #include "namespaces.h"
 #include "rootfs.h"
 #include "sync.h"
@@ -41,6 +42,15 @@ int init_wait_go(struct container *c, struct oci_err *err)
     return rc;
 }
 
+/* In a new user namespace, once the parent wrote the maps: become its root
+ * (files made from now on belong to the mapped ids). */
+static int become_ns_root(struct oci_err *err)
+{
+    if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+        return err_set(err, errno, "user namespace: become root (is 0 mapped?)");
+    return 0;
+}
+
 static int set_names(struct container *c, struct oci_err *err)
 {
     const struct spec_config *cfg = c->cfg;
@@ -71,6 +81,31 @@ static int early_attrs(struct container *c, struct oci_err *err)
     return 0;
 }
 
+/* With the mounts made and before the pivot: the parent runs prestart and
+ * createRuntime (runtime namespace), then the init runs createContainer
+ * (container namespace, paths still resolved in the runtime's tree). */
+static int create_hooks(struct container *c, struct oci_err *err)
+{
+    const struct spec_hooks *h = &c->cfg->hooks;
+    unsigned kinds = hooks_kinds(h) & ((1u << SPEC_HOOK_PRESTART) | (1u << SPEC_HOOK_CREATE_RUNTIME) |
+                                       (1u << SPEC_HOOK_CREATE_CONTAINER));
+    if (!kinds)
+        return 0;
+    if (init_wait_go(c, err) < 0)
+        return -1;
+    if (kinds & ((1u << SPEC_HOOK_PRESTART) | (1u << SPEC_HOOK_CREATE_RUNTIME))) {
+        sync_send_trace(c->sync_child);
+        if (sync_send(c->sync_child, SYNC_HOOKS, 0, NULL, 0) < 0)
+            return err_set(err, errno, "sync socket");
+        if (sync_expect(c->sync_child, SYNC_HOOKS_DONE, err) < 0)
+            return -1;
+    }
+    if (!h->n[SPEC_HOOK_CREATE_CONTAINER])
+        return 0;
+    _cleanup_free_ char *state = container_hook_state(c, "creating", c->pidns ? 1 : getpid());
+    return hooks_run(h, SPEC_HOOK_CREATE_CONTAINER, state, err);
+}
+
 static int setup_rootfs(struct container *c, struct oci_err *err)
 {
     _cleanup_close_ int rootfd = rootfs_prepare(c->cfg, c->rootfs, err);
@@ -91,6 +126,8 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
         if (dev < 0 || mount_remount_bind(fdp, MS_RDONLY) < 0)
             return err_set(err, errno, "remount /dev read-only");
     }
+    if (create_hooks(c, err) < 0)
+        return -1;
     if (rootfs_pivot(c->rootfs, c->o->no_pivot, err) < 0 || rootfs_sysctl(c->cfg, err) < 0 ||
         rootfs_finalize(c->cfg, err) < 0)
         return -1;
@@ -146,7 +183,8 @@ static int init_setup(struct container *c, struct oci_err *err)
         if (rc < 0)
             return -1;
     }
-    if (!c->staged && (c->ns_new & CLONE_NEWUSER) && init_wait_go(c, err) < 0)
+    if (!c->staged && (c->ns_new & CLONE_NEWUSER) &&
+        (init_wait_go(c, err) < 0 || become_ns_root(err) < 0))
         return -1;
     if (!c->staged && ns_any_path(c->cfg) && ns_join_all(c->cfg, false, err) < 0)
         return -1;
@@ -214,6 +252,11 @@ static int init_exec(struct container *c, struct oci_err *err)
     TRACE_END_RC(wait, rc);
     if (rc < 0)
         return -1;
+    if (c->cfg->hooks.n[SPEC_HOOK_START_CONTAINER]) {
+        _cleanup_free_ char *state = container_hook_state(c, "created", getpid());
+        if (hooks_run(&c->cfg->hooks, SPEC_HOOK_START_CONTAINER, state, err) < 0)
+            return -1;
+    }
     TRACE_BEGIN(exec, "execve");
     (void)exec;
     sync_send_trace(chan);
@@ -275,7 +318,7 @@ static int stage_run(struct container *c, struct oci_err *err)
         if (unshare(CLONE_NEWUSER) < 0)
             return err_set(err, errno, "create the user namespace");
         if (sync_send(c->sync_child, SYNC_MAPS, getpid(), NULL, 0) < 0 ||
-            sync_expect(c->sync_child, SYNC_GO, err) < 0)
+            sync_expect(c->sync_child, SYNC_GO, err) < 0 || become_ns_root(err) < 0)
             return -1;
         flags &= ~(uint64_t)CLONE_NEWUSER;
     }

@@ -136,6 +136,20 @@ int state_read(struct state_dir *sd, const char *id, struct spec_state **out, st
     return 0;
 }
 
+int state_read_config(struct state_dir *sd, const char *id, struct spec_config **out,
+                      struct oci_err *err)
+{
+    _cleanup_free_ char *data = NULL;
+    size_t len;
+    if (read_file_at(sd->dirfd, STATE_CONFIG, &data, &len, 64 << 20) < 0)
+        return err_set(err, errno, "container \"%s\": read its config", id);
+    _cleanup_free_ char *msg = NULL;
+    *out = spec_config_parse(data, len, STATE_CONFIG, &msg);
+    if (!*out)
+        return err_set(err, 0, "container \"%s\": %s", id, msg ? msg : "bad config");
+    return 0;
+}
+
 bool state_process_alive(const struct spec_state *s)
 {
     uint64_t start;

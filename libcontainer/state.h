@@ -11,6 +11,7 @@
 
 #define STATE_FILE "state.json"
 #define STATE_EXEC_SOCK "exec.sock"
+#define STATE_CONFIG "config.json"
 
 struct state_dir {
     int dirfd;  /* the container's directory, flock'ed */
@@ -32,6 +33,9 @@ int state_dir_remove(struct state_dir *sd, struct oci_err *err);
 
 int state_write(struct state_dir *sd, const struct spec_state *s, struct oci_err *err);
 int state_read(struct state_dir *sd, const char *id, struct spec_state **out, struct oci_err *err);
+/* The container's config.json as saved by create. */
+int state_read_config(struct state_dir *sd, const char *id, struct spec_config **out,
+                      struct oci_err *err);
 
 enum container_status {
     STATUS_CREATING,

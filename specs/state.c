@@ -50,6 +50,8 @@ static void gen_state(yajl_gen g, const struct spec_state *s, bool full)
         yajl_gen_bool(g, s->pidns);
         GS(g, "systemdCgroup");
         yajl_gen_bool(g, s->systemd_cgroup);
+        GS(g, "hookKinds");
+        yajl_gen_integer(g, s->hook_kinds);
     }
     yajl_gen_map_close(g);
 }
@@ -155,6 +157,7 @@ struct spec_state *spec_state_parse(const char *data, size_t len, char **errmsg)
     s->cgroup_top = get_str(root, "cgroupTop");
     s->pidns = get_bool(root, "pidns");
     s->systemd_cgroup = get_bool(root, "systemdCgroup");
+    s->hook_kinds = (unsigned)get_int(root, "hookKinds");
     const char *apath[] = {"annotations", NULL};
     yajl_val a = yajl_tree_get(root, apath, yajl_t_object);
     if (a && YAJL_GET_OBJECT(a)->len) {

@@ -28,6 +28,7 @@ struct spec_state {
     char *cgroup_top; /* highest cgroup directory this container created */
     bool pidns;       /* the container has its own pid namespace */
     bool systemd_cgroup;
+    unsigned hook_kinds; /* a bit per enum spec_hook_kind the config has */
 };
 
 /* JSON of the state. full=false: what `oci-rt state` prints (runtime-spec
