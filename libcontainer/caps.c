@@ -4,6 +4,7 @@
 #include "trace.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <linux/capability.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -51,7 +52,8 @@ int caps_parse_list(const struct spec_strv *names, const char *what, uint64_t *m
     return 0;
 }
 
-int caps_plan(const struct spec_caps *c, struct caps_plan *out, struct oci_err *err)
+int caps_plan(const struct spec_caps *c, bool new_userns, struct caps_plan *out,
+              struct oci_err *err)
 {
     memset(out, 0, sizeof(*out));
     out->set = true;
@@ -71,11 +73,15 @@ int caps_plan(const struct spec_caps *c, struct caps_plan *out, struct oci_err *
     for (int i = 0; i <= caps_last_cap(); i++)
         if (prctl(PR_CAPBSET_READ, i, 0, 0, 0) == 1)
             bnd |= 1ull << i;
+    if (new_userns)
+        have = bnd;
     uint64_t missing = (out->permitted | out->effective | out->inheritable) & ~have;
     missing |= (out->inheritable | out->bounding) & ~bnd;
     for (int i = 0; missing && i < 64; i++)
         if (missing & (1ull << i)) {
             char *n = cap_to_name((cap_value_t)i);
+            for (char *p = n; p && *p; p++)
+                *p = (char)toupper((unsigned char)*p);
             log_warn("process.capabilities: %s cannot be granted (oci-rt does not hold it), "
                      "ignored",
                      n ? n : "?");

@@ -16,7 +16,10 @@ struct caps_plan {
 
 /* Resolve names; unknown names and capabilities this process cannot grant
  * are dropped with a warning, as the runtime-spec asks. */
-int caps_plan(const struct spec_caps *c, struct caps_plan *out, struct oci_err *err);
+/* new_userns: the init gets every capability of its bounding set in its own
+ * user namespace, whatever this process holds. */
+int caps_plan(const struct spec_caps *c, bool new_userns, struct caps_plan *out,
+              struct oci_err *err);
 int caps_parse_list(const struct spec_strv *names, const char *what, uint64_t *mask,
                     struct oci_err *err);
 /* In the init, before the user switch: drop what is not in bounding. */

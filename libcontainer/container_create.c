@@ -3,6 +3,7 @@
 #include "config.h"
 #include "container_internal.h"
 #include "hooks.h"
+#include "log.h"
 #include "namespaces.h"
 #include "process.h"
 #include "sync.h"
@@ -98,7 +99,7 @@ int container_prepare(struct container *c, const struct container_opts *o, struc
                 ((c->ns_new & CLONE_NEWUSER) && ns_any_path(cfg));
     if (container_validate(c, err) < 0 ||
         mounts_plan(cfg, c->bundle, &c->mounts, &c->n_mounts, err) < 0 ||
-        proc_plan_build(cfg->process, &c->proc, err) < 0)
+        proc_plan_build(cfg->process, (c->ns_new & CLONE_NEWUSER) != 0, &c->proc, err) < 0)
         goto out;
     rc = 0;
 out:
@@ -186,14 +187,35 @@ static int make_exec_socket(struct container *c, struct oci_err *err)
     return rc;
 }
 
+static bool resources_requested(const struct spec_resources *r)
+{
+    return r && (r->memory || r->cpu || r->has_pids_limit || r->block_io ||
+                 r->n_hugepage_limits || r->network || r->n_rdma || r->unified.n);
+}
+
 static int make_cgroup(struct container *c, struct oci_err *err)
 {
     TRACE_BEGIN(span, "cgroup create");
     _cleanup_free_ char *path =
         cgroup_resolve_path(c->cfg->linux_ ? c->cfg->linux_->cgroups_path : NULL, c->o->id);
     int rc = cgroup_init(&c->cg, c->o->cgroup_mode, path, NULL, err);
+    const struct spec_resources *res = c->cfg->linux_ ? c->cfg->linux_->resources : NULL;
     if (rc == 0)
-        rc = cgroup_create(&c->cg, c->cfg->linux_ ? c->cfg->linux_->resources : NULL, err);
+        rc = cgroup_create(&c->cg, res, err);
+    if (rc < 0 && geteuid() != 0 && (err->errnum == EACCES || err->errnum == EPERM ||
+                                     err->errnum == EROFS)) {
+        /* rootless without a delegated cgroup: fine unless limits are asked */
+        if (resources_requested(res)) {
+            err_wrap(err, "rootless: the limits in linux.resources need a cgroup delegated "
+                          "to uid %u",
+                     geteuid());
+        } else {
+            log_debug("rootless: no cgroup (%s)", err->msg);
+            err_clear(err);
+            cgroup_release(&c->cg);
+            rc = cgroup_init(&c->cg, CG_DISABLED, path, NULL, err);
+        }
+    }
     if (rc == 0)
         c->cg_made = true;
     TRACE_END_RC(span, rc);

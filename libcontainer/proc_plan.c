@@ -38,7 +38,8 @@ int rlimit_from_name(const char *name)
     return -1;
 }
 
-int proc_plan_build(const struct spec_process *p, struct proc_plan *out, struct oci_err *err)
+int proc_plan_build(const struct spec_process *p, bool new_userns, struct proc_plan *out,
+                    struct oci_err *err)
 {
     memset(out, 0, sizeof(*out));
     out->argv = xzalloc((p->args.n + 1) * sizeof(char *));
@@ -74,7 +75,7 @@ int proc_plan_build(const struct spec_process *p, struct proc_plan *out, struct 
         out->rlimits[i].lim.rlim_max = p->rlimits[i].hard;
     }
     out->n_rlimits = p->n_rlimits;
-    if (p->has_capabilities && caps_plan(&p->capabilities, &out->caps, err) < 0)
+    if (p->has_capabilities && caps_plan(&p->capabilities, new_userns, &out->caps, err) < 0)
         return -1;
     return 0;
 }

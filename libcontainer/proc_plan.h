@@ -38,7 +38,8 @@ struct proc_plan {
     bool terminal;
 };
 
-int proc_plan_build(const struct spec_process *p, struct proc_plan *out, struct oci_err *err);
+int proc_plan_build(const struct spec_process *p, bool new_userns, struct proc_plan *out,
+                    struct oci_err *err);
 void proc_plan_free(struct proc_plan *p);
 /* RLIMIT_NOFILE -> RLIMIT_NOFILE's number; -1 when unknown. */
 int rlimit_from_name(const char *name);

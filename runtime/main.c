@@ -172,13 +172,16 @@ static int apply_globals(const struct cli_args *a)
 
 static const char *default_root(void)
 {
+    if (geteuid() == 0)
+        return "/run/oci-rt";
+    /* rootless: the user's runtime directory */
+    static char buf[4096];
     const char *xdg = getenv("XDG_RUNTIME_DIR");
-    if (geteuid() != 0 && xdg && *xdg) {
-        static char buf[4096];
+    if (xdg && *xdg)
         snprintf(buf, sizeof(buf), "%s/oci-rt", xdg);
-        return buf;
-    }
-    return "/run/oci-rt";
+    else
+        snprintf(buf, sizeof(buf), "/run/user/%u/oci-rt", geteuid());
+    return buf;
 }
 
 int main(int argc, char **argv)
