@@ -73,6 +73,7 @@ int container_prepare(struct container *c, const struct container_opts *o, struc
     memset(c, 0, sizeof(*c));
     c->o = o;
     c->sync_parent = c->sync_child = c->exec_listen = c->pidfd = -1;
+    c->attrs.attr_fd = -1;
     c->sd.dirfd = -1;
     c->cg.v2_fd = -1;
     if (container_check_id(o->id, err) < 0 || resolve_paths(c, err) < 0 || load_config(c, err) < 0)
@@ -99,7 +100,8 @@ int container_prepare(struct container *c, const struct container_opts *o, struc
                 ((c->ns_new & CLONE_NEWUSER) && ns_any_path(cfg));
     if (container_validate(c, err) < 0 ||
         mounts_plan(cfg, c->bundle, &c->mounts, &c->n_mounts, err) < 0 ||
-        proc_plan_build(cfg->process, (c->ns_new & CLONE_NEWUSER) != 0, &c->proc, err) < 0)
+        proc_plan_build(cfg->process, (c->ns_new & CLONE_NEWUSER) != 0, &c->proc, err) < 0 ||
+        procattr_plan(cfg, cfg->process, &c->attrs, err) < 0)
         goto out;
     rc = 0;
 out:
@@ -189,8 +191,8 @@ static int make_exec_socket(struct container *c, struct oci_err *err)
 
 static bool resources_requested(const struct spec_resources *r)
 {
-    return r && (r->memory || r->cpu || r->has_pids_limit || r->block_io ||
-                 r->n_hugepage_limits || r->network || r->n_rdma || r->unified.n);
+    return r && (r->memory || r->cpu || r->has_pids_limit || r->block_io || r->n_hugepage_limits ||
+                 r->network || r->n_rdma || r->unified.n);
 }
 
 static int make_cgroup(struct container *c, struct oci_err *err)
@@ -202,12 +204,13 @@ static int make_cgroup(struct container *c, struct oci_err *err)
     const struct spec_resources *res = c->cfg->linux_ ? c->cfg->linux_->resources : NULL;
     if (rc == 0)
         rc = cgroup_create(&c->cg, res, err);
-    if (rc < 0 && geteuid() != 0 && (err->errnum == EACCES || err->errnum == EPERM ||
-                                     err->errnum == EROFS)) {
+    if (rc < 0 && geteuid() != 0 &&
+        (err->errnum == EACCES || err->errnum == EPERM || err->errnum == EROFS)) {
         /* rootless without a delegated cgroup: fine unless limits are asked */
         if (resources_requested(res)) {
-            err_wrap(err, "rootless: the limits in linux.resources need a cgroup delegated "
-                          "to uid %u",
+            err_wrap(err,
+                     "rootless: the limits in linux.resources need a cgroup delegated "
+                     "to uid %u",
                      geteuid());
         } else {
             log_debug("rootless: no cgroup (%s)", err->msg);

@@ -11,6 +11,7 @@
 #include "container.h"
 #include "mounts.h"
 #include "proc_plan.h"
+#include "procattr.h"
 #include "specs/config.h"
 #include "state.h"
 
@@ -24,6 +25,7 @@ struct container {
     struct mount_plan *mounts;
     size_t n_mounts;
     struct proc_plan proc;
+    struct procattr_plan attrs;
     uint64_t ns_new; /* clone flags of the namespaces to create */
     bool staged;     /* an intermediate process joins/unshares, then forks the init */
     bool userns, pidns, cgroupns, utsns, netns;

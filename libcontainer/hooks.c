@@ -110,8 +110,7 @@ int hooks_run(const struct spec_hooks *h, enum spec_hook_kind kind, const char *
     for (size_t i = 0; i < h->n[kind]; i++) {
         const struct spec_hook *hook = &h->items[kind][i];
         char what[512];
-        snprintf(what, sizeof(what), "hooks.%s[%zu] %s", spec_hook_kind_names[kind], i,
-                 hook->path);
+        snprintf(what, sizeof(what), "hooks.%s[%zu] %s", spec_hook_kind_names[kind], i, hook->path);
         TRACE_BEGINF(span, "hook %s %s", spec_hook_kind_names[kind], hook->path);
         int rc = run_one(hook, what, state_json, err);
         TRACE_END_RC(span, rc);
@@ -126,8 +125,7 @@ void hooks_run_warn(const struct spec_hooks *h, enum spec_hook_kind kind, const 
     for (size_t i = 0; i < h->n[kind]; i++) {
         const struct spec_hook *hook = &h->items[kind][i];
         char what[512];
-        snprintf(what, sizeof(what), "hooks.%s[%zu] %s", spec_hook_kind_names[kind], i,
-                 hook->path);
+        snprintf(what, sizeof(what), "hooks.%s[%zu] %s", spec_hook_kind_names[kind], i, hook->path);
         struct oci_err err = {0};
         TRACE_BEGINF(span, "hook %s %s", spec_hook_kind_names[kind], hook->path);
         int rc = run_one(hook, what, state_json, &err);

@@ -87,8 +87,9 @@ static int early_attrs(struct container *c, struct oci_err *err)
 static int create_hooks(struct container *c, struct oci_err *err)
 {
     const struct spec_hooks *h = &c->cfg->hooks;
-    unsigned kinds = hooks_kinds(h) & ((1u << SPEC_HOOK_PRESTART) | (1u << SPEC_HOOK_CREATE_RUNTIME) |
-                                       (1u << SPEC_HOOK_CREATE_CONTAINER));
+    unsigned kinds =
+        hooks_kinds(h) & ((1u << SPEC_HOOK_PRESTART) | (1u << SPEC_HOOK_CREATE_RUNTIME) |
+                          (1u << SPEC_HOOK_CREATE_CONTAINER));
     if (!kinds)
         return 0;
     if (init_wait_go(c, err) < 0)
@@ -126,7 +127,7 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
         if (dev < 0 || mount_remount_bind(fdp, MS_RDONLY) < 0)
             return err_set(err, errno, "remount /dev read-only");
     }
-    if (create_hooks(c, err) < 0)
+    if (create_hooks(c, err) < 0 || procattr_open_label(&c->attrs, err) < 0)
         return -1;
     if (rootfs_pivot(c->rootfs, c->o->no_pivot, err) < 0 || rootfs_sysctl(c->cfg, err) < 0 ||
         rootfs_finalize(c->cfg, err) < 0)
@@ -205,6 +206,8 @@ static int init_setup(struct container *c, struct oci_err *err)
         return -1;
     TRACE_BEGIN(attrs, "process attributes");
     rc = proc_apply_rlimits(&c->proc, err);
+    if (rc == 0)
+        rc = procattr_apply(&c->attrs, err);
     int cwd_later = rc == 0 ? enter_cwd(c, false, err) : -1;
     TRACE_END_RC(attrs, cwd_later < 0 ? -1 : 0);
     if (cwd_later < 0 || set_identity(c, err) < 0)
@@ -257,6 +260,8 @@ static int init_exec(struct container *c, struct oci_err *err)
         if (hooks_run(&c->cfg->hooks, SPEC_HOOK_START_CONTAINER, state, err) < 0)
             return -1;
     }
+    if (procattr_set_exec_label(&c->attrs, err) < 0)
+        return -1;
     TRACE_BEGIN(exec, "execve");
     (void)exec;
     sync_send_trace(chan);

@@ -359,6 +359,22 @@ static int mount_one(struct mount_env *env, struct mount_plan *p, struct oci_err
             /* devpts gid=5 when gid 5 is not mapped: mount without it */
             r = mount(p->source, fdp, type, flags, NULL);
         }
+        const char *host = !strcmp(type, "sysfs")    ? "/sys"
+                           : !strcmp(type, "mqueue") ? "/dev/mqueue"
+                                                     : NULL;
+        if (r < 0 && errno == EPERM && env->userns && host) {
+            /* a user namespace without its own network (sysfs) or ipc
+             * (mqueue) namespace may not mount them: bind the host's */
+            r = mount(host, fdp, NULL, MS_BIND | MS_REC, NULL);
+            if (r == 0) {
+                remount = flags & ~(MS_BIND | MS_REC);
+                if (flags & MS_RDONLY) /* the host's submounts too */
+                    p->attr_set |= MOUNT_ATTR_RDONLY;
+                if (!remount && !p->prop && !p->attr_set && !p->attr_clr)
+                    return 0;
+                return finish_mount(env, p, remount, err);
+            }
+        }
         if (r < 0)
             return err_set(err, errno, "mount %s (%s) on %s", p->source, type, m->destination);
     }

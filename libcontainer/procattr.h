@@ -1,0 +1,60 @@
+/* Process attributes beyond ids and capabilities: scheduler, I/O priority,
+ * personality, NUMA memory policy, and the LSM labels (AppArmor, SELinux).
+ * Decided and checked in the parent, applied by the init. */
+#ifndef OCI_PROCATTR_H
+#define OCI_PROCATTR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "specs/config.h"
+
+struct sched_attr_v1 {
+    uint32_t size;
+    uint32_t sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime;
+    uint64_t sched_deadline;
+    uint64_t sched_period;
+    uint32_t sched_util_min;
+    uint32_t sched_util_max;
+};
+
+#define PROCATTR_MAX_NODES 1024
+
+struct procattr_plan {
+    bool has_sched;
+    struct sched_attr_v1 sched;
+    bool has_ioprio;
+    int ioprio;
+    bool has_personality;
+    unsigned long personality;
+    bool has_mempolicy;
+    int mempolicy_mode; /* mode | flags */
+    unsigned long nodemask[PROCATTR_MAX_NODES / (8 * sizeof(unsigned long))];
+    unsigned long maxnode;
+    const char *apparmor;
+    const char *selinux;
+    int attr_fd; /* the init's /proc/self/attr/.../exec, opened before the pivot */
+};
+
+bool procattr_apparmor_enabled(void);
+bool procattr_selinux_enabled(void);
+
+/* Parse and check (errors name the field). */
+int procattr_plan(const struct spec_config *c, const struct spec_process *p,
+                  struct procattr_plan *out, struct oci_err *err);
+/* Parse a CPU or node list ("0-3,7") into a bit mask. */
+int procattr_parse_list(const char *s, unsigned long *mask, size_t bits);
+
+/* In the init, while it still has its privileges. */
+int procattr_apply(struct procattr_plan *p, struct oci_err *err);
+/* Open the LSM attr file (before the pivot) and write the exec label
+ * (right before execve). */
+int procattr_open_label(struct procattr_plan *p, struct oci_err *err);
+int procattr_set_exec_label(struct procattr_plan *p, struct oci_err *err);
+
+#endif

@@ -1,0 +1,55 @@
+/* seccomp: linux.seccomp as a BPF program.
+ *
+ * The parent compiles the profile with libseccomp before anything is
+ * created (seccomp_plan_build); the init, which inherits the plan, loads it
+ * with seccomp(2) as late as it can (seccomp_plan_load): no libseccomp call
+ * and no allocation in the child. With SCMP_ACT_NOTIFY the load returns a
+ * listener fd; the init passes it up the sync socket and the parent sends it
+ * to linux.seccomp.listenerPath with the container process state
+ * (seccomp_process_state_json, seccomp_notify_send). */
+#ifndef OCI_SECCOMP_H
+#define OCI_SECCOMP_H
+
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "specs/config.h"
+#include "specs/state.h"
+
+struct seccomp_plan {
+    struct sock_filter *filter; /* NULL: no seccomp (linux.seccomp absent) */
+    unsigned short len;         /* instructions in filter */
+    unsigned int flags;         /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+    bool listener;              /* NEW_LISTENER: the load returns a notify fd */
+    size_t n_skipped;           /* syscall names unknown to libseccomp, skipped */
+};
+
+/* Compile s (NULL: an empty plan) into out. Errors name the place:
+ * `linux.seccomp.syscalls[3]: unknown action "SCMP_ACT_FOO"`. Syscall names
+ * libseccomp does not know are skipped (log_debug), like runc and crun; so
+ * are rules whose action is the default action. */
+int seccomp_plan_build(const struct spec_seccomp *s, struct seccomp_plan *out, struct oci_err *err);
+void seccomp_plan_free(struct seccomp_plan *p);
+
+/* Child side: install the filter with seccomp(2). Without CAP_SYS_ADMIN
+ * the process must have set no_new_privs first. *listener_fd gets the
+ * notify fd (O_CLOEXEC) when p->listener, else -1. A no-op for an empty
+ * plan. Every syscall the process makes afterwards goes through the filter:
+ * call it last, right before passing the listener up and exec. */
+int seccomp_plan_load(const struct seccomp_plan *p, int *listener_fd, struct oci_err *err);
+
+/* Parent side. The container process state of runtime-spec (config-linux.md
+ * "The Container Process State"): ociVersion, fds ["seccompFd"], pid,
+ * metadata (omitted when NULL), state {ociVersion, id, status, pid, bundle,
+ * annotations}. malloc'd, NUL-terminated; NULL on allocation failure. */
+char *seccomp_process_state_json(const struct spec_state *st, int pid, const char *metadata);
+
+/* Connect to the AF_UNIX stream socket at listener_path, send state_json
+ * with listener_fd (SCM_RIGHTS) in the first sendmsg, close the connection.
+ * The caller keeps (and then closes) listener_fd. */
+int seccomp_notify_send(const char *listener_path, int listener_fd, const char *state_json,
+                        struct oci_err *err);
+
+#endif
