@@ -35,7 +35,29 @@ int init_wait_go(struct container *c, struct oci_err *err)
     if (c->go_received)
         return 0;
     TRACE_BEGIN(span, "wait for parent (cgroup, maps)");
-    int rc = sync_expect(c->sync_child, SYNC_GO, err);
+    static char buf[SYNC_MAX + 1];
+    int rc = -1;
+    for (;;) {
+        struct sync_hdr h;
+        int fd = -1;
+        ssize_t n = sync_recv(c->sync_child, &h, buf, &fd);
+        if (n < 0) {
+            err_set(err, errno, "sync socket");
+            break;
+        }
+        if (h.type == SYNC_FD && h.value >= 0 && (size_t)h.value < c->n_mounts) {
+            c->mounts[h.value].tree_fd = fd; /* an idmapped tree */
+            continue;
+        }
+        if (fd >= 0)
+            close(fd);
+        if (h.type == SYNC_GO) {
+            rc = 0;
+            break;
+        }
+        err_set(err, 0, "sync socket: %s", h.type == SYNC_ERROR ? buf : "unexpected message");
+        break;
+    }
     TRACE_END_RC(span, rc);
     if (rc == 0)
         c->go_received = true;
@@ -197,6 +219,8 @@ static int init_setup(struct container *c, struct oci_err *err)
         if (unshare(CLONE_NEWCGROUP) < 0)
             return err_set(err, errno, "create the cgroup namespace");
     }
+    if (mounts_need_idmap(c->mounts, c->n_mounts) && init_wait_go(c, err) < 0)
+        return -1;
     TRACE_BEGIN(span, "process attributes (early)");
     int rc = set_names(c, err);
     if (rc == 0)
@@ -335,8 +359,8 @@ static int stage_run(struct container *c, struct oci_err *err)
     if (pid < 0)
         return err_set(err, errno, "fork the container init");
     if (pid == 0) {
-        c->go_received = true;
-        c->ns_new = 0; /* made by the stage already */
+        c->go_received = false; /* the parent sends one more (after idmapped trees) */
+        c->ns_new = 0;          /* made by the stage already */
         init_main(c);
     }
     sync_send_trace(c->sync_child);

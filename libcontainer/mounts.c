@@ -119,6 +119,7 @@ static int plan_one(const struct spec_mount *m, const char *bundle, size_t idx,
 {
     memset(p, 0, sizeof(*p));
     p->m = m;
+    p->tree_fd = -1;
     unsigned long clr = 0;
     for (size_t i = 0; i < m->options.n; i++) {
         const char *o = m->options.items[i];
@@ -138,6 +139,10 @@ static int plan_one(const struct spec_mount *m, const char *bundle, size_t idx,
             p->flags |= MS_REC;
     }
     p->bind = (p->flags & MS_BIND) != 0;
+    if (m->uid_mappings.n || m->gid_mappings.n)
+        p->idmap = true;
+    if (p->idmap && !p->bind)
+        return err_set(err, 0, "mounts[%zu] (%s): idmap is for bind mounts", idx, m->destination);
     if (p->bind) {
         if (!m->source || !*m->source)
             return err_set(err, 0, "mounts[%zu] (%s): a bind mount needs a source", idx,
@@ -174,11 +179,21 @@ int mounts_plan(const struct spec_config *c, const char *bundle, struct mount_pl
     return 0;
 }
 
+bool mounts_need_idmap(const struct mount_plan *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i].idmap)
+            return true;
+    return false;
+}
+
 void mounts_plan_free(struct mount_plan *p, size_t n)
 {
     if (!p)
         return;
     for (size_t i = 0; i < n; i++) {
+        if (p[i].tree_fd >= 0)
+            close(p[i].tree_fd);
         free(p[i].source);
         free(p[i].data);
     }
@@ -342,6 +357,16 @@ static int mount_one(struct mount_env *env, struct mount_plan *p, struct oci_err
     if (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2")) {
         if (mount_cgroup(env, p, dfd, err) < 0)
             return -1;
+    } else if (p->idmap) {
+        if (p->tree_fd < 0)
+            return err_set(err, 0, "mount %s on %s: no idmapped tree", p->source, m->destination);
+        int r = (int)syscall(SYS_move_mount, p->tree_fd, "", dfd, "",
+                             MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        close(p->tree_fd);
+        p->tree_fd = -1;
+        if (r < 0)
+            return err_set(err, errno, "mount %s on %s (idmapped)", p->source, m->destination);
+        remount = p->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
     } else if (p->bind) {
         if (mount(p->source, path_fd(dfd, fdp), NULL, p->flags & (MS_BIND | MS_REC), NULL) < 0)
             return err_set(err, errno, "mount %s on %s", p->source, m->destination);

@@ -22,9 +22,12 @@ struct mount_plan {
     bool bind;
     bool idmap, recursive_idmap;
     bool src_is_file; /* bind of a file: the destination is a file */
+    int tree_fd;      /* idmap: the detached tree the parent made, -1 */
 };
 
 /* Parse the mount list; errors name the entry ("mounts[3]: ..."). */
+/* Does any mount need an idmapped tree from the parent? */
+bool mounts_need_idmap(const struct mount_plan *p, size_t n);
 int mounts_plan(const struct spec_config *c, const char *bundle, struct mount_plan **out, size_t *n,
                 struct oci_err *err);
 void mounts_plan_free(struct mount_plan *p, size_t n);

@@ -1,10 +1,13 @@
 #include "config.h"
 #include "namespaces.h"
+#include "idmap.h"
+#include "netdev.h"
 #include "process.h"
 #include "sync.h"
 #include "trace.h"
 #include "util.h"
 
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
@@ -72,6 +75,43 @@ int process_start(struct container *c, struct oci_err *err)
     return 0;
 }
 
+/* The idmapped trees of the mounts that need one, sent to the init. */
+static int send_idmap_trees(struct container *c, struct oci_err *err)
+{
+    if (!mounts_need_idmap(c->mounts, c->n_mounts))
+        return 0;
+    TRACE_BEGIN(span, "idmapped mounts");
+    int rc = 0;
+    _cleanup_close_ int userns = -1;
+    if (c->userns) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/user", c->pid);
+        userns = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    for (size_t i = 0; rc == 0 && i < c->n_mounts; i++) {
+        if (!c->mounts[i].idmap)
+            continue;
+        const struct spec_mount *m = c->mounts[i].m;
+        if (userns < 0 && !m->uid_mappings.n) {
+            rc = err_set(err, 0,
+                         "mounts[%zu] (%s): idmap needs a user namespace or the mount's own "
+                         "uidMappings/gidMappings",
+                         i, m->destination);
+            break;
+        }
+        int tree = idmap_make_tree(&c->mounts[i], userns, err);
+        if (tree < 0) {
+            rc = -1;
+            break;
+        }
+        if (sync_send_fd(c->sync_parent, (int32_t)i, tree) < 0)
+            rc = err_set(err, errno, "sync socket");
+        close(tree);
+    }
+    TRACE_END_RC(span, rc);
+    return rc;
+}
+
 int process_after_clone(struct container *c, struct oci_err *err)
 {
     pid_t target = c->staged ? c->stage_pid : c->pid;
@@ -82,6 +122,9 @@ int process_after_clone(struct container *c, struct oci_err *err)
         if (rc < 0)
             return -1;
     }
+    if (!c->staged &&
+        (netdev_move_all(c->cfg->linux_, c->pid, err) < 0 || send_idmap_trees(c, err) < 0))
+        return -1;
     TRACE_BEGIN(span, "cgroup enter");
     int rc = cgroup_enter(&c->cg, target, c->cg_in_clone, err);
     TRACE_END_RC(span, rc);
@@ -103,6 +146,10 @@ int process_adopt_init(struct container *c, pid_t pid, struct oci_err *err)
     c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     if (c->pidfd < 0)
         return err_set(err, errno, "container init %d", pid);
+    if (netdev_move_all(c->cfg->linux_, c->pid, err) < 0 || send_idmap_trees(c, err) < 0)
+        return -1;
+    if (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0)
+        return err_set(err, errno, "sync socket");
     return 0;
 }
 

@@ -104,6 +104,14 @@ static int check_paths(const struct container *c, struct oci_err *err)
     return 0;
 }
 
+static int check_netdevices(const struct container *c, struct oci_err *err)
+{
+    const struct spec_linux *l = c->cfg->linux_;
+    if (l && l->n_net_devices && !has_ns(c, SPEC_NS_NETWORK))
+        return err_set(err, 0, "linux.netDevices: moving devices needs a network namespace");
+    return 0;
+}
+
 static int check_process(const struct container *c, struct oci_err *err)
 {
     const struct spec_process *p = c->cfg->process;
@@ -123,8 +131,8 @@ static int check_cgroup_manager(const struct container *c, struct oci_err *err)
 }
 
 static const check_fn checks[] = {
-    check_mount_ns, check_names, check_userns,  check_time,
-    check_sysctl,   check_paths, check_process, check_cgroup_manager,
+    check_mount_ns, check_names,   check_userns,         check_time,       check_sysctl,
+    check_paths,    check_process, check_cgroup_manager, check_netdevices,
 };
 
 int container_validate(const struct container *c, struct oci_err *err)
