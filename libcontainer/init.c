@@ -59,8 +59,10 @@ int init_wait_go(struct container *c, struct oci_err *err)
         break;
     }
     TRACE_END_RC(span, rc);
-    if (rc == 0)
+    if (rc == 0) {
         c->go_received = true;
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
     return rc;
 }
 
@@ -293,6 +295,19 @@ static int init_exec(struct container *c, struct oci_err *err)
     return err_set(err, errno, "exec \"%s\"", path);
 }
 
+/* Until it execs, this process runs the host's oci-rt binary: made
+ * non-dumpable, its /proc/PID/exe (and every /proc/PID file) is closed to
+ * other processes, so no process of a container can open the runtime's
+ * binary through it (the CVE-2019-5736 class). execve makes the user's
+ * program dumpable again. A rootless parent still has to write the id maps
+ * of a new user namespace through /proc/PID: then it is done after them. */
+static void protect_exe(struct container *c)
+{
+    if (geteuid() != 0 && (c->ns_new & CLONE_NEWUSER))
+        return; /* init_wait_go does it */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 /* The child keeps none of the parent's fds: above all not the state
  * directory, whose flock would otherwise live as long as the container. */
 static void close_parent_fds(struct container *c)
@@ -312,6 +327,7 @@ _Noreturn void init_main(struct container *c)
     close_parent_fds(c);
     if (!c->staged)
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    protect_exe(c);
     if (init_setup(c, &err) == 0)
         init_exec(c, &err);
     sync_send_trace(c->sync_child);
@@ -346,6 +362,8 @@ static int stage_run(struct container *c, struct oci_err *err)
     if (flags & CLONE_NEWUSER) {
         if (unshare(CLONE_NEWUSER) < 0)
             return err_set(err, errno, "create the user namespace");
+        /* the parent writes the maps through /proc/PID (see protect_exe) */
+        prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
         if (sync_send(c->sync_child, SYNC_MAPS, getpid(), NULL, 0) < 0 ||
             sync_expect(c->sync_child, SYNC_GO, err) < 0 || become_ns_root(err) < 0)
             return -1;
@@ -355,6 +373,7 @@ static int stage_run(struct container *c, struct oci_err *err)
         return err_set(err, errno, "create the namespaces");
     if (c->cfg->linux_ && write_time_offsets(c->cfg->linux_, err) < 0)
         return -1;
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* the init inherits it */
     pid_t pid = fork();
     if (pid < 0)
         return err_set(err, errno, "fork the container init");
@@ -374,6 +393,7 @@ _Noreturn void stage_main(struct container *c)
     struct oci_err err = {0};
     trace_child(TRACE_PROC_STAGE);
     close_parent_fds(c);
+    protect_exe(c);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     int rc = stage_run(c, &err);
     if (rc < 0) {
