@@ -13,6 +13,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#ifndef unlikely
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+
 enum trace_proc { TRACE_PROC_RUNTIME, TRACE_PROC_STAGE, TRACE_PROC_INIT, TRACE_PROC_HOOK };
 extern const char *const trace_proc_names[];
 
