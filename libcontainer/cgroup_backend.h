@@ -10,6 +10,20 @@ struct cgroup_backend {
     int (*create)(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err);
     int (*enter)(struct cgroup *cg, pid_t pid, struct oci_err *err);
     int (*destroy)(struct cgroup *cg, struct oci_err *err);
+    /* Apply the resources whose controllers this backend has (and the
+     * "unified" map on v2); the others are left to the other backend. */
+    int (*apply)(struct cgroup *cg, const struct spec_resources *res, bool update,
+                 struct oci_err *err);
+    bool (*has_controller)(struct cgroup *cg, const char *name);
+    /* NULL when the backend has no freezer (v1 without the freezer controller) */
+    int (*freeze)(struct cgroup *cg, bool frozen, struct oci_err *err);
+    int (*frozen)(struct cgroup *cg);
+    /* SIGKILL everything at once (v2 cgroup.kill); NULL: not available */
+    int (*kill)(struct cgroup *cg, struct oci_err *err);
+    /* Add what this backend's hierarchies know to st. */
+    int (*stats)(struct cgroup *cg, struct cgroup_stats *st, struct oci_err *err);
+    int64_t (*oom_kills)(struct cgroup *cg);
+    int (*oom_watch)(struct cgroup *cg, struct oci_err *err);
 };
 
 extern const struct cgroup_backend cgroup_v1_backend;

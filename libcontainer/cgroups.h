@@ -57,4 +57,73 @@ int cgroup_destroy(struct cgroup *cg, struct oci_err *err);
 /* The pids in the container's cgroup (malloc'd array). */
 int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct oci_err *err);
 
+/* ---- resources and operations (issue 4) ---- */
+
+/* Apply linux.resources. update=false: at create, every field set in res;
+ * update=true: `oci-rt update` on a running container. Each resource goes
+ * to the hierarchy that has its controller (on a hybrid host: v1, or v2
+ * for what is enabled there, e.g. hugetlb); a resource no hierarchy can
+ * take is a clear error naming the field and the controller. Zero values
+ * mean "not set", as in runc (memory.limit 0, cpu.shares 0, pids.limit 0). */
+int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, bool update,
+                 struct oci_err *err);
+/* Freeze (pause) or thaw (resume): cgroup.freeze on v2, freezer.state on
+ * v1; returns once the kernel reports the new state. */
+int cgroup_freeze(struct cgroup *cg, bool frozen, struct oci_err *err);
+/* 1 frozen, 0 not, -1 when there is no freezer. */
+int cgroup_frozen(struct cgroup *cg);
+/* Signal every process of the cgroup: cgroup.kill for SIGKILL on v2, else
+ * each pid, with the cgroup frozen around it so a fork cannot escape. */
+int cgroup_signal_all(struct cgroup *cg, int sig, struct oci_err *err);
+
+struct cgroup_blkio_entry {
+    uint64_t major, minor;
+    char op[16]; /* Read, Write, Sync, Async, Discard, Total */
+    uint64_t value;
+};
+
+struct cgroup_hugetlb_entry {
+    char size[16]; /* "2MB" */
+    uint64_t usage, max, failcnt;
+};
+
+/* What `oci-rt events --stats` reports (runc's types.Stats). Fields a host
+ * does not have stay 0; has_* say which groups were read. */
+struct cgroup_stats {
+    bool has_cpu, has_memory, has_pids, has_blkio, has_hugetlb;
+    struct {
+        uint64_t total, kernel, user; /* ns */
+        uint64_t *percpu;
+        size_t n_percpu;
+        uint64_t periods, throttled_periods, throttled_time;
+    } cpu;
+    struct {
+        uint64_t usage, max_usage, limit, failcnt;
+        uint64_t swap_usage, swap_max_usage, swap_limit, swap_failcnt;
+        uint64_t kernel_usage, kernel_limit;
+        uint64_t cache;
+        struct spec_map raw; /* memory.stat, key -> decimal value */
+    } memory;
+    struct {
+        uint64_t current, limit; /* limit 0: max */
+    } pids;
+    struct cgroup_blkio_entry *io_bytes, *io_ops;
+    size_t n_io_bytes, n_io_ops;
+    struct cgroup_hugetlb_entry *hugetlb;
+    size_t n_hugetlb;
+};
+
+int cgroup_stats(struct cgroup *cg, struct cgroup_stats *st, struct oci_err *err);
+void cgroup_stats_free(struct cgroup_stats *st);
+/* The number of OOM kills so far (memory.events oom_kill on v2, the
+ * oom_kill line of memory.oom_control on v1); -1 when unknown. */
+int64_t cgroup_oom_kills(struct cgroup *cg);
+/* An fd that becomes readable when the memory controller reports an
+ * event (inotify on memory.events on v2, an eventfd registered on
+ * memory.oom_control on v1); -1 with err when not available. */
+int cgroup_oom_watch(struct cgroup *cg, struct oci_err *err);
+/* Is a controller available for the container (v1 mounted, or enabled
+ * in the v2 parent)? */
+bool cgroup_has_controller(struct cgroup *cg, const char *name);
+
 #endif

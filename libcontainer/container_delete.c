@@ -35,6 +35,14 @@ int container_delete(const char *root, const char *id, bool force, struct oci_er
     struct state_dir sd = {.dirfd = -1};
     struct spec_state *s = NULL;
     int rc = state_dir_open(root, id, STATE_LOCK_EXCLUSIVE, &sd, err);
+    if (rc < 0 && force && err->errnum == ENOENT) {
+        /* like runc: delete --force of a container that is not there is
+         * done (engines call it to be sure) */
+        err_clear(err);
+        rc = 0;
+        TRACE_END_RC(lock, rc);
+        goto out;
+    }
     if (rc == 0 && state_read(&sd, id, &s, err) < 0) {
         /* a create that died before writing its state left the directory:
          * it is nobody's (a live create holds the lock), remove it */

@@ -33,6 +33,14 @@ struct seccomp_plan {
 int seccomp_plan_build(const struct spec_seccomp *s, struct seccomp_plan *out, struct oci_err *err);
 void seccomp_plan_free(struct seccomp_plan *p);
 
+/* The same through a cache of compiled programs in the directory
+ * cache_dirfd (-1: none; used only when owned by the euid and not writable
+ * by group or others). A hit costs a stat of libseccomp and of
+ * /proc/self/exe and one small read instead of libseccomp's milliseconds; a
+ * miss builds and writes the entry (best effort). */
+int seccomp_plan_build_cached(const struct spec_seccomp *s, int cache_dirfd,
+                              struct seccomp_plan *out, struct oci_err *err);
+
 /* Child side: install the filter with seccomp(2). Without CAP_SYS_ADMIN
  * the process must have set no_new_privs first. *listener_fd gets the
  * notify fd (O_CLOEXEC) when p->listener, else -1. A no-op for an empty

@@ -63,8 +63,11 @@ int state_dir_open(const char *root, const char *id, enum state_lock lock, struc
         int e = errno;
         free(sd->path);
         sd->path = NULL;
-        if (e == ENOENT)
-            return err_set(err, 0, "container \"%s\" does not exist", id);
+        if (e == ENOENT) {
+            err_set(err, 0, "container \"%s\" does not exist", id);
+            err->errnum = ENOENT;
+            return -1;
+        }
         return err_set(err, e, "container \"%s\": open state", id);
     }
     if (lock != STATE_LOCK_NONE && state_dir_lock(sd, lock) < 0) {
