@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
@@ -162,7 +163,172 @@ int cgroup_create(struct cgroup *cg, const struct spec_resources *res, struct oc
             return -1;
         }
     }
+    if (res && cgroup_apply(cg, res, false, err) < 0) {
+        struct oci_err ignored = {0};
+        cgroup_destroy(cg, &ignored);
+        return -1;
+    }
     return 0;
+}
+
+/* ---- resources and operations ---- */
+
+bool cgroup_has_controller(struct cgroup *cg, const char *name)
+{
+    if (cg->mode == CG_DISABLED)
+        return false;
+    const struct cgroup_backend *const *b = backends[cg->mode];
+    for (int i = 0; i < 2 && b[i]; i++)
+        if (b[i]->has_controller && b[i]->has_controller(cg, name))
+            return true;
+    return false;
+}
+
+/* A requested resource whose controller no hierarchy has is an error. */
+static int check_available(struct cgroup *cg, const struct spec_resources *r, struct oci_err *err)
+{
+    struct {
+        bool asked;
+        const char *field, *ctrl, *ctrl2;
+    } need[] = {
+        {r->memory != NULL, "memory", "memory", NULL},
+        {r->cpu && (r->cpu->has_shares || r->cpu->has_quota || r->cpu->has_period ||
+                    r->cpu->has_burst || r->cpu->has_idle || r->cpu->has_realtime_period ||
+                    r->cpu->has_realtime_runtime),
+         "cpu", "cpu", NULL},
+        {r->cpu && ((r->cpu->cpus && *r->cpu->cpus) || (r->cpu->mems && *r->cpu->mems)),
+         "cpu.cpus/mems", "cpuset", NULL},
+        {r->has_pids_limit && r->pids_limit != 0, "pids", "pids", NULL},
+        {r->block_io != NULL, "blockIO", "blkio", "io"},
+        {r->n_hugepage_limits > 0, "hugepageLimits", "hugetlb", NULL},
+        {r->network && r->network->has_class_id, "network.classID", "net_cls", NULL},
+        {r->network && r->network->n_priorities, "network.priorities", "net_prio", NULL},
+        {r->n_rdma > 0, "rdma", "rdma", NULL},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
+        if (!need[i].asked || cgroup_has_controller(cg, need[i].ctrl) ||
+            (need[i].ctrl2 && cgroup_has_controller(cg, need[i].ctrl2)))
+            continue;
+        return err_set(err, 0, "linux.resources.%s: the %s controller is not available on this host",
+                       need[i].field, need[i].ctrl);
+    }
+    if (r->unified.n && !cg->v2_mnt)
+        return err_set(err, 0, "linux.resources.unified: this host has no cgroup v2 hierarchy");
+    return 0;
+}
+
+int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, bool update,
+                 struct oci_err *err)
+{
+    if (!res || cg->mode == CG_DISABLED)
+        return 0;
+    if (check_available(cg, res, err) < 0)
+        return -1;
+    const struct cgroup_backend *const *b = backends[cg->mode];
+    for (int i = 0; i < 2 && b[i]; i++)
+        if (b[i]->apply && b[i]->apply(cg, res, update, err) < 0)
+            return -1;
+    return 0;
+}
+
+/* The backend that freezes: the v1 freezer where there is one, else v2. */
+static const struct cgroup_backend *freezer(struct cgroup *cg)
+{
+    if (cg->mode == CG_DISABLED)
+        return NULL;
+    const struct cgroup_backend *const *b = backends[cg->mode];
+    for (int i = 0; i < 2 && b[i]; i++)
+        if (b[i]->freeze && b[i]->has_controller && b[i]->has_controller(cg, "freezer"))
+            return b[i];
+    return NULL;
+}
+
+int cgroup_freeze(struct cgroup *cg, bool frozen, struct oci_err *err)
+{
+    const struct cgroup_backend *b = freezer(cg);
+    if (!b)
+        return err_set(err, 0, "cgroup: no freezer for %s", cg->path ? cg->path : "(none)");
+    return b->freeze(cg, frozen, err);
+}
+
+int cgroup_frozen(struct cgroup *cg)
+{
+    const struct cgroup_backend *b = freezer(cg);
+    return b ? b->frozen(cg) : -1;
+}
+
+int cgroup_signal_all(struct cgroup *cg, int sig, struct oci_err *err)
+{
+    if (cg->mode == CG_DISABLED)
+        return err_set(err, 0, "cgroup: the container has no cgroup (--cgroup-manager disabled)");
+    if (sig == SIGKILL && cg->mode == CG_UNIFIED && cgroup_v2_backend.kill)
+        return cgroup_v2_backend.kill(cg, err);
+    bool freeze = freezer(cg) != NULL && cgroup_frozen(cg) == 0;
+    if (freeze && cgroup_freeze(cg, true, err) < 0)
+        return -1;
+    pid_t *pids;
+    size_t n;
+    int rc = cgroup_pids(cg, &pids, &n, err);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (kill(pids[i], sig) < 0 && errno != ESRCH)
+            rc = err_set(err, errno, "cgroup: signal %d to %d", sig, pids[i]);
+    free(pids);
+    struct oci_err terr = {0};
+    if (freeze && cgroup_freeze(cg, false, rc == 0 ? err : &terr) < 0)
+        rc = -1;
+    return rc;
+}
+
+int cgroup_stats(struct cgroup *cg, struct cgroup_stats *st, struct oci_err *err)
+{
+    memset(st, 0, sizeof(*st));
+    if (cg->mode == CG_DISABLED)
+        return 0;
+    const struct cgroup_backend *const *b = backends[cg->mode];
+    for (int i = 0; i < 2 && b[i]; i++)
+        if (b[i]->stats && b[i]->stats(cg, st, err) < 0)
+            return -1;
+    return 0;
+}
+
+void cgroup_stats_free(struct cgroup_stats *st)
+{
+    free(st->cpu.percpu);
+    for (size_t i = 0; i < st->memory.raw.n; i++) {
+        free(st->memory.raw.items[i].key);
+        free(st->memory.raw.items[i].value);
+    }
+    free(st->memory.raw.items);
+    free(st->io_bytes);
+    free(st->io_ops);
+    free(st->hugetlb);
+    memset(st, 0, sizeof(*st));
+}
+
+/* The backend holding the memory controller. */
+static const struct cgroup_backend *memory_backend(struct cgroup *cg)
+{
+    if (cg->mode == CG_DISABLED)
+        return NULL;
+    const struct cgroup_backend *const *b = backends[cg->mode];
+    for (int i = 0; i < 2 && b[i]; i++)
+        if (b[i]->has_controller && b[i]->has_controller(cg, "memory"))
+            return b[i];
+    return NULL;
+}
+
+int64_t cgroup_oom_kills(struct cgroup *cg)
+{
+    const struct cgroup_backend *b = memory_backend(cg);
+    return b && b->oom_kills ? b->oom_kills(cg) : -1;
+}
+
+int cgroup_oom_watch(struct cgroup *cg, struct oci_err *err)
+{
+    const struct cgroup_backend *b = memory_backend(cg);
+    if (!b || !b->oom_watch)
+        return err_set(err, 0, "cgroup: no memory controller to watch for OOM events");
+    return b->oom_watch(cg, err);
 }
 
 int cgroup_enter(struct cgroup *cg, pid_t pid, bool v2_done, struct oci_err *err)

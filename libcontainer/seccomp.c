@@ -311,7 +311,8 @@ static int export_bpf(scmp_filter_ctx ctx, struct seccomp_plan *p, struct oci_er
     return 0;
 }
 
-static int build(const struct spec_seccomp *s, struct seccomp_plan *p, struct oci_err *err)
+static int build(const struct spec_seccomp *s, enum seccomp_shape shape, struct seccomp_plan *p,
+                 struct oci_err *err)
 {
     uint32_t def_act;
     if (resolve_action("linux.seccomp", true, s->default_action, s->has_default_errno_ret,
@@ -332,13 +333,12 @@ static int build(const struct spec_seccomp *s, struct seccomp_plan *p, struct oc
     int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
     if (rc < 0)
         return err_set(err, -rc, "linux.seccomp: libseccomp: clear SCMP_FLTATR_CTL_NNP");
-    /* a binary tree of syscall numbers: larger, slower to generate, but
-     * the kernel's load (its action cache emulates the filter for every
-     * syscall number) takes a quarter of the time, and the init waits
-     * for that one */
-    rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-    if (rc < 0)
-        log_debug("linux.seccomp: libseccomp: SCMP_FLTATR_CTL_OPTIMIZE 2: %s", strerror(-rc));
+    if (shape == SECCOMP_SHAPE_TREE) {
+        rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+        if (rc < 0)
+            log_debug("linux.seccomp: libseccomp: SCMP_FLTATR_CTL_OPTIMIZE 2: %s",
+                      strerror(-rc));
+    }
     if (seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1) < 0)
         log_debug("linux.seccomp: libseccomp has no SCMP_FLTATR_API_SYSRAWRC");
     if (add_archs(ctx, s, err) < 0)
@@ -363,17 +363,24 @@ static int build(const struct spec_seccomp *s, struct seccomp_plan *p, struct oc
     return export_bpf(ctx, p, err);
 }
 
-int seccomp_plan_build(const struct spec_seccomp *s, struct seccomp_plan *out, struct oci_err *err)
+int seccomp_plan_compile(const struct spec_seccomp *s, enum seccomp_shape shape,
+                         struct seccomp_plan *out, struct oci_err *err)
 {
     memset(out, 0, sizeof(*out));
     if (!s)
         return 0;
     TRACE_BEGIN(span, "seccomp compile");
-    int rc = build(s, out, err);
+    int rc = build(s, shape, out, err);
     TRACE_END_RC(span, rc);
     if (rc < 0)
         seccomp_plan_free(out);
     return rc;
+}
+
+int seccomp_plan_build(const struct spec_seccomp *s, struct seccomp_plan *out,
+                       struct oci_err *err)
+{
+    return seccomp_plan_compile(s, SECCOMP_SHAPE_LINEAR, out, err);
 }
 
 void seccomp_plan_free(struct seccomp_plan *p)

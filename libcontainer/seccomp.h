@@ -33,11 +33,20 @@ struct seccomp_plan {
 int seccomp_plan_build(const struct spec_seccomp *s, struct seccomp_plan *out, struct oci_err *err);
 void seccomp_plan_free(struct seccomp_plan *p);
 
-/* The same through a cache of compiled programs in the directory
- * cache_dirfd (-1: none; used only when owned by the euid and not writable
- * by group or others). A hit costs a stat of libseccomp and of
- * /proc/self/exe and one small read instead of libseccomp's milliseconds; a
- * miss builds and writes the entry (best effort). */
+/* How libseccomp lays the program out. LINEAR: a chain of syscall numbers,
+ * the fastest to generate (seccomp_plan_build). TREE: a binary tree
+ * (SCMP_FLTATR_CTL_OPTIMIZE 2): slower to generate, but the kernel loads
+ * it several times faster (its action cache runs the filter for every
+ * syscall number), so worth it once the program is cached. */
+enum seccomp_shape { SECCOMP_SHAPE_LINEAR = 1, SECCOMP_SHAPE_TREE = 2 };
+int seccomp_plan_compile(const struct spec_seccomp *s, enum seccomp_shape shape,
+                         struct seccomp_plan *out, struct oci_err *err);
+
+/* seccomp_plan_build through a cache of compiled TREE programs in the
+ * directory cache_dirfd (-1: none; used only when owned by the euid and not
+ * writable by group or others). A hit costs two stats and one small read
+ * instead of libseccomp's milliseconds; a miss compiles and writes the
+ * entry (best effort). */
 int seccomp_plan_build_cached(const struct spec_seccomp *s, int cache_dirfd,
                               struct seccomp_plan *out, struct oci_err *err);
 

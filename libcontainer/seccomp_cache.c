@@ -22,7 +22,7 @@
 #include <sys/utsname.h>
 
 #define CACHE_MAGIC "OCIRTSC\1"
-#define CACHE_FORMAT "oci-rt seccomp cache 1, libseccomp optimize 2"
+#define CACHE_FORMAT "oci-rt seccomp cache 1, SECCOMP_SHAPE_TREE"
 
 struct cache_hdr {
     char magic[8];
@@ -217,7 +217,7 @@ int seccomp_plan_build_cached(const struct spec_seccomp *s, int cache_dirfd,
                               struct seccomp_plan *out, struct oci_err *err)
 {
     if (!s || cache_dirfd < 0 || !cache_dir_trusted(cache_dirfd))
-        return seccomp_plan_build(s, out, err);
+        return seccomp_plan_build(s, out, err); /* compiled each time: LINEAR */
     TRACE_BEGIN(span, "seccomp cache lookup");
     struct keybuf key = {0};
     cache_key(s, &key);
@@ -230,7 +230,7 @@ int seccomp_plan_build_cached(const struct spec_seccomp *s, int cache_dirfd,
         TRACE_INSTANT("seccomp cache hit");
     int rc = 0;
     if (!hit) {
-        rc = seccomp_plan_build(s, out, err);
+        rc = seccomp_plan_compile(s, SECCOMP_SHAPE_TREE, out, err);
         if (rc == 0)
             cache_write(cache_dirfd, name, &key, out);
     }
