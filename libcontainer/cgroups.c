@@ -192,9 +192,9 @@ static int check_available(struct cgroup *cg, const struct spec_resources *r, st
         const char *field, *ctrl, *ctrl2;
     } need[] = {
         {r->memory != NULL, "memory", "memory", NULL},
-        {r->cpu && (r->cpu->has_shares || r->cpu->has_quota || r->cpu->has_period ||
-                    r->cpu->has_burst || r->cpu->has_idle || r->cpu->has_realtime_period ||
-                    r->cpu->has_realtime_runtime),
+        {r->cpu &&
+             (r->cpu->has_shares || r->cpu->has_quota || r->cpu->has_period || r->cpu->has_burst ||
+              r->cpu->has_idle || r->cpu->has_realtime_period || r->cpu->has_realtime_runtime),
          "cpu", "cpu", NULL},
         {r->cpu && ((r->cpu->cpus && *r->cpu->cpus) || (r->cpu->mems && *r->cpu->mems)),
          "cpu.cpus/mems", "cpuset", NULL},
@@ -209,7 +209,8 @@ static int check_available(struct cgroup *cg, const struct spec_resources *r, st
         if (!need[i].asked || cgroup_has_controller(cg, need[i].ctrl) ||
             (need[i].ctrl2 && cgroup_has_controller(cg, need[i].ctrl2)))
             continue;
-        return err_set(err, 0, "linux.resources.%s: the %s controller is not available on this host",
+        return err_set(err, 0,
+                       "linux.resources.%s: the %s controller is not available on this host",
                        need[i].field, need[i].ctrl);
     }
     if (r->unified.n && !cg->v2_mnt)

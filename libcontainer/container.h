@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "cgroups.h"
 #include "error.h"
@@ -23,6 +24,7 @@ struct container_opts {
     bool no_pivot;
     bool no_new_keyring;
     bool systemd_cgroup;
+    bool detach;              /* create, run -d: no foreground to relay a terminal to */
     enum cg_mode cgroup_mode; /* (enum cg_mode)-1: detect */
 };
 
@@ -37,6 +39,23 @@ int container_delete(const char *root, const char *id, bool force, struct oci_er
 int container_state(const char *root, const char *id, struct spec_state **out, struct oci_err *err);
 /* Every container under root, sorted by id. */
 int container_list(const char *root, struct spec_state ***out, size_t *n, struct oci_err *err);
+
+/* pause/resume through the cgroup freezer. */
+int container_pause(const char *root, const char *id, bool pause, struct oci_err *err);
+/* New resources on a live container. */
+int container_update(const char *root, const char *id, const struct spec_resources *res,
+                     struct oci_err *err);
+/* The container's processes (its cgroup's). */
+int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct oci_err *err);
+
+enum container_event { CONTAINER_EVENT_STATS, CONTAINER_EVENT_OOM };
+/* Called with the stats (or NULL for an OOM); non-zero stops. */
+typedef int (*container_event_fn)(enum container_event ev, const struct cgroup_stats *st,
+                                  void *arg);
+/* Stats every interval (once: one and return) and OOM events until the
+ * container stops. */
+int container_events(const char *root, const char *id, int interval_ms, bool once,
+                     container_event_fn fn, void *arg, struct oci_err *err);
 
 /* A container ID as runc accepts it: [A-Za-z0-9_+.-]+, not "." or "..". */
 int container_check_id(const char *id, struct oci_err *err);

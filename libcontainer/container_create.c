@@ -7,6 +7,7 @@
 #include "namespaces.h"
 #include "process.h"
 #include "sync.h"
+#include "terminal.h"
 #include "trace.h"
 #include "util.h"
 
@@ -73,6 +74,7 @@ int container_prepare(struct container *c, const struct container_opts *o, struc
     memset(c, 0, sizeof(*c));
     c->o = o;
     c->sync_parent = c->sync_child = c->exec_listen = c->pidfd = -1;
+    c->console_fd = c->tty_master = -1;
     c->attrs.attr_fd = -1;
     c->sd.dirfd = -1;
     c->cg.v2_fd = -1;
@@ -259,7 +261,10 @@ static int parent_loop(struct container *c, struct oci_err *err)
     int rc = -1;
     for (;;) {
         struct sync_hdr h;
-        ssize_t n = sync_recv(c->sync_parent, &h, buf, NULL);
+        int rfd = -1;
+        ssize_t n = sync_recv(c->sync_parent, &h, buf, &rfd);
+        if (rfd >= 0 && h.type != SYNC_FD)
+            close(rfd);
         if (n < 0) {
             err_set(err, errno, "sync socket");
             break;
@@ -277,6 +282,11 @@ static int parent_loop(struct container *c, struct oci_err *err)
         } else if (h.type == SYNC_PID) {
             if (process_adopt_init(c, (pid_t)h.value, err) < 0)
                 break;
+        } else if (h.type == SYNC_FD) {
+            if (c->tty_master >= 0)
+                close(c->tty_master);
+            c->tty_master = rfd; /* the terminal of a foreground run */
+            rfd = -1;
         } else if (h.type == SYNC_HOOKS) {
             if (parent_hooks(c, err) < 0)
                 break;
@@ -303,6 +313,8 @@ int container_spawn(struct container *c, struct oci_err *err)
     c->sd_made = true;
     if ((!c->run_mode && make_exec_socket(c, err) < 0) || make_cgroup(c, err) < 0)
         return -1;
+    if (c->o->console_socket && (c->console_fd = terminal_connect(c->o->console_socket, err)) < 0)
+        return -1;
     int sp[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
         return err_set(err, errno, "socketpair");
@@ -315,6 +327,10 @@ int container_spawn(struct container *c, struct oci_err *err)
     if (c->exec_listen >= 0) {
         close(c->exec_listen); /* the init holds it now */
         c->exec_listen = -1;
+    }
+    if (c->console_fd >= 0) {
+        close(c->console_fd); /* the init sends the terminal on it */
+        c->console_fd = -1;
     }
     if (process_after_clone(c, err) < 0 || parent_loop(c, err) < 0)
         return -1;
@@ -349,6 +365,10 @@ void container_release(struct container *c)
         close(c->exec_listen);
     if (c->pidfd >= 0)
         close(c->pidfd);
+    if (c->console_fd >= 0)
+        close(c->console_fd);
+    if (c->tty_master >= 0)
+        close(c->tty_master);
     state_dir_close(&c->sd);
     cgroup_release(&c->cg);
     mounts_plan_free(c->mounts, c->n_mounts);

@@ -60,7 +60,7 @@ int container_delete(const char *root, const char *id, bool force, struct oci_er
     TRACE_END_RC(lock, rc);
     if (rc < 0)
         goto out;
-    enum container_status st = state_status(&sd, s);
+    enum container_status st = container_status(&sd, s);
     if (!force && (st == STATUS_RUNNING || st == STATUS_PAUSED)) {
         rc = err_set(err, 0, "container \"%s\" is %s: stop it first or use delete --force", id,
                      container_status_names[st]);

@@ -38,6 +38,8 @@ struct container {
     int sync_parent;  /* the parent's end of the socketpair */
     int sync_child;   /* the child's end */
     int exec_listen;  /* create: the listening exec socket the init accepts on */
+    int console_fd;   /* connected --console-socket, -1 */
+    int tty_master;   /* foreground run with a terminal: the pty master, -1 */
     pid_t pid;        /* the init, as the runtime sees it */
     pid_t stage_pid;  /* the stage while it lives */
     int pidfd;
@@ -72,6 +74,9 @@ int userns_write_maps(const struct spec_config *cfg, pid_t pid, struct oci_err *
 /* Send START to the init on chan and wait until it exec'd (the channel
  * closes) or failed. */
 int container_release_init(int chan, pid_t pid, struct oci_err *err);
+
+/* The status with "paused" from the cgroup freezer. */
+enum container_status container_status(struct state_dir *sd, const struct spec_state *s);
 
 /* Run the hooks of kind from the config saved in the state directory,
  * failures as warnings (poststart, poststop). */

@@ -56,6 +56,11 @@ int container_kill_and_wait(const struct spec_state *s, struct cgroup *cg, struc
     int pidfd = state_pidfd(s);
     if (pidfd >= 0) {
         syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        /* a paused container dies once thawed */
+        if (cgroup_frozen(cg) == 1) {
+            struct oci_err ignored = {0};
+            cgroup_freeze(cg, false, &ignored);
+        }
         if (process_wait_pidfd(pidfd, 10000) < 0)
             rc =
                 err_set(err, ETIMEDOUT, "container \"%s\": process %d did not exit", s->id, s->pid);
@@ -86,8 +91,8 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct o
         rc = err_set(err, 0, "container \"%s\" is not running", id);
     } else if (all) {
         rc = container_state_cgroup(s, &cg, err);
-        if (rc == 0 && signal_cgroup(&cg, sig, err) < 0)
-            rc = -1;
+        if (rc == 0)
+            rc = cgroup_signal_all(&cg, sig, err);
     } else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
         rc = err_set(err, errno, "container \"%s\": signal %d", id, sig);
     }

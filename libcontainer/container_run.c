@@ -5,6 +5,7 @@
 #include "hooks.h"
 #include "process.h"
 #include "sync.h"
+#include "terminal.h"
 #include "trace.h"
 #include "util.h"
 
@@ -41,7 +42,11 @@ static int wait_exit(struct container *c, int *exit_code)
 {
     TRACE_BEGIN(span, "container process runs (wait)");
     int status = 0;
-    pid_t r = (pid_t)TEMP_FAILURE_RETRY_INT(waitpid(c->pid, &status, 0));
+    int r;
+    if (c->tty_master >= 0)
+        r = terminal_relay(c->tty_master, c->pid, &status);
+    else
+        r = (int)TEMP_FAILURE_RETRY_INT(waitpid(c->pid, &status, 0));
     TRACE_END(span);
     if (r < 0)
         return -1;

@@ -90,7 +90,7 @@ int container_start(const char *root, const char *id, struct oci_err *err)
     TRACE_END_RC(lock, rc);
     if (rc < 0)
         goto out;
-    enum container_status st = state_status(&sd, s);
+    enum container_status st = container_status(&sd, s);
     if (st != STATUS_CREATED) {
         rc = err_set(err, 0, "container \"%s\" is %s: only a created container can be started", id,
                      container_status_names[st]);

@@ -25,6 +25,19 @@ int container_check_id(const char *id, struct oci_err *err)
     return 0;
 }
 
+enum container_status container_status(struct state_dir *sd, const struct spec_state *s)
+{
+    enum container_status st = state_status(sd, s);
+    if (st != STATUS_RUNNING && st != STATUS_CREATED)
+        return st;
+    struct cgroup cg = {.v2_fd = -1};
+    struct oci_err ignored = {0};
+    if (container_state_cgroup(s, &cg, &ignored) == 0 && cgroup_frozen(&cg) == 1)
+        st = STATUS_PAUSED;
+    cgroup_release(&cg);
+    return st;
+}
+
 int container_state(const char *root, const char *id, struct spec_state **out, struct oci_err *err)
 {
     *out = NULL;
@@ -35,7 +48,7 @@ int container_state(const char *root, const char *id, struct spec_state **out, s
     if (rc == 0)
         rc = state_read(&sd, id, out, err);
     if (rc == 0) {
-        enum container_status st = state_status(&sd, *out);
+        enum container_status st = container_status(&sd, *out);
         free((*out)->status);
         (*out)->status = xstrdup(container_status_names[st]);
         if (st == STATUS_STOPPED)

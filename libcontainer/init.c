@@ -9,6 +9,7 @@
 #include "namespaces.h"
 #include "rootfs.h"
 #include "sync.h"
+#include "terminal.h"
 #include "trace.h"
 #include "user.h"
 #include "util.h"
@@ -131,6 +132,25 @@ static int create_hooks(struct container *c, struct oci_err *err)
     return hooks_run(h, SPEC_HOOK_CREATE_CONTAINER, state, err);
 }
 
+/* The pty: its master to the console socket, or to the parent (a
+ * foreground run relays it). */
+static int setup_terminal(struct container *c, struct oci_err *err)
+{
+    int master = terminal_setup(c->cfg->process, c->proc.uid, err);
+    if (master < 0)
+        return -1;
+    int rc = 0;
+    if (c->console_fd >= 0) {
+        rc = terminal_send(c->console_fd, master, err);
+        close(c->console_fd);
+        c->console_fd = -1;
+    } else if (sync_send_fd(c->sync_child, -2, master) < 0) {
+        rc = err_set(err, errno, "process.terminal: send the terminal");
+    }
+    close(master);
+    return rc;
+}
+
 static int setup_rootfs(struct container *c, struct oci_err *err)
 {
     _cleanup_close_ int rootfd = rootfs_prepare(c->cfg, c->rootfs, err);
@@ -156,7 +176,7 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
     if (rootfs_pivot(c->rootfs, c->o->no_pivot, err) < 0 || rootfs_sysctl(c->cfg, err) < 0 ||
         rootfs_finalize(c->cfg, err) < 0)
         return -1;
-    return 0;
+    return c->proc.terminal ? setup_terminal(c, err) : 0;
 }
 
 /* The cwd must be reachable from the container's root: a cwd outside it

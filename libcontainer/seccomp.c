@@ -336,8 +336,7 @@ static int build(const struct spec_seccomp *s, enum seccomp_shape shape, struct 
     if (shape == SECCOMP_SHAPE_TREE) {
         rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
         if (rc < 0)
-            log_debug("linux.seccomp: libseccomp: SCMP_FLTATR_CTL_OPTIMIZE 2: %s",
-                      strerror(-rc));
+            log_debug("linux.seccomp: libseccomp: SCMP_FLTATR_CTL_OPTIMIZE 2: %s", strerror(-rc));
     }
     if (seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1) < 0)
         log_debug("linux.seccomp: libseccomp has no SCMP_FLTATR_API_SYSRAWRC");
@@ -377,8 +376,7 @@ int seccomp_plan_compile(const struct spec_seccomp *s, enum seccomp_shape shape,
     return rc;
 }
 
-int seccomp_plan_build(const struct spec_seccomp *s, struct seccomp_plan *out,
-                       struct oci_err *err)
+int seccomp_plan_build(const struct spec_seccomp *s, struct seccomp_plan *out, struct oci_err *err)
 {
     return seccomp_plan_compile(s, SECCOMP_SHAPE_LINEAR, out, err);
 }

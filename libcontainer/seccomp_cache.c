@@ -140,8 +140,7 @@ static uint64_t entry_sum(const struct cache_hdr *h, const void *rest, size_t re
 }
 
 /* A hit fills p and returns 0; anything else is a miss (-1). */
-static int cache_read(int dirfd, const char *name, const struct keybuf *key,
-                      struct seccomp_plan *p)
+static int cache_read(int dirfd, const char *name, const struct keybuf *key, struct seccomp_plan *p)
 {
     _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
@@ -156,9 +155,8 @@ static int cache_read(int dirfd, const char *name, const struct keybuf *key,
     struct cache_hdr h;
     memcpy(&h, buf, sizeof(h));
     const char *rest = buf + sizeof(h);
-    if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) != 0 || h.key_len != key->n ||
-        h.len == 0 || h.len > BPF_MAXINSNS ||
-        size != sizeof(h) + key->n + h.len * sizeof(struct sock_filter) ||
+    if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) != 0 || h.key_len != key->n || h.len == 0 ||
+        h.len > BPF_MAXINSNS || size != sizeof(h) + key->n + h.len * sizeof(struct sock_filter) ||
         h.sum != entry_sum(&h, rest, size - sizeof(h)) || memcmp(rest, key->p, key->n) != 0)
         return -1;
     size_t prog = h.len * sizeof(struct sock_filter);
@@ -222,7 +220,8 @@ int seccomp_plan_build_cached(const struct spec_seccomp *s, int cache_dirfd,
     struct keybuf key = {0};
     cache_key(s, &key);
     char name[32];
-    snprintf(name, sizeof(name), "%016llx.bpf", (unsigned long long)fnv1a(FNV_OFFSET, key.p, key.n));
+    snprintf(name, sizeof(name), "%016llx.bpf",
+             (unsigned long long)fnv1a(FNV_OFFSET, key.p, key.n));
     memset(out, 0, sizeof(*out));
     int hit = cache_read(cache_dirfd, name, &key, out) == 0;
     TRACE_END(span);

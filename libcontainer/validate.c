@@ -115,6 +115,14 @@ static int check_netdevices(const struct container *c, struct oci_err *err)
 static int check_process(const struct container *c, struct oci_err *err)
 {
     const struct spec_process *p = c->cfg->process;
+    if (p->terminal && !c->o->console_socket && c->o->detach)
+        return err_set(err, 0,
+                       "process.terminal is true: a detached container needs "
+                       "--console-socket to hand its terminal to");
+    if (!p->terminal && c->o->console_socket)
+        return err_set(err, 0,
+                       "--console-socket: process.terminal is false, there is no "
+                       "terminal to send");
     if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
         return err_set(err, 0, "process.oomScoreAdj %d: must be in [-1000, 1000]",
                        p->oom_score_adj);

@@ -19,6 +19,7 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
     struct container_opts o;
     if (cmd_container_opts(cmd, a, &o) < 0)
         return 1;
+    o.detach = true;
     struct oci_err err = {0};
     return container_create(&o, &err) < 0 ? cli_fail(&err) : 0;
 }

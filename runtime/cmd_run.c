@@ -21,6 +21,7 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
     struct container_opts o;
     if (cmd_container_opts(cmd, a, &o) < 0)
         return 1;
+    o.detach = cli_flag(cmd, a, "detach");
     struct oci_err err = {0};
     int code = 0;
     if (container_run(&o, cli_flag(cmd, a, "detach"), &code, &err) < 0)

@@ -15,8 +15,9 @@
 struct global_opts G = {.root = NULL, .log_format = "text", .cgroup_mode = (enum cg_mode) - 1};
 
 const struct cli_cmd *const cli_commands[] = {
-    &cmd_create, &cmd_delete, &cmd_kill,  &cmd_list,  &cmd_run,
-    &cmd_spec,   &cmd_start,  &cmd_state, &cmd_trace, NULL,
+    &cmd_create, &cmd_delete, &cmd_events, &cmd_kill,   &cmd_list,
+    &cmd_pause,  &cmd_ps,     &cmd_resume, &cmd_run,    &cmd_spec,
+    &cmd_start,  &cmd_state,  &cmd_trace,  &cmd_update, NULL,
 };
 
 static const struct cli_opt global_opts[] = {
@@ -85,6 +86,7 @@ static int build_getopt(const struct cli_opt *opts, struct option *lo, char *sho
     if (plus)
         shorts[s++] = '+';
     shorts[s++] = ':';
+    shorts[s++] = 'h';
     for (; opts && opts[n].name; n++) {
         lo[n] = (struct option){opts[n].name, opts[n].arg ? required_argument : no_argument, NULL,
                                 1000 + n};
@@ -124,7 +126,8 @@ static int parse_opts(const char *what, const struct cli_opt *opts, bool plus, i
             return 1;
         if (c == '?' || c == ':' || idx < 0) {
             const char *bad = argv[optind - 1];
-            cli_failf("%s: %s option %s", what, c == ':' ? "missing value for" : "unknown", bad);
+            cli_failf("%s%s%s option %s", what ? what : "", what ? ": " : "",
+                      c == ':' ? "missing value for" : "unknown", bad);
             return -1;
         }
         a->val[idx] = opts[idx].arg ? optarg : "";
@@ -188,7 +191,7 @@ int main(int argc, char **argv)
 {
     G.main_ns = trace_now();
     struct cli_args ga = {0};
-    int r = parse_opts("oci-rt", global_opts, true, argc, argv, &ga);
+    int r = parse_opts(NULL, global_opts, true, argc, argv, &ga);
     if (r != 0) {
         if (r > 0)
             usage_all(stdout);

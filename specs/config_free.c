@@ -83,7 +83,7 @@ static void blkio_free(struct spec_blkio *b)
     free(b);
 }
 
-static void resources_free(struct spec_resources *r)
+void spec_resources_free(struct spec_resources *r)
 {
     if (!r)
         return;
@@ -159,7 +159,7 @@ static void linux_objs_free(struct spec_linux *l)
         free(l->memory_policy);
     }
     seccomp_free(l->seccomp);
-    resources_free(l->resources);
+    spec_resources_free(l->resources);
 }
 
 static void linux_free(struct spec_linux *l)

@@ -583,6 +583,37 @@ struct spec_process *spec_process_parse(const char *data, size_t len, const char
     return p;
 }
 
+static int parse_resources_doc(struct json_ctx *cx, yajl_val doc, void *out)
+{
+    struct json_obj o = {.cx = cx, .path = NULL, .v = doc};
+
+    return spec_parse_resources(&o, out);
+}
+
+struct spec_resources *spec_resources_parse(const char *data, size_t len, const char *name,
+                                            char **errmsg)
+{
+    struct spec_resources *r = calloc(1, sizeof(*r));
+    char *buf = malloc(len + 1);
+
+    if (!r || !buf) {
+        free(r);
+        free(buf);
+        if (errmsg)
+            *errmsg = strdup("out of memory");
+        return NULL;
+    }
+    if (len)
+        memcpy(buf, data, len);
+    buf[len] = '\0';
+    if (parse_doc(buf, len, name, errmsg, parse_resources_doc, r) < 0) {
+        spec_resources_free(r);
+        r = NULL;
+    }
+    free(buf);
+    return r;
+}
+
 /* ---- helpers on the model ---- */
 
 const struct spec_namespace *spec_config_namespace(const struct spec_config *c, enum spec_ns_type t)

@@ -31,6 +31,12 @@ ensure_rootfs() {
 
 # Default per-file setup.
 setup_file() {
+    local i
+    # The binary may be being relinked by a concurrent make.
+    for ((i = 0; i < 60; i++)); do
+        [ -x "$OCI_RT" ] && break
+        sleep 0.5
+    done
     [ -x "$OCI_RT" ] || {
         echo "# $OCI_RT is missing: run make first" >&3
         return 1
@@ -57,6 +63,7 @@ setup() {
     BUNDLE_SEQ=0
     NETNS_CREATED=()
     CGROUPS_CREATED=()
+    declare -gA CONTAINER_PIDS=()
     export ROOT ID
 }
 
@@ -69,7 +76,7 @@ teardown() {
         done
     fi
     # 2. Kill processes that still belong to this test's containers.
-    for pid in $(_leftover_pids "${ID:-none}"); do
+    for pid in $(_leftover_pids "${ID:-none}" "${CGROUPS_CREATED[@]}"); do
         kill -9 "$pid" 2>/dev/null || true
     done
     # 3. Cgroup directories the test (or its containers) made: only names
@@ -156,11 +163,14 @@ oci_detached() {
         shift
     fi
     name=${*: -1}
+    name=${name//\//_}
+    name=${name:-noid}
     status=0
     "$OCI_RT" --root "$ROOT" "${globals[@]}" "$@" \
         </dev/null >"$OUT_DIR/$name.out" 2>"$OUT_DIR/$name.err" 3>&- || status=$?
     output=$(cat "$OUT_DIR/$name.out")
     stderr=$(cat "$OUT_DIR/$name.err")
+    [ "$status" -ne 0 ] || _record_pid "${*: -1}"
 }
 
 # create ID from BUNDLE; fails the test when create fails.
@@ -246,6 +256,7 @@ capmask() {
 # stderr, and it matches every (case-insensitive, extended) regex.
 assert_error_line() {
     local re lines
+    [ -z "${OCI_RT_TEST_SHOW_ERRORS:-}" ] || echo "# stderr: $stderr" >&3
     if [ "$status" -eq 0 ]; then
         echo "expected failure, got status 0; stderr: $stderr" >&2
         return 1
@@ -279,76 +290,97 @@ _ancestors() {
 }
 
 # Pids of processes that belong to container ID: cmdline mentions ID as a
-# word, or cwd/root is inside one of the test's bundles.
+# word, cwd/root is inside one of the test's bundles, it is in cgroup
+# /oci-rt/ID (or one of the given cgroup paths), or it is a pid recorded for
+# ID while the container existed (same start time).
 _leftover_pids() {
-    local id=$1 re self
+    local id=$1 re self cgre p
+    shift
     # "[i]d": the pattern does not match grep's own command line.
     re="[${id:0:1}]${id:1}"
     re=${re//./\\.}
+    cgre="/oci-rt/$re"
+    for p in "$@"; do
+        cgre="$cgre|${p//./\\.}"
+    done
     self=$(_ancestors | paste -sd'|')
     (
         cd / || exit 1
         {
             grep -lzE "^(.*[^A-Za-z0-9_.-])?${re}([^A-Za-z0-9_.-].*)?\$" /proc/[0-9]*/cmdline 2>/dev/null
+            grep -lE ":(${cgre})\$" /proc/[0-9]*/cgroup 2>/dev/null
             find /proc/[0-9]*/cwd /proc/[0-9]*/root -maxdepth 0 \
                 -lname "$BATS_TEST_TMPDIR/bundle*" 2>/dev/null
-        } | cut -d/ -f3 | sort -u | grep -vxE "$self" || true
+            for p in ${CONTAINER_PIDS[$id]:-}; do
+                if [ "$(_starttime "${p%:*}")" = "${p#*:}" ]; then echo "/proc/${p%:*}"; fi
+            done
+        } | cut -d/ -f3 | sort -u | grep -vxE "$self" | while read -r p; do
+            # A zombie is dead; it waits for its parent (often the host's
+            # init, for a container whose runtime process exited) to reap it.
+            if alive "$p"; then echo "$p"; fi
+        done
     )
+}
+
+# alive PID: the process exists and is not a zombie.
+alive() {
+    local st
+    st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+_starttime() {
+    awk '{ print $22 }' "/proc/$1/stat" 2>/dev/null
+}
+
+# Remembers the pid of container ID (for assert_clean), if it has one.
+_record_pid() {
+    local id=$1 st pid
+    st=$("$OCI_RT" --root "$ROOT" state "$id" 2>/dev/null) || return 0
+    pid=$(jq -r '.pid // 0' <<<"$st")
+    [ "$pid" -gt 0 ] 2>/dev/null || return 0
+    CONTAINER_PIDS[$id]="${CONTAINER_PIDS[$id]:-} $pid:$(_starttime "$pid")"
 }
 
 # assert_clean ID [cgroupsPath...]
 # Fails when anything of container ID is left: its state dir, a cgroup
 # named ID (or the given cgroupsPaths), a process, a mount in the bundles.
 assert_clean() {
-    local id=$1 bad=0 h d p pids i
+    local id=$1 h p pids i left=()
     shift
-    if [ -e "$ROOT/$id" ]; then
-        echo "state dir $ROOT/$id is left" >&2
-        bad=1
-    fi
+    [ ! -e "$ROOT/$id" ] || left+=("state dir $ROOT/$id")
     for h in "$CGROUP_FS"/*/; do
         h=${h%/}
         for p in "/oci-rt/$id" "$@"; do
-            if [ -d "$h$p" ]; then
-                echo "cgroup $h$p is left" >&2
-                bad=1
-            fi
+            [ ! -d "$h$p" ] || left+=("cgroup $h$p")
         done
-        d=$(find "$h" -maxdepth 4 -type d -name "$id" 2>/dev/null | head -n1)
-        if [ -n "$d" ]; then
-            echo "cgroup $d is left" >&2
-            bad=1
-        fi
+        while read -r p; do
+            [ -z "$p" ] || left+=("cgroup $p")
+        done < <(find "$h" -maxdepth 4 -type d -name "$id" 2>/dev/null)
         # /oci-rt is removed when empty (re-check: another runtime user may
         # be between its mkdirs right now).
         if [ -d "$h/oci-rt" ] && [ -z "$(find "$h/oci-rt" -mindepth 1 -maxdepth 1 -type d)" ]; then
             sleep 0.2
             if [ -d "$h/oci-rt" ] && [ -z "$(find "$h/oci-rt" -mindepth 1 -maxdepth 1 -type d)" ]; then
-                echo "empty parent cgroup $h/oci-rt is left" >&2
-                bad=1
+                left+=("empty parent cgroup $h/oci-rt")
             fi
         fi
     done
     for ((i = 0; i < 20; i++)); do
-        pids=$(_leftover_pids "$id")
+        pids=$(_leftover_pids "$id" "$@")
         [ -z "$pids" ] && break
         sleep 0.05
     done
     for p in $pids; do
-        echo "process $p is left: $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")" >&2
-        bad=1
+        left+=("process $p: $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")")
     done
-    p=$(_mounts_under "$BATS_TEST_TMPDIR/bundle")
-    if [ -n "$p" ]; then
-        echo "mounts are left: $p" >&2
-        bad=1
-    fi
-    p=$(_mounts_under "$ROOT/$id")
-    if [ -n "$p" ]; then
-        echo "mounts are left: $p" >&2
-        bad=1
-    fi
-    return "$bad"
+    while read -r p; do
+        [ -z "$p" ] || left+=("mount $p")
+    done < <(_mounts_under "$BATS_TEST_TMPDIR/bundle"; _mounts_under "$ROOT/$id")
+    [ ${#left[@]} -eq 0 ] && return 0
+    echo "container $id left behind:" >&2
+    printf '%s\n' "${left[@]}" | sort -u | sed 's/^/  /' >&2
+    return 1
 }
 
 # Records a cgroup path (relative to each hierarchy) for teardown.
@@ -363,4 +395,70 @@ make_netns() {
     }
     ip netns add "$1" || return 1
     NETNS_CREATED+=("$1")
+}
+
+# sh_bundle SCRIPT [jq-filter [jq args...]]: a bundle running /bin/sh -c SCRIPT.
+sh_bundle() {
+    local script=$1 filter=${2:-.}
+    shift 2 || shift
+    make_bundle '.process.args = ["/bin/sh", "-c", $script] | '"$filter" --arg script "$script" "$@"
+}
+
+# The mountinfo line (from $output) whose mount point is $1.
+mountinfo_line() {
+    printf '%s\n' "$output" | awk -v m="$1" '$5 == m' | tail -n1
+}
+
+# not CMD...: succeeds when CMD fails (a bare `!` does not fail a bats test).
+not() {
+    if "$@"; then
+        echo "not expected to succeed: $*" >&2
+        return 1
+    fi
+    return 0
+}
+
+# console_receiver SOCKET OUTFILE: in the background, listens on SOCKET for
+# a terminal master fd (SCM_RIGHTS), then copies what it reads to OUTFILE
+# until the terminal closes.  Sets CONSOLE_PID; waits until it listens.
+console_receiver() {
+    local i
+    python3 - "$1" "$2" <<'PY' 3>&- &
+import array, os, socket, sys, time
+path, out = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(1)
+s.settimeout(5)
+open(path + ".ready", "w").close()
+try:
+    c, _ = s.accept()
+except socket.timeout:
+    sys.exit("console_receiver: nobody connected")
+c.settimeout(5)
+msg, anc, _, _ = c.recvmsg(4096, socket.CMSG_SPACE(16))
+fds = array.array("i")
+for level, typ, data in anc:
+    if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
+        fds.frombytes(data[: len(data) - len(data) % 4])
+if not fds:
+    sys.exit("console_receiver: no fd received")
+buf, end = b"", time.time() + 10
+while time.time() < end:
+    try:
+        d = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    buf += d
+open(out, "wb").write(buf)
+PY
+    # shellcheck disable=SC2034 # used by the tests
+    CONSOLE_PID=$!
+    for ((i = 0; i < 100; i++)); do
+        [ -e "$1.ready" ] && return 0
+        sleep 0.05
+    done
+    return 1
 }

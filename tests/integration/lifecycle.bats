@@ -21,7 +21,7 @@ make_marker_bundle() {
     [ "$(jq -r .status <<<"$output")" = created ]
     pid=$(jq -r .pid <<<"$output")
     [ "$pid" -gt 0 ]
-    kill -0 "$pid"
+    alive "$pid"
     sleep 0.2
     [ ! -e "$HOSTDIR/marker" ]
 
@@ -206,11 +206,11 @@ make_marker_bundle() {
     pid=$(container_pid)
     run --separate-stderr oci delete "$ID"
     assert_error_line "$ID" "running"
-    kill -0 "$pid"
+    alive "$pid"
     [ "$(oci state "$ID" | jq -r .status)" = running ]
     run oci delete --force "$ID"
     [ "$status" -eq 0 ]
-    ! kill -0 "$pid" 2>/dev/null
+    not alive "$pid"
     assert_clean "$ID"
 }
 
@@ -220,7 +220,7 @@ make_marker_bundle() {
     pid=$(container_pid)
     run oci delete "$ID"
     [ "$status" -eq 0 ]
-    ! kill -0 "$pid" 2>/dev/null
+    not alive "$pid"
     assert_clean "$ID"
     # The program never ran.
     [ -z "$(container_out)" ]
@@ -302,9 +302,58 @@ make_marker_bundle() {
     run oci list -q
     [ "$output" = "$ID" ]
     [ "$(oci state "$ID" | jq -r .status)" = created ]
-    kill -0 "$(container_pid)"
+    alive "$(container_pid)"
     # Only one container process exists.
     [ "$(_leftover_pids "$ID" | wc -l)" -eq 1 ]
     oci delete --force "$ID"
+    assert_clean "$ID"
+}
+
+@test "a container killed from the host (kill -9) shows stopped and deletes cleanly" {
+    make_bundle '.process.args = ["/usr/bin/ocitest", "sleep", "30"]'
+    start_ok
+    kill -9 "$(container_pid)"
+    wait_for_status "$ID" stopped
+    run oci delete "$ID"
+    [ "$status" -eq 0 ]
+    assert_clean "$ID"
+}
+
+@test "kill --all signals every process of the container" {
+    make_bundle '.process.args = ["/bin/sh", "-c", "/usr/bin/ocitest sleep 30 & /usr/bin/ocitest sleep 30 & echo started; wait"]'
+    start_ok
+    wait_for_line "$OUT_DIR/$ID.out" '^started$'
+    run oci kill --all "$ID" KILL
+    [ "$status" -eq 0 ]
+    wait_for_status "$ID" stopped
+    oci delete "$ID"
+    assert_clean "$ID"
+}
+
+@test "create --config FILE uses another config file" {
+    make_bundle
+    jq '.hostname = "from-other-config"' "$BUNDLE/config.json" >"$BATS_TEST_TMPDIR/other.json"
+    run --separate-stderr oci run --config "$BATS_TEST_TMPDIR/other.json" --bundle "$BUNDLE" "$ID"
+    [ "$status" -eq 0 ]
+    assert_kv hostname from-other-config
+    assert_clean "$ID"
+}
+
+@test "a stopped container's processes are all gone before delete (no pid namespace leftovers)" {
+    # The init exits while a child keeps running: the kernel kills the rest
+    # of the pid namespace; delete must still find nothing left.
+    make_bundle '.process.args = ["/bin/sh", "-c", "/usr/bin/ocitest sleep 30 & echo child=$!"]'
+    start_ok
+    wait_for_status "$ID" stopped
+    oci delete "$ID"
+    assert_clean "$ID"
+}
+
+@test "without a pid namespace, delete kills processes the init left behind" {
+    make_bundle '.linux.namespaces |= map(select(.type != "pid"))
+        | .process.args = ["/bin/sh", "-c", "/usr/bin/ocitest sleep 30 </dev/null >/dev/null 2>&1 & echo child=$!"]'
+    start_ok
+    wait_for_status "$ID" stopped
+    oci delete "$ID"
     assert_clean "$ID"
 }

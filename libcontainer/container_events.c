@@ -1,0 +1,79 @@
+/* events: cgroup statistics every interval, and OOM events as they come,
+ * until the container stops. The caller prints them. */
+#include "config.h"
+#include "container_internal.h"
+#include "util.h"
+
+#include <poll.h>
+#include <time.h>
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int container_events(const char *root, const char *id, int interval_ms, bool once,
+                     container_event_fn fn, void *arg, struct oci_err *err)
+{
+    struct state_dir sd = {.dirfd = -1};
+    struct spec_state *s = NULL;
+    struct cgroup cg = {.v2_fd = -1};
+    int rc = state_dir_open(root, id, STATE_LOCK_NONE, &sd, err);
+    if (rc == 0)
+        rc = state_read(&sd, id, &s, err);
+    if (rc == 0 && container_status(&sd, s) == STATUS_STOPPED)
+        rc = err_set(err, 0, "container \"%s\" is stopped", id);
+    if (rc == 0)
+        rc = container_state_cgroup(s, &cg, err);
+    if (rc < 0)
+        goto out;
+    int oomfd = -1;
+    int64_t ooms = cgroup_oom_kills(&cg);
+    if (!once) {
+        struct oci_err ignored = {0};
+        oomfd = cgroup_oom_watch(&cg, &ignored); /* no memory controller: no OOM events */
+    }
+    uint64_t next = now_ms();
+    for (;;) {
+        if (now_ms() >= next) {
+            struct cgroup_stats st;
+            if (cgroup_stats(&cg, &st, err) < 0) {
+                rc = -1;
+                break;
+            }
+            int stop = fn(CONTAINER_EVENT_STATS, &st, arg);
+            cgroup_stats_free(&st);
+            if (stop || once)
+                break;
+            next = now_ms() + (uint64_t)interval_ms;
+        }
+        struct pollfd p = {.fd = oomfd, .events = POLLIN};
+        int wait = (int)(next - now_ms());
+        int r = poll(&p, oomfd >= 0 ? 1 : 0, wait > 1000 ? 1000 : wait < 0 ? 0 : wait);
+        if (r > 0) {
+            char buf[4096];
+            if (read(oomfd, buf, sizeof(buf)) < 0 && errno != EAGAIN) {
+                /* drained either way */
+            }
+            int64_t now = cgroup_oom_kills(&cg);
+            /* v1's eventfd fires per OOM; v2's memory.events changes for
+             * other counters too: report when oom_kill grew */
+            if (now < 0 || now > ooms) {
+                if (fn(CONTAINER_EVENT_OOM, NULL, arg))
+                    break;
+            }
+            ooms = now;
+        }
+        if (!state_process_alive(s))
+            break; /* the container stopped */
+    }
+    if (oomfd >= 0)
+        close(oomfd);
+out:
+    cgroup_release(&cg);
+    spec_state_free(s);
+    state_dir_close(&sd);
+    return rc;
+}

@@ -1,0 +1,63 @@
+/* update: new resources on a live container; ps: its processes. */
+#include "config.h"
+#include "container_internal.h"
+#include "trace.h"
+#include "util.h"
+
+/* State and cgroup of a container that must still be alive. */
+static int open_live(const char *root, const char *id, struct state_dir *sd, struct spec_state **s,
+                     struct cgroup *cg, struct oci_err *err)
+{
+    if (state_dir_open(root, id, STATE_LOCK_EXCLUSIVE, sd, err) < 0 ||
+        state_read(sd, id, s, err) < 0)
+        return -1;
+    if (container_status(sd, *s) == STATUS_STOPPED)
+        return err_set(err, 0, "container \"%s\" is stopped", id);
+    return container_state_cgroup(*s, cg, err);
+}
+
+int container_update(const char *root, const char *id, const struct spec_resources *res,
+                     struct oci_err *err)
+{
+    struct state_dir sd = {.dirfd = -1};
+    struct spec_state *s = NULL;
+    struct cgroup cg = {.v2_fd = -1};
+    int rc = open_live(root, id, &sd, &s, &cg, err);
+    if (rc == 0) {
+        TRACE_BEGIN(span, "cgroup update");
+        rc = cgroup_apply(&cg, res, true, err);
+        TRACE_END_RC(span, rc);
+    }
+    cgroup_release(&cg);
+    spec_state_free(s);
+    state_dir_close(&sd);
+    return rc;
+}
+
+int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct oci_err *err)
+{
+    *pids = NULL;
+    *n = 0;
+    struct state_dir sd = {.dirfd = -1};
+    struct spec_state *s = NULL;
+    struct cgroup cg = {.v2_fd = -1};
+    int rc = state_dir_open(root, id, STATE_LOCK_NONE, &sd, err);
+    if (rc == 0)
+        rc = state_read(&sd, id, &s, err);
+    if (rc == 0)
+        rc = container_state_cgroup(s, &cg, err);
+    if (rc == 0 && cg.mode == CG_DISABLED) {
+        /* no cgroup: the init alone is known */
+        if (state_process_alive(s)) {
+            *pids = xmalloc(sizeof(pid_t));
+            (*pids)[0] = s->pid;
+            *n = 1;
+        }
+    } else if (rc == 0) {
+        rc = cgroup_pids(&cg, pids, n, err);
+    }
+    cgroup_release(&cg);
+    spec_state_free(s);
+    state_dir_close(&sd);
+    return rc;
+}

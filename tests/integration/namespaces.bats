@@ -1,0 +1,232 @@
+#!/usr/bin/env bats
+# Namespaces, sysctls and cgroup placement.
+
+load helpers
+
+run_ok() {
+    run --separate-stderr oci "$@" run --bundle "$BUNDLE" "$ID"
+    if [ "$status" -ne 0 ]; then
+        echo "run failed ($status): $stderr" >&2
+        return 1
+    fi
+}
+
+host_ns() {
+    stat -L -c %i "/proc/self/ns/$1"
+}
+
+@test "every configured namespace differs from the caller's; user and time are shared" {
+    make_bundle
+    run_ok
+    for t in pid net ipc uts mnt cgroup; do
+        got=$(kv "ns.$t")
+        [ -n "$got" ]
+        [ "$got" != none ]
+        if [ "$got" = "$(host_ns "$t")" ]; then
+            echo "ns.$t is the host's ($got)" >&2
+            false
+        fi
+    done
+    assert_kv ns.user "$(host_ns user)"
+    if [ -e /proc/self/ns/time ]; then
+        assert_kv ns.time "$(host_ns time)"
+    fi
+    assert_kv pid 1
+    assert_kv ppid 0
+    assert_clean "$ID"
+}
+
+@test "a namespace left out of the config is the caller's" {
+    make_bundle '.linux.namespaces |= map(select(.type != "network" and .type != "ipc"))'
+    run_ok
+    assert_kv ns.net "$(host_ns net)"
+    assert_kv ns.ipc "$(host_ns ipc)"
+    [ "$(kv ns.uts)" != "$(host_ns uts)" ]
+    assert_clean "$ID"
+}
+
+@test "uts: hostname and domainname from the config" {
+    make_bundle '.hostname = "box-1" | .domainname = "example.test"'
+    run_ok
+    assert_kv hostname box-1
+    assert_kv domainname example.test
+    [ "$(hostname)" != box-1 ]
+    assert_clean "$ID"
+}
+
+@test "joining a network namespace by path (ip netns)" {
+    if ! command -v ip >/dev/null 2>&1; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q iproute2 >/dev/null 2>&1 ||
+            skip "ip (iproute2) is not installed and cannot be installed"
+    fi
+    ns=$ID-net
+    make_netns "$ns"
+    want=$(stat -L -c %i "/var/run/netns/$ns")
+    make_bundle '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' --arg p "/var/run/netns/$ns"
+    run_ok
+    assert_kv ns.net "$want"
+    [ "$want" != "$(host_ns net)" ]
+    assert_clean "$ID"
+    # The namespace outlives the container.
+    [ -e "/var/run/netns/$ns" ]
+    ip netns exec "$ns" true
+}
+
+@test "joining the pid namespace of another running container by /proc/PID/ns/pid" {
+    make_bundle '.process.args = ["/usr/bin/ocitest", "sleep", "30"]'
+    first=$BUNDLE
+    start_ok "$ID-a"
+    pida=$(container_pid "$ID-a")
+    nsa=$(stat -L -c %i "/proc/$pida/ns/pid")
+
+    make_bundle '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)' --arg p "/proc/$pida/ns/pid"
+    run_ok
+    assert_kv ns.pid "$nsa"
+    [ "$(kv pid)" != 1 ]
+    assert_clean "$ID"
+
+    oci delete --force "$ID-a"
+    BUNDLE=$first assert_clean "$ID-a"
+}
+
+@test "joining a namespace by a path that is not a namespace fails clearly" {
+    make_bundle '.linux.namespaces |= map(if .type == "network" then .path = "/etc/hostname" else . end)'
+    oci_detached create --bundle "$BUNDLE" "$ID"
+    assert_error_line "network|net" "/etc/hostname"
+    assert_clean "$ID"
+}
+
+@test "time namespace with offsets" {
+    [ -e /proc/self/ns/time ] || skip "this kernel has no time namespaces"
+    make_bundle '.linux.namespaces += [{"type": "time"}]
+        | .linux.timeOffsets = {"monotonic": {"secs": 100, "nanosecs": 0}, "boottime": {"secs": 200, "nanosecs": 5}}'
+    run_ok
+    [ "$(kv ns.time)" != "$(host_ns time)" ]
+    assert_kv timens_offsets "monotonic 100 0;boottime 200 5"
+    assert_clean "$ID"
+}
+
+@test "sysctl: net.ipv4.ip_forward=1 inside a network namespace" {
+    host_before=$(cat /proc/sys/net/ipv4/ip_forward)
+    make_bundle '.linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmax": "123456789"}
+        | .process.args = ["/bin/sh", "-c", "echo fwd=$(cat /proc/sys/net/ipv4/ip_forward); echo shmmax=$(cat /proc/sys/kernel/shmmax)"]'
+    run_ok
+    assert_kv fwd 1
+    assert_kv shmmax 123456789
+    [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host_before" ]
+    assert_clean "$ID"
+}
+
+@test "sysctl: a non-namespaced sysctl (vm.swappiness) is refused at create" {
+    before=$(cat /proc/sys/vm/swappiness)
+    make_bundle '.linux.sysctl = {"vm.swappiness": "13"}'
+    oci_detached create --bundle "$BUNDLE" "$ID"
+    assert_error_line "vm.swappiness" "sysctl|namespace|not allowed"
+    [ "$(cat /proc/sys/vm/swappiness)" = "$before" ]
+    assert_clean "$ID"
+}
+
+@test "sysctl: net.* without a private network namespace is refused" {
+    before=$(cat /proc/sys/net/ipv4/ip_forward)
+    make_bundle '.linux.namespaces |= map(select(.type != "network")) | .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+    oci_detached create --bundle "$BUNDLE" "$ID"
+    assert_error_line "net.ipv4.ip_forward" "network|namespace|not allowed"
+    [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$before" ]
+    assert_clean "$ID"
+}
+
+@test "hostname without a private uts namespace is refused" {
+    host=$(hostname)
+    make_bundle '.linux.namespaces |= map(select(.type != "uts")) | .hostname = "not-the-host"'
+    oci_detached create --bundle "$BUNDLE" "$ID"
+    assert_error_line "hostname|uts"
+    [ "$(hostname)" = "$host" ]
+    assert_clean "$ID"
+}
+
+# ---------------------------------------------------------------- cgroups
+
+# Each line of /proc/PID/cgroup ends in the wanted path.
+assert_cgroup_of() {
+    local pid=$1 want=$2 line n=0
+    while IFS= read -r line; do
+        n=$((n + 1))
+        if [ "${line#*:*:}" != "$want" ]; then
+            echo "pid $pid: cgroup line '$line', want path $want" >&2
+            return 1
+        fi
+    done <"/proc/$pid/cgroup"
+    [ "$n" -gt 0 ]
+}
+
+@test "cgroup: the container is in /oci-rt/<id> in every v1 hierarchy and in unified" {
+    make_bundle '.process.args = ["/usr/bin/ocitest", "sleep", "30"]'
+    create_ok
+    pid=$(container_pid)
+    assert_cgroup_of "$pid" "/oci-rt/$ID"
+    grep -q '^0::' "/proc/$pid/cgroup"
+    for h in "$CGROUP_FS"/*/; do
+        [ -d "${h}oci-rt/$ID" ]
+        grep -qx "$pid" "${h}oci-rt/$ID/cgroup.procs"
+    done
+    oci start "$ID"
+    # Inside, the cgroup namespace hides the path.
+    oci delete --force "$ID"
+    assert_clean "$ID"
+}
+
+@test "cgroup: inside the cgroup namespace the container's cgroup is /" {
+    make_bundle
+    run_ok
+    [ -n "$(kv cgroup)" ]
+    not grep -v ':/$' < <(kv cgroup | tr ';' '\n')
+    assert_clean "$ID"
+}
+
+@test "cgroup: linux.cgroupsPath /oci-rt-test/<id> is used and removed on delete" {
+    cg=/oci-rt-test/$ID
+    note_cgroup "$cg"
+    make_bundle '.linux.cgroupsPath = $cg | .process.args = ["/usr/bin/ocitest", "sleep", "30"]' --arg cg "$cg"
+    start_ok
+    pid=$(container_pid)
+    assert_cgroup_of "$pid" "$cg"
+    for h in "$CGROUP_FS"/*/; do
+        [ -d "${h%/}$cg" ]
+        [ ! -d "${h}oci-rt/$ID" ]
+    done
+    oci delete --force "$ID"
+    assert_clean "$ID" "$cg"
+}
+
+@test "cgroup: --cgroup-manager disabled creates no cgroup" {
+    make_bundle '.process.args = ["/usr/bin/ocitest", "sleep", "30"]'
+    oci_detached --cgroup-manager disabled -- create --bundle "$BUNDLE" "$ID"
+    [ "$status" -eq 0 ]
+    pid=$(container_pid)
+    # Same cgroups as the caller (this shell).
+    diff <(sed 's/^[0-9]*://' /proc/self/cgroup) <(sed 's/^[0-9]*://' "/proc/$pid/cgroup")
+    [ -z "$(find "$CGROUP_FS"/*/ -maxdepth 4 -type d -name "$ID" 2>/dev/null)" ]
+    oci start "$ID"
+    oci kill "$ID" KILL
+    wait_for_status "$ID" stopped
+    oci delete "$ID"
+    assert_clean "$ID"
+}
+
+@test "cgroup: --systemd-cgroup fails clearly (no systemd here) and leaves nothing" {
+    [ ! -d /run/systemd/system ] || skip "systemd is running here"
+    make_bundle
+    oci_detached --systemd-cgroup -- create --bundle "$BUNDLE" "$ID"
+    assert_error_line "systemd"
+    assert_clean "$ID"
+    oci_detached --cgroup-manager systemd -- run --bundle "$BUNDLE" "$ID"
+    assert_error_line "systemd"
+    assert_clean "$ID"
+}
+
+@test "cgroup: an invalid --cgroup-manager is refused" {
+    make_bundle
+    run --separate-stderr oci --cgroup-manager nosuch run --bundle "$BUNDLE" "$ID"
+    assert_error_line "cgroup-manager|cgroup manager" "nosuch"
+    assert_clean "$ID"
+}
