@@ -1,19 +1,81 @@
-/* cgroup v1 hierarchies (legacy hosts, and the v1 half of hybrid hosts). */
+/* cgroup v1 hierarchies (legacy hosts, and the v1 half of hybrid hosts):
+ * directories, joining, the freezer and OOM events. Resources and
+ * statistics are in cgroup_v1_res.c. */
 #include "config.h"
-#include "cgroup_backend.h"
+#include "cgroup_v1.h"
 #include "util.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
 
-static bool has_controller(const struct cg_hier *h, const char *name)
+static bool hier_has(const struct cg_hier *h, const char *name)
 {
     size_t n = strlen(name);
     for (const char *p = h->controllers; (p = strstr(p, name)); p += n)
         if ((p == h->controllers || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
             return true;
     return false;
+}
+
+bool cg_v1_has_controller(struct cgroup *cg, const char *name)
+{
+    for (size_t i = 0; i < cg->n_hier; i++)
+        if (hier_has(&cg->hier[i], name))
+            return true;
+    return false;
+}
+
+bool cg_v1_dir(const struct cgroup *cg, const char *ctrl, char *buf, size_t size)
+{
+    for (size_t i = 0; i < cg->n_hier; i++) {
+        if (!hier_has(&cg->hier[i], ctrl))
+            continue;
+        int n = snprintf(buf, size, "%s%s", cg->hier[i].mnt, cg->path);
+        return n > 0 && (size_t)n < size;
+    }
+    return false;
+}
+
+int cg_v1_read(const char *dir, const char *file, char *buf, size_t size)
+{
+    char path[PATH_MAX_LEN];
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = TEMP_FAILURE_RETRY_INT(read(fd, buf, size - 1));
+    if (n < 0)
+        return -1;
+    buf[n] = '\0';
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    return 0;
+}
+
+/* O_APPEND: cgroupfs ignores the file offset, and a plain file (the fake
+ * hierarchy of the unit tests) keeps every value written, in order. */
+int cg_v1_write(const char *dir, const char *file, const char *val)
+{
+    char path[PATH_MAX_LEN];
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path))
+        return -ENAMETOOLONG;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    size_t len = strlen(val);
+    ssize_t w = TEMP_FAILURE_RETRY_INT(write(fd, val, len));
+    int saved = errno;
+    close(fd);
+    if (w < 0)
+        return -saved;
+    return (size_t)w == len ? 0 : -EIO;
 }
 
 static int v1_destroy(struct cgroup *cg, struct oci_err *err)
@@ -34,7 +96,7 @@ static int v1_create(struct cgroup *cg, const struct spec_resources *res, struct
     (void)res;
     for (size_t i = 0; i < cg->n_hier; i++) {
         const struct cg_hier *h = &cg->hier[i];
-        if (cg_mkdir_path(h->mnt, cg->path, has_controller(h, "cpuset"), err) < 0) {
+        if (cg_mkdir_path(h->mnt, cg->path, hier_has(h, "cpuset"), err) < 0) {
             struct oci_err ignored = {0};
             v1_destroy(cg, &ignored);
             return -1;
@@ -46,7 +108,7 @@ static int v1_create(struct cgroup *cg, const struct spec_resources *res, struct
 /* pid 0: the caller moves itself through "tasks" (see cgroup_enter_self) */
 static int v1_enter(struct cgroup *cg, pid_t pid, struct oci_err *err)
 {
-    char path[4096];
+    char path[PATH_MAX_LEN];
     for (size_t i = 0; i < cg->n_hier; i++) {
         if (pid) {
             snprintf(path, sizeof(path), "%s%s", cg->hier[i].mnt, cg->path);
@@ -61,9 +123,136 @@ static int v1_enter(struct cgroup *cg, pid_t pid, struct oci_err *err)
     return 0;
 }
 
+/* ---- freezer ---- */
+
+static void sleep_us(long us)
+{
+    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+}
+
+/* freezer.state is written in place (not appended): THAWED and FROZEN
+ * have the same length, so a plain file mirrors the kernel's. */
+static int set_state(const char *dir, const char *state)
+{
+    char path[PATH_MAX_LEN];
+    snprintf(path, sizeof(path), "%s/freezer.state", dir);
+    return write_file_at(AT_FDCWD, path, state, strlen(state));
+}
+
+/* A v1 cgroup can stay FREEZING while tasks fork or join it: write FROZEN
+ * again until it sticks, with an occasional thaw and sleep to let new
+ * tasks settle (as runc does); give up after about a second. */
+static int freeze_dir(const char *dir, struct oci_err *err)
+{
+    char state[32];
+    for (int i = 0; i < 1000; i++) {
+        if (i % 50 == 49) {
+            set_state(dir, "THAWED");
+            sleep_us(10000);
+        }
+        if (set_state(dir, "FROZEN") < 0)
+            return err_set(err, errno, "cgroup: write %s/freezer.state", dir);
+        if (i > 0)
+            sleep_us(i < 10 ? 100 : 1000);
+        if (cg_v1_read(dir, "freezer.state", state, sizeof(state)) < 0)
+            return err_set(err, errno, "cgroup: read %s/freezer.state", dir);
+        if (!strcmp(state, "FROZEN"))
+            return 0;
+        if (strcmp(state, "FREEZING") != 0)
+            return err_set(err, 0, "cgroup: %s/freezer.state: unexpected state \"%s\"", dir, state);
+    }
+    return err_set(err, EBUSY, "cgroup: freeze %s: still FREEZING after 1000 attempts", dir);
+}
+
+static int v1_freeze(struct cgroup *cg, bool frozen, struct oci_err *err)
+{
+    char dir[PATH_MAX_LEN];
+    if (!cg_v1_dir(cg, "freezer", dir, sizeof(dir)))
+        return err_set(err, 0, "cgroup: no v1 freezer for %s", cg->path);
+    if (!frozen) {
+        if (set_state(dir, "THAWED") < 0)
+            return err_set(err, errno, "cgroup: write %s/freezer.state", dir);
+        return 0; /* synchronous in the kernel */
+    }
+    if (freeze_dir(dir, err) == 0)
+        return 0;
+    set_state(dir, "THAWED"); /* never leave it half frozen */
+    return -1;
+}
+
+static int v1_frozen(struct cgroup *cg)
+{
+    char dir[PATH_MAX_LEN], state[32];
+    if (!cg_v1_dir(cg, "freezer", dir, sizeof(dir)))
+        return -1;
+    for (int i = 0; i < 1000; i++) {
+        if (cg_v1_read(dir, "freezer.state", state, sizeof(state)) < 0)
+            return -1;
+        if (!strcmp(state, "THAWED"))
+            return 0;
+        if (!strcmp(state, "FROZEN")) {
+            /* frozen only through an ancestor: not paused itself */
+            char self[8];
+            if (cg_v1_read(dir, "freezer.self_freezing", self, sizeof(self)) == 0)
+                return strcmp(self, "0") != 0;
+            return 1;
+        }
+        sleep_us(1000); /* FREEZING: wait for a stable state */
+    }
+    return 1; /* stuck in FREEZING: partly stopped */
+}
+
+/* ---- OOM ---- */
+
+static int64_t v1_oom_kills(struct cgroup *cg)
+{
+    char dir[PATH_MAX_LEN], buf[256];
+    if (!cg_v1_dir(cg, "memory", dir, sizeof(dir)) ||
+        cg_v1_read(dir, "memory.oom_control", buf, sizeof(buf)) < 0)
+        return -1;
+    for (char *line = buf; line; line = strchr(line, '\n')) {
+        line += *line == '\n';
+        uint64_t v;
+        if (!strncmp(line, "oom_kill ", 9) && sscanf(line + 9, "%" SCNu64, &v) == 1)
+            return (int64_t)v;
+    }
+    return -1;
+}
+
+/* An eventfd registered through cgroup.event_control for memory.oom_control:
+ * the kernel signals it on each OOM in the cgroup, and when the cgroup is
+ * removed. */
+static int v1_oom_watch(struct cgroup *cg, struct oci_err *err)
+{
+    char dir[PATH_MAX_LEN], path[PATH_MAX_LEN + 32], line[64];
+    if (!cg_v1_dir(cg, "memory", dir, sizeof(dir)))
+        return err_set(err, 0, "cgroup: no v1 memory controller for %s", cg->path);
+    snprintf(path, sizeof(path), "%s/memory.oom_control", dir);
+    _cleanup_close_ int ocfd = open(path, O_RDONLY | O_CLOEXEC);
+    if (ocfd < 0)
+        return err_set(err, errno, "cgroup: open %s", path);
+    _cleanup_close_ int efd = eventfd(0, EFD_CLOEXEC);
+    if (efd < 0)
+        return err_set(err, errno, "cgroup: eventfd");
+    snprintf(line, sizeof(line), "%d %d", efd, ocfd);
+    int r = cg_v1_write(dir, "cgroup.event_control", line);
+    if (r < 0)
+        return err_set(err, -r, "cgroup: register an OOM event in %s/cgroup.event_control", dir);
+    return TAKE_FD(efd);
+}
+
 const struct cgroup_backend cgroup_v1_backend = {
     .name = "v1",
     .create = v1_create,
     .enter = v1_enter,
     .destroy = v1_destroy,
+    .apply = cg_v1_apply,
+    .has_controller = cg_v1_has_controller,
+    .freeze = v1_freeze,
+    .frozen = v1_frozen,
+    .kill = NULL, /* v1 has no cgroup.kill */
+    .stats = cg_v1_stats,
+    .oom_kills = v1_oom_kills,
+    .oom_watch = v1_oom_watch,
 };

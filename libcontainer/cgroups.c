@@ -218,6 +218,17 @@ static int check_available(struct cgroup *cg, const struct spec_resources *r, st
     return 0;
 }
 
+/* The devices every container may use whatever its rules say, appended
+ * after them as runc does: mknod of any node, and the default nodes. */
+static const struct spec_device_cgroup default_devices[] = {
+    {true, "c", false, false, 0, 0, "m"},    {true, "b", false, false, 0, 0, "m"},
+    {true, "c", true, true, 1, 3, "rwm"},    {true, "c", true, true, 1, 8, "rwm"},
+    {true, "c", true, true, 1, 7, "rwm"},    {true, "c", true, true, 5, 0, "rwm"},
+    {true, "c", true, true, 1, 5, "rwm"},    {true, "c", true, true, 1, 9, "rwm"},
+    {true, "c", true, false, 136, 0, "rwm"}, {true, "c", true, true, 5, 2, "rwm"},
+    {true, "c", true, true, 10, 200, "rwm"},
+};
+
 int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, bool update,
                  struct oci_err *err)
 {
@@ -225,11 +236,23 @@ int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, bool updat
         return 0;
     if (check_available(cg, res, err) < 0)
         return -1;
+    struct spec_resources eff = *res;
+    struct spec_device_cgroup *devs = NULL;
+    if (res->n_devices || !update) {
+        size_t n = res->n_devices + ARRAY_SIZE(default_devices);
+        devs = xmalloc(n * sizeof(*devs));
+        memcpy(devs, res->devices, res->n_devices * sizeof(*devs));
+        memcpy(devs + res->n_devices, default_devices, sizeof(default_devices));
+        eff.devices = devs;
+        eff.n_devices = n;
+    }
+    int rc = 0;
     const struct cgroup_backend *const *b = backends[cg->mode];
-    for (int i = 0; i < 2 && b[i]; i++)
-        if (b[i]->apply && b[i]->apply(cg, res, update, err) < 0)
-            return -1;
-    return 0;
+    for (int i = 0; rc == 0 && i < 2 && b[i]; i++)
+        if (b[i]->apply && b[i]->apply(cg, &eff, update, err) < 0)
+            rc = -1;
+    free(devs);
+    return rc;
 }
 
 /* The backend that freezes: the v1 freezer where there is one, else v2. */

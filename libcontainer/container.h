@@ -57,6 +57,20 @@ typedef int (*container_event_fn)(enum container_event ev, const struct cgroup_s
 int container_events(const char *root, const char *id, int interval_ms, bool once,
                      container_event_fn fn, void *arg, struct oci_err *err);
 
+struct exec_opts {
+    const char *root, *id;
+    const char *process_file; /* --process: a whole process.json */
+    char **args;              /* the command and its arguments */
+    int nargs;
+    bool detach, tty, no_new_privs, ignore_paused;
+    const char *console_socket, *pid_file, *cwd, *user, *process_label, *apparmor, *cgroup;
+    const char **env, **add_gids, **caps;
+    int nenv, n_add_gids, ncaps;
+    int preserve_fds;
+};
+/* A new process in a running container; in the foreground, its exit code. */
+int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *err);
+
 /* A container ID as runc accepts it: [A-Za-z0-9_+.-]+, not "." or "..". */
 int container_check_id(const char *id, struct oci_err *err);
 

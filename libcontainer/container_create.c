@@ -154,15 +154,7 @@ static int write_state(struct container *c, struct oci_err *err)
     if (rc == 0 && c->o->pid_file) {
         char buf[32];
         int n = snprintf(buf, sizeof(buf), "%d", c->pid);
-        _cleanup_free_ char *name = xstrdup(c->o->pid_file);
-        /* atomically, in the pid file's own directory */
-        char *slash = strrchr(name, '/');
-        const char *dir = slash ? (slash == name ? "/" : name) : ".";
-        const char *base = slash ? slash + 1 : name;
-        if (slash)
-            *slash = '\0';
-        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || write_file_atomic(dfd, base, buf, (size_t)n, 0644) < 0)
+        if (write_file_atomic(AT_FDCWD, c->o->pid_file, buf, (size_t)n, 0644) < 0)
             rc = err_set(err, errno, "--pid-file %s", c->o->pid_file);
     }
     TRACE_END_RC(span, rc);

@@ -45,6 +45,7 @@ struct container {
     int pidfd;
     uint64_t pid_start;
     bool go_received; /* child side */
+    int ns_fds[SPEC_NS_TYPES]; /* exec: the running container's namespaces, -1 */
 };
 
 /* Load + validate the config and make every plan: no side effect yet. */
@@ -65,8 +66,17 @@ int container_validate(const struct container *c, struct oci_err *err);
 /* The child side (init.c): never returns. */
 _Noreturn void init_main(struct container *c);
 _Noreturn void stage_main(struct container *c);
+/* exec: the process joining a running container (exec_child.c). */
+_Noreturn void exec_main(struct container *c);
 /* Wait for the parent's GO once (child side). */
 int init_wait_go(struct container *c, struct oci_err *err);
+
+/* The process set-up shared by the init and exec (proc_setup.c). */
+int proc_setup_terminal(struct container *c, struct oci_err *err);
+int proc_setup_process(struct container *c, struct oci_err *err);
+/* Resolve the binary, umask, no_new_privs, seccomp, close the runtime's
+ * fds: the last steps before execve. */
+int proc_setup_final(struct container *c, char *path, size_t len, struct oci_err *err);
 
 /* uid_map/gid_map/setgroups of pid (userns.c). */
 int userns_write_maps(const struct spec_config *cfg, pid_t pid, struct oci_err *err);

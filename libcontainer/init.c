@@ -132,25 +132,6 @@ static int create_hooks(struct container *c, struct oci_err *err)
     return hooks_run(h, SPEC_HOOK_CREATE_CONTAINER, state, err);
 }
 
-/* The pty: its master to the console socket, or to the parent (a
- * foreground run relays it). */
-static int setup_terminal(struct container *c, struct oci_err *err)
-{
-    int master = terminal_setup(c->cfg->process, c->proc.uid, err);
-    if (master < 0)
-        return -1;
-    int rc = 0;
-    if (c->console_fd >= 0) {
-        rc = terminal_send(c->console_fd, master, err);
-        close(c->console_fd);
-        c->console_fd = -1;
-    } else if (sync_send_fd(c->sync_child, -2, master) < 0) {
-        rc = err_set(err, errno, "process.terminal: send the terminal");
-    }
-    close(master);
-    return rc;
-}
-
 static int setup_rootfs(struct container *c, struct oci_err *err)
 {
     _cleanup_close_ int rootfd = rootfs_prepare(c->cfg, c->rootfs, err);
@@ -176,46 +157,7 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
     if (rootfs_pivot(c->rootfs, c->o->no_pivot, err) < 0 || rootfs_sysctl(c->cfg, err) < 0 ||
         rootfs_finalize(c->cfg, err) < 0)
         return -1;
-    return c->proc.terminal ? setup_terminal(c, err) : 0;
-}
-
-/* The cwd must be reachable from the container's root: a cwd outside it
- * (a leaked directory fd) would hand the host's tree to the container. */
-static int enter_cwd(struct container *c, bool after_user, struct oci_err *err)
-{
-    if (chdir(c->proc.cwd) < 0) {
-        if (errno == EACCES && !after_user)
-            return 1; /* try again as the container's user */
-        return err_set(err, errno, "process.cwd %s", c->proc.cwd);
-    }
-    char buf[PATH_MAX];
-    if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
-        return err_set(err, errno ? errno : EACCES, "process.cwd %s is outside the container",
-                       c->proc.cwd);
-    return 0;
-}
-
-static int set_identity(struct container *c, struct oci_err *err)
-{
-    struct proc_plan *p = &c->proc;
-    if (p->username && *p->username) {
-        struct user_entry u;
-        int r = user_lookup("/etc/passwd", p->username, 0, &u);
-        if (r <= 0)
-            return err_set(err, r < 0 ? errno : 0,
-                           "process.user.username \"%s\": no such user in the container's "
-                           "/etc/passwd",
-                           p->username);
-        p->uid = u.uid;
-        p->gid = u.gid;
-    }
-    proc_default_home(p);
-    if (caps_drop_bounding(&p->caps, err) < 0)
-        return -1;
-    /* in a user namespace whose setgroups is "deny" an empty list may fail */
-    if (user_switch(p->uid, p->gid, p->groups, p->n_groups, c->userns, err) < 0)
-        return -1;
-    return caps_apply(&p->caps, err);
+    return c->proc.terminal ? proc_setup_terminal(c, err) : 0;
 }
 
 static int init_setup(struct container *c, struct oci_err *err)
@@ -250,33 +192,15 @@ static int init_setup(struct container *c, struct oci_err *err)
     TRACE_END_RC(span, rc);
     if (rc < 0 || setup_rootfs(c, err) < 0)
         return -1;
-    TRACE_BEGIN(attrs, "process attributes");
-    rc = proc_apply_rlimits(&c->proc, err);
-    if (rc == 0)
-        rc = procattr_apply(&c->attrs, err);
-    int cwd_later = rc == 0 ? enter_cwd(c, false, err) : -1;
-    TRACE_END_RC(attrs, cwd_later < 0 ? -1 : 0);
-    if (cwd_later < 0 || set_identity(c, err) < 0)
-        return -1;
-    if (cwd_later == 1 && enter_cwd(c, true, err) < 0)
-        return -1;
-    return 0;
+    return proc_setup_process(c, err);
 }
 
 /* After the set-up: tell the parent, wait for start, exec. */
 static int init_exec(struct container *c, struct oci_err *err)
 {
     char path[PATH_MAX];
-    if (proc_find_exec(&c->proc, path, sizeof(path), err) < 0)
+    if (proc_setup_final(c, path, sizeof(path), err) < 0)
         return -1;
-    umask(c->proc.has_umask ? c->proc.umask : 022);
-    if (c->proc.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        return err_set(err, errno, "process.noNewPrivileges");
-    /* nothing of the runtime's goes through exec but stdio and the
-     * preserved fds */
-    unsigned first = 3 + (unsigned)(c->o->preserve_fds > 0 ? c->o->preserve_fds : 0);
-    if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        return err_set(err, errno, "close_range");
     if (init_wait_go(c, err) < 0)
         return -1;
     /* the parent may go away now (create returns) */

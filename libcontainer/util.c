@@ -122,8 +122,12 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, size_t ma
 
 int write_file_atomic(int dirfd, const char *path, const void *data, size_t len, mode_t mode)
 {
+    /* the temporary file sits next to the target: ".NAME.tmp" in its dir */
     char tmp[PATH_MAX_LEN];
-    if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp", path) >= sizeof(tmp)) {
+    const char *slash = strrchr(path, '/');
+    int dlen = slash ? (int)(slash - path + 1) : 0;
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp", dlen, path, slash ? slash + 1 : path) >=
+        sizeof(tmp)) {
         errno = ENAMETOOLONG;
         return -1;
     }

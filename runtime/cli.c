@@ -23,6 +23,17 @@ const char *cli_get(const struct cli_cmd *cmd, const struct cli_args *a, const c
     abort(); /* an option the command does not declare */
 }
 
+const char **cli_get_all(const struct cli_cmd *cmd, const struct cli_args *a, const char *name,
+                         int *n)
+{
+    for (int i = 0; cmd->opts && cmd->opts[i].name; i++)
+        if (!strcmp(cmd->opts[i].name, name)) {
+            *n = a->n_all[i];
+            return a->all[i];
+        }
+    abort();
+}
+
 bool cli_flag(const struct cli_cmd *cmd, const struct cli_args *a, const char *name)
 {
     return cli_get(cmd, a, name) != NULL;

@@ -33,8 +33,10 @@ struct cli_opt {
 #define CLI_MAX_OPTS 24
 
 struct cli_args {
-    const char *val[CLI_MAX_OPTS]; /* by option index; "" for a set flag */
-    int argc;                      /* positional arguments */
+    const char *val[CLI_MAX_OPTS];  /* by option index; "" for a set flag; the last one */
+    const char **all[CLI_MAX_OPTS]; /* every occurrence (repeatable options: -e, --cap) */
+    int n_all[CLI_MAX_OPTS];
+    int argc; /* positional arguments */
     char **argv;
 };
 
@@ -53,6 +55,9 @@ extern const struct cli_cmd *const cli_commands[];
 /* Index of option name in cmd->opts (a programming error when absent). */
 const char *cli_get(const struct cli_cmd *cmd, const struct cli_args *a, const char *name);
 bool cli_flag(const struct cli_cmd *cmd, const struct cli_args *a, const char *name);
+/* Every value of a repeatable option; *n gets the count. */
+const char **cli_get_all(const struct cli_cmd *cmd, const struct cli_args *a, const char *name,
+                         int *n);
 
 /* Print "oci-rt: <msg>" and log it; returns the exit code 1. */
 int cli_fail(const struct oci_err *err);
@@ -68,6 +73,6 @@ const char *signal_name(int sig);
 
 /* Commands (cmd_*.c). */
 extern const struct cli_cmd cmd_create, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete,
-    cmd_list, cmd_spec, cmd_trace, cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_events;
+    cmd_list, cmd_spec, cmd_trace, cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_events, cmd_exec;
 
 #endif

@@ -15,9 +15,8 @@
 struct global_opts G = {.root = NULL, .log_format = "text", .cgroup_mode = (enum cg_mode) - 1};
 
 const struct cli_cmd *const cli_commands[] = {
-    &cmd_create, &cmd_delete, &cmd_events, &cmd_kill,   &cmd_list,
-    &cmd_pause,  &cmd_ps,     &cmd_resume, &cmd_run,    &cmd_spec,
-    &cmd_start,  &cmd_state,  &cmd_trace,  &cmd_update, NULL,
+    &cmd_create, &cmd_delete, &cmd_events, &cmd_exec,  &cmd_kill,  &cmd_list,  &cmd_pause,  &cmd_ps,
+    &cmd_resume, &cmd_run,    &cmd_spec,   &cmd_start, &cmd_state, &cmd_trace, &cmd_update, NULL,
 };
 
 static const struct cli_opt global_opts[] = {
@@ -131,6 +130,10 @@ static int parse_opts(const char *what, const struct cli_opt *opts, bool plus, i
             return -1;
         }
         a->val[idx] = opts[idx].arg ? optarg : "";
+        a->all[idx] = realloc(a->all[idx], (size_t)(a->n_all[idx] + 1) * sizeof(char *));
+        if (!a->all[idx])
+            abort();
+        a->all[idx][a->n_all[idx]++] = a->val[idx];
     }
     a->argc = argc - optind;
     a->argv = argv + optind;

@@ -1,0 +1,367 @@
+/* exec: a new process in a running container, with the process spec of
+ * the container's config changed by the options (or a whole process.json),
+ * in every namespace and the cgroup of the container. */
+#include "config.h"
+#include "container_internal.h"
+#include "namespaces.h"
+#include "process.h"
+#include "sync.h"
+#include "terminal.h"
+#include "trace.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+static void strv_set(struct spec_strv *v, char **items, size_t n)
+{
+    for (size_t i = 0; i < v->n; i++)
+        free(v->items[i]);
+    free(v->items);
+    v->items = xzalloc((n + 1) * sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        v->items[i] = xstrdup(items[i]);
+    v->n = n;
+}
+
+static void strv_add(struct spec_strv *v, const char *s)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (!strcmp(v->items[i], s))
+            return;
+    v->items = xrealloc(v->items, (v->n + 2) * sizeof(char *));
+    v->items[v->n++] = xstrdup(s);
+    v->items[v->n] = NULL;
+}
+
+/* KEY=VALUE replaces KEY, or is added. */
+static void env_set(struct spec_strv *env, const char *kv)
+{
+    size_t klen = strcspn(kv, "=");
+    for (size_t i = 0; i < env->n; i++)
+        if (!strncmp(env->items[i], kv, klen) && env->items[i][klen] == '=') {
+            free(env->items[i]);
+            env->items[i] = xstrdup(kv);
+            return;
+        }
+    strv_add(env, kv);
+}
+
+static int parse_user(const char *s, struct spec_user *u, struct oci_err *err)
+{
+    char *end;
+    unsigned long uid = strtoul(s, &end, 10);
+    if (end == s || (*end && *end != ':'))
+        return err_set(err, 0, "exec --user \"%s\": expected UID[:GID]", s);
+    u->uid = (uint32_t)uid;
+    if (*end == ':') {
+        const char *g = end + 1;
+        unsigned long gid = strtoul(g, &end, 10);
+        if (end == g || *end)
+            return err_set(err, 0, "exec --user \"%s\": expected UID[:GID]", s);
+        u->gid = (uint32_t)gid;
+    }
+    return 0;
+}
+
+/* The options applied to the container's process spec. */
+static int edit_process(struct spec_process *p, const struct exec_opts *o, struct oci_err *err)
+{
+    if (o->nargs > 0)
+        strv_set(&p->args, o->args, (size_t)o->nargs);
+    if (!p->args.n)
+        return err_set(err, 0, "exec: a command is required");
+    for (int i = 0; i < o->nenv; i++)
+        env_set(&p->env, o->env[i]);
+    if (o->cwd) {
+        free(p->cwd);
+        p->cwd = xstrdup(o->cwd);
+    }
+    if (o->user && parse_user(o->user, &p->user, err) < 0)
+        return -1;
+    for (int i = 0; i < o->n_add_gids; i++) {
+        char *end;
+        unsigned long g = strtoul(o->add_gids[i], &end, 10);
+        if (end == o->add_gids[i] || *end)
+            return err_set(err, 0, "exec --additional-gids \"%s\": expected a gid", o->add_gids[i]);
+        p->user.additional_gids =
+            xrealloc(p->user.additional_gids, (p->user.n_additional_gids + 1) * sizeof(uint32_t));
+        p->user.additional_gids[p->user.n_additional_gids++] = (uint32_t)g;
+    }
+    for (int i = 0; i < o->ncaps; i++) {
+        struct spec_strv *sets[] = {&p->capabilities.bounding, &p->capabilities.effective,
+                                    &p->capabilities.permitted, &p->capabilities.inheritable,
+                                    &p->capabilities.ambient};
+        p->has_capabilities = true;
+        for (size_t k = 0; k < ARRAY_SIZE(sets); k++)
+            strv_add(sets[k], o->caps[i]);
+    }
+    if (o->no_new_privs)
+        p->no_new_privileges = true;
+    if (o->tty)
+        p->terminal = true;
+    if (o->apparmor) {
+        free(p->apparmor_profile);
+        p->apparmor_profile = xstrdup(o->apparmor);
+    }
+    if (o->process_label) {
+        free(p->selinux_label);
+        p->selinux_label = xstrdup(o->process_label);
+    }
+    return 0;
+}
+
+static int load_process(struct spec_config *cfg, const struct exec_opts *o, struct oci_err *err)
+{
+    if (!o->process_file)
+        return edit_process(cfg->process, o, err);
+    _cleanup_free_ char *data = NULL, *msg = NULL;
+    size_t len;
+    if (read_file_at(AT_FDCWD, o->process_file, &data, &len, 16 << 20) < 0)
+        return err_set(err, errno, "exec --process %s", o->process_file);
+    struct spec_process *p = spec_process_parse(data, len, o->process_file, &msg);
+    if (!p)
+        return err_set(err, 0, "%s", msg ? msg : "process.json: cannot parse");
+    spec_process_free(cfg->process);
+    cfg->process = p;
+    return 0;
+}
+
+/* The namespaces of the container's init, by /proc/PID/ns: every type
+ * the config lists, unless it is already ours. */
+static int open_namespaces(struct container *c, pid_t pid, struct oci_err *err)
+{
+    for (int t = 0; t < SPEC_NS_TYPES; t++) {
+        c->ns_fds[t] = -1;
+        if (!spec_config_namespace(c->cfg, (enum spec_ns_type)t))
+            continue;
+        char path[64], self[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns_table[t].proc_name);
+        snprintf(self, sizeof(self), "/proc/self/ns/%s", ns_table[t].proc_name);
+        struct stat a, b;
+        if (stat(path, &a) < 0)
+            return err_set(err, errno, "exec: %s", path);
+        if (stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+            continue;
+        c->ns_fds[t] = open(path, O_RDONLY | O_CLOEXEC);
+        if (c->ns_fds[t] < 0)
+            return err_set(err, errno, "exec: open %s", path);
+    }
+    return 0;
+}
+
+/* The pid and time namespaces apply to the children of the caller: the
+ * runtime enters them "for children", so the clone is born inside. */
+static int enter_for_children(struct container *c, struct oci_err *err)
+{
+    static const enum spec_ns_type t[] = {SPEC_NS_PID, SPEC_NS_TIME};
+    for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+        int fd = c->ns_fds[t[i]];
+        if (fd < 0)
+            continue;
+        if (setns(fd, (int)ns_table[t[i]].flag) < 0)
+            return err_set(err, errno, "exec: enter the container's %s namespace",
+                           spec_ns_type_names[t[i]]);
+        close(fd);
+        c->ns_fds[t[i]] = -1;
+    }
+    return 0;
+}
+
+static int set_initial_affinity(const struct spec_process *p, struct oci_err *err)
+{
+    if (!p->exec_cpu_affinity || !p->exec_cpu_affinity->initial || !*p->exec_cpu_affinity->initial)
+        return 0;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (procattr_parse_list(p->exec_cpu_affinity->initial, (unsigned long *)&set, CPU_SETSIZE) <
+            0 ||
+        sched_setaffinity(0, sizeof(set), &set) < 0)
+        return err_set(err, errno ? errno : EINVAL, "process.execCPUAffinity.initial \"%s\"",
+                       p->exec_cpu_affinity->initial);
+    return 0;
+}
+
+static int exec_cgroup(struct container *c, const struct spec_state *s, const char *sub,
+                       struct oci_err *err)
+{
+    if (container_state_cgroup(s, &c->cg, err) < 0)
+        return -1;
+    if (c->cg.mode == CG_DISABLED)
+        return 0;
+    if (sub && *sub) {
+        /* --cgroup: a sub-cgroup of the container's ("[controller:]path") */
+        const char *colon = strchr(sub, ':');
+        const char *rel = colon ? colon + 1 : sub;
+        char *path;
+        xasprintf(&path, "%s/%s", c->cg.path, rel[0] == '/' ? rel + 1 : rel);
+        free(c->cg.path);
+        c->cg.path = path;
+    }
+    if (c->cg.v2_mnt) {
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s%s", c->cg.v2_mnt, c->cg.path);
+        c->cg.v2_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (c->cg.v2_fd < 0)
+            return err_set(err, errno, "exec: cgroup %s", dir);
+    }
+    return 0;
+}
+
+/* Everything the child needs, decided here. */
+static int exec_prepare(struct container *c, struct container_opts *co, const struct exec_opts *o,
+                        const struct spec_state *s, struct spec_config *cfg, struct oci_err *err)
+{
+    memset(co, 0, sizeof(*co));
+    co->root = o->root;
+    co->id = o->id;
+    co->console_socket = o->console_socket;
+    co->preserve_fds = o->preserve_fds;
+    co->detach = o->detach;
+    co->no_new_keyring = true;
+    c->o = co;
+    c->cfg = cfg;
+    if (load_process(cfg, o, err) < 0)
+        return -1;
+    const struct spec_process *p = cfg->process;
+    if (p->terminal && o->detach && !o->console_socket)
+        return err_set(err, 0,
+                       "exec --tty --detach needs --console-socket to hand the terminal to");
+    c->userns = spec_config_namespace(cfg, SPEC_NS_USER) != NULL;
+    c->run_mode = true;
+    if (proc_plan_build(p, false, &c->proc, err) < 0 || procattr_plan(cfg, p, &c->attrs, err) < 0 ||
+        open_namespaces(c, s->pid, err) < 0 || exec_cgroup(c, s, o->cgroup, err) < 0)
+        return -1;
+    return set_initial_affinity(p, err);
+}
+
+static int wait_process(struct container *c, pid_t pid, int *exit_code)
+{
+    int status = 0, r;
+    if (c->tty_master >= 0)
+        r = terminal_relay(c->tty_master, pid, &status);
+    else
+        r = (int)TEMP_FAILURE_RETRY_INT(waitpid(pid, &status, 0));
+    if (r < 0)
+        return -1;
+    *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return 0;
+}
+
+/* Fork the child, hand it the terminal socket, wait until it exec'd. */
+static int exec_spawn(struct container *c, pid_t *pid, struct oci_err *err)
+{
+    if (c->o->console_socket && (c->console_fd = terminal_connect(c->o->console_socket, err)) < 0)
+        return -1;
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+        return err_set(err, errno, "socketpair");
+    c->sync_parent = sp[0];
+    c->sync_child = sp[1];
+    if (enter_for_children(c, err) < 0)
+        return -1;
+    TRACE_BEGIN(span, "clone exec process");
+    bool in_cgroup = c->cg.v2_fd >= 0;
+    *pid = process_clone3(0, c->cg.v2_fd, NULL);
+    if (*pid < 0 && in_cgroup) {
+        in_cgroup = false; /* a kernel without CLONE_INTO_CGROUP */
+        *pid = process_clone3(0, -1, NULL);
+    }
+    if (*pid == 0)
+        exec_main(c);
+    TRACE_END_RC(span, *pid);
+    if (*pid < 0)
+        return err_set(err, errno, "exec: clone");
+    close(c->sync_child);
+    c->sync_child = -1;
+    if (!in_cgroup && cgroup_enter(&c->cg, *pid, false, err) < 0)
+        return -1;
+    static char buf[SYNC_MAX + 1];
+    for (;;) {
+        struct sync_hdr h;
+        int fd = -1;
+        ssize_t n = sync_recv(c->sync_parent, &h, buf, &fd);
+        if (n < 0)
+            return err_set(err, errno, "exec: sync socket");
+        if (h.type == 0) {
+            trace_close_open(*pid);
+            return 0; /* exec'd */
+        }
+        if (h.type == SYNC_TRACE)
+            trace_merge((const struct trace_span *)buf, (size_t)n / sizeof(struct trace_span),
+                        *pid);
+        else if (h.type == SYNC_FD)
+            c->tty_master = fd;
+        else if (h.type == SYNC_ERROR) {
+            err_set(err, 0, "%s", buf);
+            err->errnum = h.value;
+            return -1;
+        } else if (fd >= 0)
+            close(fd);
+    }
+}
+
+int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *err)
+{
+    *exit_code = 0;
+    struct state_dir sd = {.dirfd = -1};
+    struct spec_state *s = NULL;
+    struct spec_config *cfg = NULL;
+    struct container c;
+    struct container_opts co;
+    memset(&c, 0, sizeof(c));
+    c.sync_parent = c.sync_child = c.exec_listen = c.pidfd = c.console_fd = c.tty_master = -1;
+    c.cg.v2_fd = -1;
+    c.attrs.attr_fd = -1;
+    for (int t = 0; t < SPEC_NS_TYPES; t++)
+        c.ns_fds[t] = -1;
+    TRACE_BEGIN(span, "read state and config");
+    int rc = state_dir_open(o->root, o->id, STATE_LOCK_NONE, &sd, err);
+    if (rc == 0)
+        rc = state_read(&sd, o->id, &s, err);
+    if (rc == 0) {
+        enum container_status st = container_status(&sd, s);
+        if (st == STATUS_STOPPED || (st == STATUS_PAUSED && !o->ignore_paused))
+            rc = err_set(err, 0, "container \"%s\" is %s: cannot exec in it%s", o->id,
+                         container_status_names[st],
+                         st == STATUS_PAUSED ? " (resume it, or --ignore-paused)" : "");
+    }
+    if (rc == 0)
+        rc = state_read_config(&sd, o->id, &cfg, err);
+    TRACE_END_RC(span, rc);
+    pid_t pid = -1;
+    if (rc == 0)
+        rc = exec_prepare(&c, &co, o, s, cfg, err);
+    if (rc == 0)
+        rc = exec_spawn(&c, &pid, err);
+    if (rc == 0 && o->pid_file) {
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", pid);
+        if (write_file_atomic(AT_FDCWD, o->pid_file, buf, (size_t)n, 0644) < 0)
+            rc = err_set(err, errno, "--pid-file %s", o->pid_file);
+    }
+    if (rc < 0 && pid > 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    } else if (rc == 0 && !o->detach) {
+        TRACE_BEGIN(wait, "process runs (wait)");
+        if (wait_process(&c, pid, exit_code) < 0)
+            rc = err_set(err, errno, "exec: wait");
+        TRACE_END_RC(wait, rc);
+    }
+    for (int t = 0; t < SPEC_NS_TYPES; t++)
+        if (c.ns_fds[t] >= 0)
+            close(c.ns_fds[t]);
+    c.cfg = NULL;
+    container_release(&c);
+    spec_config_free(cfg);
+    spec_state_free(s);
+    state_dir_close(&sd);
+    return rc;
+}

@@ -1,0 +1,82 @@
+/* The child side of exec: join the running container (its cgroup, then
+ * its user namespace, then the others, mount last), set the process up as
+ * the init would, exec. The parent already entered the container's pid and
+ * time namespaces for its children, so this process was born in them. */
+#include "config.h"
+#include "container_internal.h"
+#include "namespaces.h"
+#include "sync.h"
+#include "trace.h"
+#include "util.h"
+
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/prctl.h>
+
+static const enum spec_ns_type join_order[] = {SPEC_NS_USER,    SPEC_NS_IPC,    SPEC_NS_UTS,
+                                               SPEC_NS_NETWORK, SPEC_NS_CGROUP, SPEC_NS_MOUNT};
+
+static int join(struct container *c, struct oci_err *err)
+{
+    TRACE_BEGIN(span, "join namespaces");
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(join_order); i++) {
+        enum spec_ns_type t = join_order[i];
+        if (c->ns_fds[t] < 0)
+            continue;
+        if (setns(c->ns_fds[t], (int)ns_table[t].flag) < 0)
+            rc = err_set(err, errno, "exec: join the container's %s namespace",
+                         spec_ns_type_names[t]);
+        close(c->ns_fds[t]);
+        c->ns_fds[t] = -1;
+    }
+    TRACE_END_RC(span, rc);
+    return rc;
+}
+
+static int exec_setup(struct container *c, struct oci_err *err)
+{
+    umask(0);
+    if (cgroup_enter_self(&c->cg, err) < 0 || join(c, err) < 0)
+        return -1;
+    if (c->proc.terminal && proc_setup_terminal(c, err) < 0)
+        return -1;
+    if (proc_setup_process(c, err) < 0)
+        return -1;
+    if (c->cfg->process->exec_cpu_affinity && c->cfg->process->exec_cpu_affinity->final &&
+        *c->cfg->process->exec_cpu_affinity->final) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        if (procattr_parse_list(c->cfg->process->exec_cpu_affinity->final, (unsigned long *)&set,
+                                CPU_SETSIZE) < 0 ||
+            sched_setaffinity(0, sizeof(set), &set) < 0)
+            return err_set(err, errno, "process.execCPUAffinity.final");
+    }
+    return 0;
+}
+
+_Noreturn void exec_main(struct container *c)
+{
+    struct oci_err err = {0};
+    char path[PATH_MAX];
+    trace_child(TRACE_PROC_INIT);
+    close(c->sync_parent);
+    /* the runtime's binary stays closed to the container's processes */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (exec_setup(c, &err) == 0 && proc_setup_final(c, path, sizeof(path), &err) == 0 &&
+        procattr_set_exec_label(&c->attrs, &err) == 0) {
+        if (c->o->detach)
+            prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+        TRACE_BEGIN(span, "execve");
+        (void)span;
+        sync_send_trace(c->sync_child);
+        execve(path, c->proc.argv, c->proc.envp);
+        err_set(&err, errno, "exec \"%s\"", path);
+    }
+    sync_send_trace(c->sync_child);
+    sync_send_err(c->sync_child, &err);
+    _exit(127);
+}
