@@ -20,7 +20,9 @@ struct container_opts {
     const char *config_file; /* NULL: <bundle>/config.json */
     const char *pid_file;
     const char *console_socket;
+    const char *pidfd_socket; /* send a pidfd of the container's process there */
     int preserve_fds;
+    int listen_fds; /* socket activation: LISTEN_FDS fds from 3, before the preserved ones */
     bool no_pivot;
     bool no_new_keyring;
     bool systemd_cgroup;
@@ -64,6 +66,7 @@ struct exec_opts {
     int nargs;
     bool detach, tty, no_new_privs, ignore_paused;
     const char *console_socket, *pid_file, *cwd, *user, *process_label, *apparmor, *cgroup;
+    const char *pidfd_socket;
     const char **env, **add_gids, **caps;
     int nenv, n_add_gids, ncaps;
     int preserve_fds;

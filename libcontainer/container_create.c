@@ -103,6 +103,7 @@ int container_prepare(struct container *c, const struct container_opts *o, struc
     if (container_validate(c, err) < 0 ||
         mounts_plan(cfg, c->bundle, &c->mounts, &c->n_mounts, err) < 0 ||
         proc_plan_build(cfg->process, (c->ns_new & CLONE_NEWUSER) != 0, &c->proc, err) < 0 ||
+        proc_plan_listen_fds(&c->proc, o->listen_fds) < 0 ||
         procattr_plan(cfg, cfg->process, &c->attrs, err) < 0)
         goto out;
     rc = 0;
@@ -159,6 +160,18 @@ static int write_state(struct container *c, struct oci_err *err)
     }
     TRACE_END_RC(span, rc);
     return rc;
+}
+
+int send_pidfd(const char *socket_path, int pidfd, struct oci_err *err)
+{
+    if (!socket_path)
+        return 0;
+    int sock = unix_connect(socket_path, err);
+    if (sock < 0)
+        return err_wrap(err, "--pidfd-socket");
+    int rc = unix_send_fd(sock, pidfd, "pidfd", err);
+    close(sock);
+    return rc < 0 ? err_wrap(err, "--pidfd-socket %s", socket_path) : 0;
 }
 
 /* The exec socket the init waits on until `start` connects. */
@@ -328,7 +341,9 @@ int container_spawn(struct container *c, struct oci_err *err)
         return -1;
     if (proc_stat_start(c->pid, &c->pid_start, NULL) < 0)
         return err_set(err, errno, "container init %d", c->pid);
-    return write_state(c, err);
+    if (write_state(c, err) < 0)
+        return -1;
+    return send_pidfd(c->o->pidfd_socket, c->pidfd, err);
 }
 
 void container_abort(struct container *c)

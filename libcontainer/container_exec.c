@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 static void strv_set(struct spec_strv *v, char **items, size_t n)
@@ -340,6 +341,13 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *er
         rc = exec_prepare(&c, &co, o, s, cfg, err);
     if (rc == 0)
         rc = exec_spawn(&c, &pid, err);
+    if (rc == 0 && o->pidfd_socket) {
+        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        rc = pidfd < 0 ? err_set(err, errno, "exec: pidfd of %d", pid)
+                       : send_pidfd(o->pidfd_socket, pidfd, err);
+        if (pidfd >= 0)
+            close(pidfd);
+    }
     if (rc == 0 && o->pid_file) {
         char buf[32];
         int n = snprintf(buf, sizeof(buf), "%d", pid);

@@ -44,7 +44,7 @@ struct container {
     pid_t stage_pid;  /* the stage while it lives */
     int pidfd;
     uint64_t pid_start;
-    bool go_received; /* child side */
+    bool go_received;          /* child side */
     int ns_fds[SPEC_NS_TYPES]; /* exec: the running container's namespaces, -1 */
 };
 
@@ -56,6 +56,10 @@ int container_spawn(struct container *c, struct oci_err *err);
 /* Undo what container_spawn made: kill the init, cgroup, state dir. */
 void container_abort(struct container *c);
 void container_release(struct container *c);
+
+/* Send a pidfd over the unix socket at path (--pidfd-socket); nothing when
+ * path is NULL. */
+int send_pidfd(const char *socket_path, int pidfd, struct oci_err *err);
 
 /* The state JSON hooks get, with status and pid (as the hook sees it). */
 char *container_hook_state(const struct container *c, const char *status, int pid);

@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <pwd.h>
 #include <string.h>
 
 int container_check_id(const char *id, struct oci_err *err)
@@ -53,6 +54,11 @@ int container_state(const char *root, const char *id, struct spec_state **out, s
         (*out)->status = xstrdup(container_status_names[st]);
         if (st == STATUS_STOPPED)
             (*out)->pid = 0;
+        struct passwd *pw = getpwuid((*out)->owner);
+        if (pw)
+            (*out)->owner_name = xstrdup(pw->pw_name);
+        else
+            xasprintf(&(*out)->owner_name, "%u", (*out)->owner);
     }
     state_dir_close(&sd);
     return rc;

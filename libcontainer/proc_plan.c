@@ -80,6 +80,17 @@ int proc_plan_build(const struct spec_process *p, bool new_userns, struct proc_p
     return 0;
 }
 
+int proc_plan_listen_fds(struct proc_plan *p, int n)
+{
+    if (n <= 0)
+        return 0;
+    p->envp = xrealloc(p->envp, (p->n_env + 4) * sizeof(char *));
+    xasprintf(&p->envp[p->n_env++], "LISTEN_FDS=%d", n);
+    p->envp[p->n_env++] = xstrdup("LISTEN_PID=1");
+    p->envp[p->n_env] = NULL;
+    return 0;
+}
+
 void proc_plan_free(struct proc_plan *p)
 {
     free(p->argv);

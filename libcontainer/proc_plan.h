@@ -41,6 +41,8 @@ struct proc_plan {
 int proc_plan_build(const struct spec_process *p, bool new_userns, struct proc_plan *out,
                     struct oci_err *err);
 void proc_plan_free(struct proc_plan *p);
+/* Socket activation: LISTEN_FDS=n and LISTEN_PID=1 in the env (n > 0). */
+int proc_plan_listen_fds(struct proc_plan *p, int n);
 /* RLIMIT_NOFILE -> RLIMIT_NOFILE's number; -1 when unknown. */
 int rlimit_from_name(const char *name);
 

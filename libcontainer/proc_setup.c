@@ -103,7 +103,8 @@ int proc_setup_final(struct container *c, char *path, size_t len, struct oci_err
         return err_set(err, errno, "process.noNewPrivileges");
     /* nothing of the runtime's goes through exec but stdio and the
      * preserved fds */
-    unsigned first = 3 + (unsigned)(c->o->preserve_fds > 0 ? c->o->preserve_fds : 0);
+    unsigned first = 3 + (unsigned)(c->o->preserve_fds > 0 ? c->o->preserve_fds : 0) +
+                     (unsigned)(c->o->listen_fds > 0 ? c->o->listen_fds : 0);
     if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
         return err_set(err, errno, "close_range");
     return 0;

@@ -23,39 +23,15 @@
 
 int terminal_connect(const char *path, struct oci_err *err)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return err_set(err, ENAMETOOLONG, "--console-socket %s", path);
-    strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = unix_connect(path, err);
     if (fd < 0)
-        return err_set(err, errno, "--console-socket %s", path);
-    if (TEMP_FAILURE_RETRY_INT(connect(fd, (struct sockaddr *)&sa, sizeof(sa))) < 0) {
-        int e = errno;
-        close(fd);
-        return err_set(err, e, "--console-socket %s: connect", path);
-    }
+        err_wrap(err, "--console-socket");
     return fd;
 }
 
 int terminal_send(int sock, int fd, struct oci_err *err)
 {
-    char name[] = "/dev/ptmx";
-    struct iovec iov = {name, sizeof(name)};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u;
-    struct msghdr m = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    if (TEMP_FAILURE_RETRY_INT(sendmsg(sock, &m, MSG_NOSIGNAL)) < 0)
-        return err_set(err, errno, "console socket: send the terminal");
-    return 0;
+    return unix_send_fd(sock, fd, "/dev/ptmx", err);
 }
 
 int terminal_setup(const struct spec_process *p, uid_t uid, struct oci_err *err)

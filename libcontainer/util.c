@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 void *xmalloc(size_t n)
 {
@@ -226,4 +228,41 @@ char *xstrndup(const char *s, size_t n)
     if (!d)
         abort();
     return d;
+}
+
+int unix_connect(const char *path, struct oci_err *err)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return err_set(err, ENAMETOOLONG, "%s", path);
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return err_set(err, errno, "%s", path);
+    if (TEMP_FAILURE_RETRY_INT(connect(fd, (struct sockaddr *)&sa, sizeof(sa))) < 0) {
+        int e = errno;
+        close(fd);
+        return err_set(err, e, "%s: connect", path);
+    }
+    return fd;
+}
+
+int unix_send_fd(int sock, int fd, const char *name, struct oci_err *err)
+{
+    struct iovec iov = {(void *)name, strlen(name) + 1};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    memset(&u, 0, sizeof(u));
+    struct msghdr m = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    if (TEMP_FAILURE_RETRY_INT(sendmsg(sock, &m, MSG_NOSIGNAL)) < 0)
+        return err_set(err, errno, "send %s", name);
+    return 0;
 }

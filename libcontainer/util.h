@@ -84,6 +84,11 @@ int write_file_atomic(int dirfd, const char *path, const void *data, size_t len,
 /* mkdir -p of an absolute host path, mode for new directories. */
 int mkdir_p(const char *path, mode_t mode);
 
+/* A connected AF_UNIX stream socket (CLOEXEC). */
+int unix_connect(const char *path, struct oci_err *err);
+/* Send fd with SCM_RIGHTS; name is the message's payload. */
+int unix_send_fd(int sock, int fd, const char *name, struct oci_err *err);
+
 /* Parse an unsigned decimal, whole string. */
 int parse_u64(const char *s, uint64_t *out);
 

@@ -5,6 +5,9 @@
 #include "libcontainer/trace.h"
 
 #include <fcntl.h>
+#include <regex.h>
+
+#include "libcontainer/container.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +46,41 @@ void cli_set_id(const char *id)
 {
     cur_id = id;
     trace_set_id(id);
+}
+
+int cli_match_ids(const char *re, char ***ids)
+{
+    /* the whole id must match */
+    char pat[1100];
+    regex_t rx;
+    *ids = NULL;
+    snprintf(pat, sizeof(pat), "^(%s)$", re);
+    if (regcomp(&rx, pat, REG_EXTENDED | REG_NOSUB) != 0)
+        return cli_failf("--regex \"%s\": not a valid regular expression", re), -1;
+    struct spec_state **list;
+    size_t n;
+    struct oci_err err = {0};
+    if (container_list(G.root, &list, &n, &err) < 0) {
+        regfree(&rx);
+        return cli_fail(&err), -1;
+    }
+    int k = 0;
+    *ids = calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++) {
+        if (regexec(&rx, list[i]->id, 0, NULL, 0) == 0)
+            (*ids)[k++] = strdup(list[i]->id);
+        spec_state_free(list[i]);
+    }
+    free(list);
+    regfree(&rx);
+    return k;
+}
+
+void cli_free_ids(char **ids, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
 }
 
 static void json_str(FILE *f, const char *s)

@@ -67,6 +67,11 @@ void cli_log_close(void);
 /* The container id of this command (for the trace and the log). */
 void cli_set_id(const char *id);
 
+/* The ids of the containers under the root matching the extended regular
+ * expression re (crun's --regex); returns the count or -1 after an error. */
+int cli_match_ids(const char *re, char ***ids);
+void cli_free_ids(char **ids, int n);
+
 /* Signal names: "KILL", "SIGKILL", "9", "SIGRTMIN+3". -1 when unknown. */
 int signal_parse(const char *s);
 const char *signal_name(int sig);

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int cmd_container_opts(const struct cli_cmd *cmd, const struct cli_args *a,
                        struct container_opts *o)
@@ -14,6 +15,11 @@ int cmd_container_opts(const struct cli_cmd *cmd, const struct cli_args *a,
     o->config_file = cli_get(cmd, a, "config");
     o->pid_file = cli_get(cmd, a, "pid-file");
     o->console_socket = cli_get(cmd, a, "console-socket");
+    o->pidfd_socket = cli_get(cmd, a, "pidfd-socket");
+    /* socket activation (systemd's LISTEN_FDS for this process) */
+    const char *lf = getenv("LISTEN_FDS"), *lp = getenv("LISTEN_PID");
+    if (lf && (!lp || atoi(lp) == getpid()))
+        o->listen_fds = atoi(lf) > 0 ? atoi(lf) : 0;
     o->no_pivot = cli_flag(cmd, a, "no-pivot");
     o->no_new_keyring = cli_flag(cmd, a, "no-new-keyring");
     o->systemd_cgroup = G.systemd_cgroup;

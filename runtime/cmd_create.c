@@ -8,6 +8,7 @@ static const struct cli_opt opts[] = {
     {"config", 'f', "FILE", "the config file (default: <bundle>/config.json)"},
     {"pid-file", 0, "FILE", "write the container process's pid to FILE"},
     {"console-socket", 0, "PATH", "unix socket to send the terminal's master fd to"},
+    {"pidfd-socket", 0, "PATH", "unix socket to send a pidfd of the container's process to"},
     {"no-pivot", 0, NULL, "move the root with MS_MOVE + chroot instead of pivot_root"},
     {"no-new-keyring", 0, NULL, "keep the caller's session keyring"},
     {"preserve-fds", 0, "N", "pass N extra fds (from 3) to the container process"},

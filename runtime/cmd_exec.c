@@ -11,6 +11,7 @@ static const struct cli_opt opts[] = {
     {"detach", 'd', NULL, "return once the process runs"},
     {"tty", 't', NULL, "give the process a terminal"},
     {"console-socket", 0, "PATH", "unix socket to send the terminal's master fd to"},
+    {"pidfd-socket", 0, "PATH", "unix socket to send a pidfd of the process to"},
     {"pid-file", 0, "FILE", "write the process's pid to FILE"},
     {"cwd", 0, "DIR", "working directory in the container"},
     {"env", 'e', "KEY=VALUE", "set an environment variable (repeatable)"},
@@ -41,6 +42,7 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
     o.no_new_privs = cli_flag(cmd, a, "no-new-privs");
     o.ignore_paused = cli_flag(cmd, a, "ignore-paused");
     o.console_socket = cli_get(cmd, a, "console-socket");
+    o.pidfd_socket = cli_get(cmd, a, "pidfd-socket");
     o.pid_file = cli_get(cmd, a, "pid-file");
     o.cwd = cli_get(cmd, a, "cwd");
     o.user = cli_get(cmd, a, "user");

@@ -33,9 +33,9 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
         printf("%-20s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
                "OWNER");
         for (size_t i = 0; i < n; i++)
-            printf("%-20s %-8d %-10s %-40s %-31s %u\n", list[i]->id, list[i]->pid, list[i]->status,
+            printf("%-20s %-8d %-10s %-40s %-31s %s\n", list[i]->id, list[i]->pid, list[i]->status,
                    list[i]->bundle ? list[i]->bundle : "", list[i]->created ? list[i]->created : "",
-                   list[i]->owner);
+                   list[i]->owner_name);
     }
     for (size_t i = 0; i < n; i++)
         spec_state_free(list[i]);

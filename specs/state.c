@@ -29,7 +29,7 @@ static void gen_state(yajl_gen g, const struct spec_state *s, bool full)
     gen_kv_str(g, "rootfs", s->rootfs);
     gen_kv_str(g, "created", s->created);
     GS(g, "owner");
-    yajl_gen_string(g, (const unsigned char *)"", 0);
+    GS(g, s->owner_name ? s->owner_name : "");
     if (s->annotations.n) {
         GS(g, "annotations");
         yajl_gen_map_open(g);
@@ -192,6 +192,7 @@ void spec_state_free(struct spec_state *s)
     free(s->bundle);
     free(s->rootfs);
     free(s->created);
+    free(s->owner_name);
     free(s->cgroup_mode);
     free(s->cgroup_path);
     free(s->cgroup_top);

@@ -21,6 +21,7 @@ struct spec_state {
     char *rootfs;
     char *created; /* RFC 3339 with nanoseconds, UTC */
     uint32_t owner;
+    char *owner_name; /* for output: the owner's user name (runc's "owner") */
     /* private to state.json */
     uint64_t pid_start; /* start time of pid in clock ticks (PID reuse guard) */
     char *cgroup_mode;  /* "disabled", "unified", "hybrid", "legacy" */
