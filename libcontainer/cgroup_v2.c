@@ -83,42 +83,6 @@ bool cg2_word_in(const char *list, const char *word)
     return false;
 }
 
-/* The controller of a "unified" key: "memory.high" -> memory. */
-static int controller_index(const char *key)
-{
-    size_t n = strcspn(key, ".");
-    for (size_t i = 0; i < ARRAY_SIZE(v2_controllers); i++)
-        if (strlen(v2_controllers[i]) == n && !strncmp(key, v2_controllers[i], n))
-            return (int)i;
-    return -1;
-}
-
-/* Bit i: v2_controllers[i] is needed by res. */
-static unsigned needed(const struct spec_resources *r)
-{
-    const struct spec_cpu *c = r->cpu;
-    bool need[ARRAY_SIZE(v2_controllers)] = {
-        c && ((c->cpus && *c->cpus) || (c->mems && *c->mems)),
-        c && (c->has_shares || c->has_quota || c->has_period || c->has_burst || c->has_idle),
-        r->block_io != NULL,
-        r->memory != NULL,
-        r->n_hugepage_limits > 0,
-        r->has_pids_limit && r->pids_limit != 0,
-        r->n_rdma > 0,
-        false,
-    };
-    unsigned mask = 0;
-    for (size_t i = 0; i < ARRAY_SIZE(need); i++)
-        if (need[i])
-            mask |= 1u << i;
-    for (size_t i = 0; i < r->unified.n; i++) {
-        int ci = controller_index(r->unified.items[i].key);
-        if (ci >= 0)
-            mask |= 1u << ci;
-    }
-    return mask;
-}
-
 /* Add the controllers of mask missing from dir's subtree_control; what the
  * kernel refuses is left out (has_controller then says it is missing). */
 static int enable_in(const char *dir, unsigned mask, unsigned *ok, struct oci_err *err)
@@ -151,7 +115,10 @@ static int enable_in(const char *dir, unsigned mask, unsigned *ok, struct oci_er
 
 int cg2_enable_controllers(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err)
 {
-    unsigned mask = res ? needed(res) : 0;
+    /* every controller the first ancestor not ours delegates, as runc and
+     * crun do: stats (memory, cpu, io, pids) need them even without limits */
+    unsigned mask = (1u << ARRAY_SIZE(v2_controllers)) - 1;
+    (void)res;
     size_t top_len = strlen(cg->top), path_len = strlen(cg->path);
     const char *slash = strrchr(cg->top, '/');
     /* nothing of ours above the container, or a top that is not an ancestor */
@@ -338,9 +305,12 @@ static int kill_each(struct cgroup *cg, int dfd, const char *dir, struct oci_err
 static int v2_kill(struct cgroup *cg, struct oci_err *err)
 {
     char dir[PATH_MAX_LEN];
-    _cleanup_close_ int dfd = open_dir(cg, dir, sizeof(dir), err);
+    cg2_dir(cg, dir, sizeof(dir));
+    _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0 && errno == ENOENT)
+        return 0; /* no cgroup: no task left */
     if (dfd < 0)
-        return -1;
+        return err_set(err, errno, "cgroup: open %s", dir);
     if (write_file_at(dfd, "cgroup.kill", "1", 1) < 0) {
         if (errno == ENOENT)
             return kill_each(cg, dfd, dir, err);

@@ -425,6 +425,12 @@ static int apply_devices(struct v2ctx *c, const struct spec_resources *r)
             return 0;
         }
     }
+    if (geteuid() != 0) { /* rootless cannot load BPF programs: runc ignores it too */
+        struct oci_err e = {0};
+        if (cgroup_bpf_devices_apply(c->dfd, r->devices, r->n_devices, &e) < 0)
+            log_debug("cgroup v2: rootless: no device filter (%s)", e.msg);
+        return 0;
+    }
     if (cgroup_bpf_devices_apply(c->dfd, r->devices, r->n_devices, c->err) < 0)
         return err_wrap(c->err, "linux.resources.devices: %s", c->dir);
     return 0;

@@ -200,6 +200,31 @@ START_TEST(enable_only_needed_and_delegated)
 }
 END_TEST
 
+START_TEST(enable_below_foreign_parent)
+{
+    struct cgroup cg;
+    struct oci_err err = {0};
+    fake_tree(&cg, ALL_CTRL, ALL_CTRL);
+    /* /system.slice is not ours and delegates cpu and pids only */
+    put_file("system.slice/cgroup.subtree_control", "cpu pids");
+    put_file("system.slice/a/cgroup.subtree_control", "");
+    put_file("system.slice/a/c3/cgroup.subtree_control", "");
+    free(cg.path);
+    free(cg.top);
+    cg.path = xstrdup("/system.slice/a/c3");
+    cg.top = xstrdup("/system.slice/a");
+    struct spec_config *c = parse(RES("'memory':{'limit':1048576},'cpu':{'shares':512}"));
+    ck_assert_int_eq(cg2_enable_controllers(&cg, RESOURCES(c), &err), 0);
+    spec_config_free(c);
+    ck_file("cgroup.subtree_control", ALL_CTRL);
+    ck_file("system.slice/cgroup.subtree_control", "cpu pids");
+    /* every delegated controller, needed or not (stats without limits) */
+    ck_file("system.slice/a/cgroup.subtree_control", "+cpu +pids");
+    ck_file("system.slice/a/c3/cgroup.subtree_control", ""); /* the container's own */
+    fake_cleanup(&cg);
+}
+END_TEST
+
 START_TEST(bfq_weight_and_unlimited)
 {
     struct cgroup cg;
@@ -651,6 +676,7 @@ int main(void)
     TCase *f = tcase_create("fake");
     tcase_add_test(f, rich_resources);
     tcase_add_test(f, enable_only_needed_and_delegated);
+    tcase_add_test(f, enable_below_foreign_parent);
     tcase_add_test(f, bfq_weight_and_unlimited);
     tcase_add_test(f, conversions);
     tcase_add_test(f, swap_equal_to_limit_disables_swap);
