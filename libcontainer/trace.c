@@ -193,6 +193,18 @@ static size_t json_escape(char *out, size_t cap, const char *in)
     return o;
 }
 
+/* Lines go out through a static buffer, written when nearly full: no
+ * allocation, and one write() for a whole command in the common case. */
+static char out_buf[65536];
+static size_t out_len;
+
+static void out_flush(int fd)
+{
+    if (out_len && fd >= 0)
+        write_all(fd, out_buf, out_len);
+    out_len = 0;
+}
+
 void trace_flush(int failed)
 {
     if (!trace_enabled || T.flushed || !T.file)
@@ -205,29 +217,25 @@ void trace_flush(int failed)
             T.spans[i].failed = (uint8_t)(failed != 0);
         }
     char id[600], name[TRACE_NAME_MAX * 6 + 8];
-    size_t cap = 512 + (size_t)T.n * (sizeof(id) + sizeof(name) + 300), len = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return;
     json_escape(id, sizeof(id), T.id);
+    int fd = open(T.file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     for (unsigned i = 0; i < T.n; i++) {
         const struct trace_span *s = &T.spans[i];
         json_escape(name, sizeof(name), s->name);
         uint64_t ts = T.anchor_real + (s->start - T.anchor_mono);
-        len += (size_t)snprintf(
-            buf + len, cap - len,
+        if (out_len + sizeof(id) + sizeof(name) + 400 > sizeof(out_buf))
+            out_flush(fd);
+        out_len += (size_t)snprintf(
+            out_buf + out_len, sizeof(out_buf) - out_len,
             "{\"id\":\"%s\",\"op\":\"%s\",\"cmd\":\"%d@%llu\",\"proc\":\"%s\",\"pid\":%d,"
-            "\"name\":\"%s\",\"ts\":%llu,"
-            "\"mono\":%llu,\"dur\":%llu,\"depth\":%u,\"instant\":%s,\"failed\":%s}\n",
+            "\"name\":\"%s\",\"ts\":%llu,\"mono\":%llu,\"dur\":%llu,\"depth\":%u,\"instant\":%s,"
+            "\"failed\":%s}\n",
             id, T.op, T.cmd_pid, (unsigned long long)T.anchor_real, trace_proc_names[s->proc & 3],
             s->pid, name, (unsigned long long)ts, (unsigned long long)s->start,
             (unsigned long long)(s->end - s->start), s->depth, s->instant ? "true" : "false",
             s->failed ? "true" : "false");
     }
-    int fd = open(T.file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-        write_all(fd, buf, len);
+    out_flush(fd);
+    if (fd >= 0)
         close(fd);
-    }
-    free(buf);
 }
