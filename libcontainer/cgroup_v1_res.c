@@ -7,6 +7,7 @@
 #include "config.h"
 #include "cgroup_v1.h"
 #include "log.h"
+#include "trace.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -455,7 +456,10 @@ int cg_v1_apply(struct cgroup *cg, const struct spec_resources *res, bool update
     for (size_t i = 0; i < ARRAY_SIZE(appliers); i++) {
         if (!cg_v1_dir(cg, appliers[i].ctrl, a.dir, sizeof(a.dir)))
             continue;
-        if (appliers[i].apply(&a, err) < 0)
+        TRACE_BEGINF(span, "cgroup v1 %s", appliers[i].ctrl);
+        int rc = appliers[i].apply(&a, err);
+        TRACE_END_RC(span, rc);
+        if (rc < 0)
             return -1;
     }
     return 0;

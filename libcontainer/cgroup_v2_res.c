@@ -8,6 +8,7 @@
 #include "cgroup_bpf.h"
 #include "cgroup_v2.h"
 #include "log.h"
+#include "trace.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -436,26 +437,31 @@ static int apply_devices(struct v2ctx *c, const struct spec_resources *r)
     return 0;
 }
 
+/* One resource group, with its trace span. */
+#define STEP(name, cond, call)                                                                     \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            TRACE_BEGIN(span_, "cgroup v2 " name);                                                 \
+            int r_ = (call);                                                                       \
+            TRACE_END_RC(span_, r_);                                                               \
+            if (r_ < 0)                                                                            \
+                return -1;                                                                         \
+        }                                                                                          \
+    } while (0)
+
 static int apply_all(struct v2ctx *c, const struct spec_resources *r)
 {
-    if (r->memory && has(c, "memory") && apply_memory(c, r->memory) < 0)
-        return -1;
-    if (r->cpu && has(c, "cpu") && apply_cpu(c, r->cpu) < 0)
-        return -1;
-    if (r->cpu && has(c, "cpuset") && apply_cpuset(c, r->cpu) < 0)
-        return -1;
-    if (r->has_pids_limit && r->pids_limit != 0 && has(c, "pids") &&
-        apply_pids(c, r->pids_limit) < 0)
-        return -1;
-    if (r->block_io && has(c, "io") && apply_io(c, r->block_io) < 0)
-        return -1;
-    if (r->n_hugepage_limits && has(c, "hugetlb") && apply_hugetlb(c, r) < 0)
-        return -1;
-    if (r->n_rdma && has(c, "rdma") && apply_rdma(c, r) < 0)
-        return -1;
-    if (r->n_devices && apply_devices(c, r) < 0)
-        return -1;
-    return apply_unified(c, &r->unified); /* last: it overrides */
+    STEP("memory", r->memory && has(c, "memory"), apply_memory(c, r->memory));
+    STEP("cpu", r->cpu && has(c, "cpu"), apply_cpu(c, r->cpu));
+    STEP("cpuset", r->cpu && has(c, "cpuset"), apply_cpuset(c, r->cpu));
+    STEP("pids", r->has_pids_limit && r->pids_limit != 0 && has(c, "pids"),
+         apply_pids(c, r->pids_limit));
+    STEP("io", r->block_io && has(c, "io"), apply_io(c, r->block_io));
+    STEP("hugetlb", r->n_hugepage_limits && has(c, "hugetlb"), apply_hugetlb(c, r));
+    STEP("rdma", r->n_rdma && has(c, "rdma"), apply_rdma(c, r));
+    STEP("devices (ebpf)", r->n_devices && !c->cg->defer_devices, apply_devices(c, r));
+    STEP("unified", r->unified.n, apply_unified(c, &r->unified)); /* last: it overrides */
+    return 0;
 }
 
 int cg2_apply(struct cgroup *cg, const struct spec_resources *res, bool update, struct oci_err *err)

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "cgroup_backend.h"
+#include "trace.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -156,7 +157,10 @@ int cgroup_create(struct cgroup *cg, const struct spec_resources *res, struct oc
     cg->top = created_top(probe, cg->path);
     const struct cgroup_backend *const *b = backends[cg->mode];
     for (int i = 0; i < 2 && b[i]; i++) {
-        if (b[i]->create(cg, res, err) < 0) {
+        TRACE_BEGINF(span, "cgroup mkdir %s", b[i]->name);
+        int rc = b[i]->create(cg, res, err);
+        TRACE_END_RC(span, rc);
+        if (rc < 0) {
             struct oci_err ignored = {0};
             for (int j = i - 1; j >= 0; j--)
                 b[j]->destroy(cg, &ignored);
@@ -229,6 +233,33 @@ static const struct spec_device_cgroup default_devices[] = {
     {true, "c", true, true, 10, 200, "rwm"},
 };
 
+/* The config's device rules followed by the defaults (malloc'd). */
+static struct spec_device_cgroup *with_defaults(const struct spec_resources *res, size_t *n)
+{
+    size_t own = res ? res->n_devices : 0;
+    *n = own + ARRAY_SIZE(default_devices);
+    struct spec_device_cgroup *devs = xmalloc(*n * sizeof(*devs));
+    if (own)
+        memcpy(devs, res->devices, own * sizeof(*devs));
+    memcpy(devs + own, default_devices, sizeof(default_devices));
+    return devs;
+}
+
+int cgroup_apply_devices(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err)
+{
+    if (!cg->defer_devices)
+        return 0;
+    cg->defer_devices = false;
+    if (!cg->v2_mnt)
+        return 0;
+    struct spec_resources only;
+    memset(&only, 0, sizeof(only));
+    only.devices = with_defaults(res, &only.n_devices);
+    int rc = cgroup_v2_backend.apply(cg, &only, false, err);
+    free(only.devices);
+    return rc;
+}
+
 int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, bool update,
                  struct oci_err *err)
 {
@@ -239,12 +270,8 @@ int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, bool updat
     struct spec_resources eff = *res;
     struct spec_device_cgroup *devs = NULL;
     if (res->n_devices || !update) {
-        size_t n = res->n_devices + ARRAY_SIZE(default_devices);
-        devs = xmalloc(n * sizeof(*devs));
-        memcpy(devs, res->devices, res->n_devices * sizeof(*devs));
-        memcpy(devs + res->n_devices, default_devices, sizeof(default_devices));
+        devs = with_defaults(res, &eff.n_devices);
         eff.devices = devs;
-        eff.n_devices = n;
     }
     int rc = 0;
     const struct cgroup_backend *const *b = backends[cg->mode];

@@ -35,6 +35,10 @@ struct cgroup {
     int v2_fd;            /* O_PATH fd of the container's v2 directory, -1 when none */
     struct cg_hier *hier; /* v1 hierarchies */
     size_t n_hier;
+    /* the v2 device filter (an eBPF program: its verification costs about
+     * 0.3 ms) is left out of cgroup_create and attached by
+     * cgroup_apply_devices while the init sets itself up */
+    bool defer_devices;
 };
 
 /* Detect the layout (or take the forced one) and fill hierarchies. */
@@ -67,6 +71,9 @@ int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct oci_err *err)
  * mean "not set", as in runc (memory.limit 0, cpu.shares 0, pids.limit 0). */
 int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, bool update,
                  struct oci_err *err);
+/* The device rules left out by defer_devices (with runc's defaults after
+ * them); nothing when none were deferred. */
+int cgroup_apply_devices(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err);
 /* Freeze (pause) or thaw (resume): cgroup.freeze on v2, freezer.state on
  * v1; returns once the kernel reports the new state. */
 int cgroup_freeze(struct cgroup *cg, bool frozen, struct oci_err *err);

@@ -208,6 +208,7 @@ static int make_cgroup(struct container *c, struct oci_err *err)
     _cleanup_free_ char *path =
         cgroup_resolve_path(c->cfg->linux_ ? c->cfg->linux_->cgroups_path : NULL, c->o->id);
     int rc = cgroup_init(&c->cg, c->o->cgroup_mode, path, NULL, err);
+    c->cg.defer_devices = true; /* attached while the init sets up */
     const struct spec_resources *res = c->cfg->linux_ ? c->cfg->linux_->resources : NULL;
     if (rc == 0)
         rc = cgroup_create(&c->cg, res, err);
