@@ -80,6 +80,17 @@ static const struct mount_opt {
     {"unbindable", 0, 0, MS_UNBINDABLE, 0, 0},
 };
 
+size_t mount_option_names(const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(mount_opts) && n < max; i++)
+        out[n++] = mount_opts[i].name;
+    static const char *const extra[] = {"idmap", "ridmap"};
+    for (size_t i = 0; i < ARRAY_SIZE(extra) && n < max; i++)
+        out[n++] = extra[i];
+    return n;
+}
+
 static int opt_cmp(const void *key, const void *elem)
 {
     return strcmp(key, ((const struct mount_opt *)elem)->name);

@@ -32,6 +32,8 @@ int mounts_plan(const struct spec_config *c, const char *bundle, struct mount_pl
                 struct oci_err *err);
 void mounts_plan_free(struct mount_plan *p, size_t n);
 
+/* The recognized option names (for `features`); returns the count. */
+size_t mount_option_names(const char **out, size_t max);
 /* One option name -> flags; false when it is not a flag (then it is data). */
 bool mount_option_lookup(const char *opt, unsigned long *set, unsigned long *clr,
                          unsigned long *prop, uint64_t *attr_set, uint64_t *attr_clr);

@@ -60,6 +60,15 @@ static const struct name_val mpol_flags[] = {
     {"MPOL_F_STATIC_NODES", 1 << 15},
 };
 
+size_t procattr_mempolicy_names(bool flags, const char **out, size_t max)
+{
+    const struct name_val *t = flags ? mpol_flags : mpol_modes;
+    size_t n = flags ? ARRAY_SIZE(mpol_flags) : ARRAY_SIZE(mpol_modes);
+    for (size_t i = 0; i < n && i < max; i++)
+        out[i] = t[i].name;
+    return n < max ? n : max;
+}
+
 bool procattr_apparmor_enabled(void)
 {
     char *v = NULL;

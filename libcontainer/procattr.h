@@ -42,6 +42,8 @@ struct procattr_plan {
 };
 
 bool procattr_apparmor_enabled(void);
+/* The memory policy mode (flags=false) or flag names (for `features`). */
+size_t procattr_mempolicy_names(bool flags, const char **out, size_t max);
 bool procattr_selinux_enabled(void);
 
 /* Parse and check (errors name the field). */

@@ -1,0 +1,167 @@
+/* What `oci-rt features` reports, from the tables the mechanisms use. */
+#include "config.h"
+#include "features.h"
+#include "mounts.h"
+#include "procattr.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/syscall.h>
+
+static const char *const seccomp_actions[] = {
+    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+    "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
+    "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY",
+};
+static const char *const seccomp_ops[] = {
+    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
+    "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
+};
+static const char *const seccomp_archs[] = {
+    "SCMP_ARCH_X86",         "SCMP_ARCH_X86_64",      "SCMP_ARCH_X32",     "SCMP_ARCH_ARM",
+    "SCMP_ARCH_AARCH64",     "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",    "SCMP_ARCH_MIPS",
+    "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",   "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64",
+    "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",         "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",
+    "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",       "SCMP_ARCH_SH",      "SCMP_ARCH_SHEB",
+    "SCMP_ARCH_PARISC",      "SCMP_ARCH_PARISC64",    "SCMP_ARCH_RISCV64",
+};
+static const struct {
+    const char *name;
+    unsigned flag;
+} seccomp_flags[] = {
+    {"SECCOMP_FILTER_FLAG_TSYNC", 1u << 0},
+    {"SECCOMP_FILTER_FLAG_LOG", 1u << 1},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 1u << 2},
+    /* only valid with NEW_LISTENER (1 << 3) */
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", (1u << 5) | (1u << 3)},
+};
+static const char *const hooks[SPEC_HOOK_KINDS] = {
+    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
+
+static void add(struct spec_strv *v, const char *s)
+{
+    v->items = xrealloc(v->items, (v->n + 1) * sizeof(char *));
+    v->items[v->n++] = xstrdup(s);
+}
+
+static void add_all(struct spec_strv *v, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        add(v, names[i]);
+}
+
+/* An arch libseccomp knows: SCMP_ARCH_X86_64 -> "x86_64". */
+static bool arch_known(const char *name)
+{
+    char low[64];
+    size_t i = 0;
+    for (const char *p = name + strlen("SCMP_ARCH_"); *p && i + 1 < sizeof(low); p++)
+        low[i++] = (char)tolower((unsigned char)*p);
+    low[i] = '\0';
+    return seccomp_arch_resolve_name(low) != 0;
+}
+
+/* A filter flag the kernel knows: with a NULL program the kernel says
+ * EFAULT for a known flag, EINVAL for an unknown one. */
+static bool flag_supported(unsigned flag)
+{
+    long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL);
+    return r < 0 && errno == EFAULT;
+}
+
+static void seccomp_features(struct spec_features *f)
+{
+    f->linux_.seccomp_enabled = true;
+    add_all(&f->linux_.seccomp_actions, seccomp_actions, ARRAY_SIZE(seccomp_actions));
+    add_all(&f->linux_.seccomp_operators, seccomp_ops, ARRAY_SIZE(seccomp_ops));
+    for (size_t i = 0; i < ARRAY_SIZE(seccomp_archs); i++)
+        if (arch_known(seccomp_archs[i]))
+            add(&f->linux_.seccomp_archs, seccomp_archs[i]);
+    for (size_t i = 0; i < ARRAY_SIZE(seccomp_flags); i++) {
+        add(&f->linux_.seccomp_known_flags, seccomp_flags[i].name);
+        if (flag_supported(seccomp_flags[i].flag))
+            add(&f->linux_.seccomp_supported_flags, seccomp_flags[i].name);
+    }
+}
+
+static void capabilities(struct spec_strv *v)
+{
+    for (int i = 0; i < 64; i++) {
+        char *n = cap_to_name((cap_value_t)i);
+        if (n && strncasecmp(n, "cap_", 4) == 0) {
+            for (char *p = n; *p; p++)
+                *p = (char)toupper((unsigned char)*p);
+            add(v, n);
+        }
+        cap_free(n);
+    }
+}
+
+static void annotation(struct spec_map *m, const char *k, const char *v)
+{
+    m->items = xrealloc(m->items, (m->n + 1) * sizeof(*m->items));
+    m->items[m->n].key = xstrdup(k);
+    m->items[m->n].value = xstrdup(v);
+    m->n++;
+}
+
+void features_fill(struct spec_features *f, const char *version, const char *commit)
+{
+    memset(f, 0, sizeof(*f));
+    f->oci_version_min = "1.0.0";
+    f->oci_version_max = SPEC_OCI_VERSION;
+    add_all(&f->hooks, hooks, SPEC_HOOK_KINDS);
+    const char *names[128];
+    add_all(&f->mount_options, names, mount_option_names(names, ARRAY_SIZE(names)));
+    add_all(&f->linux_.namespaces, spec_ns_type_names, SPEC_NS_TYPES);
+    capabilities(&f->linux_.capabilities);
+    f->linux_.cgroup_v1 = f->linux_.cgroup_v2 = f->linux_.cgroup_rdma = true;
+    seccomp_features(f);
+    f->linux_.apparmor = procattr_apparmor_enabled();
+    f->linux_.selinux = procattr_selinux_enabled();
+    add_all(&f->linux_.mempolicy_modes, names, procattr_mempolicy_names(false, names, 128));
+    add_all(&f->linux_.mempolicy_flags, names, procattr_mempolicy_names(true, names, 128));
+    f->linux_.idmap_mounts = true;
+    f->linux_.net_devices = true;
+    const struct scmp_version *sv = seccomp_version();
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%u.%u.%u", sv->major, sv->minor, sv->micro);
+    annotation(&f->annotations, "io.github.seccomp.libseccomp.version", buf);
+    annotation(&f->annotations, "org.oci-rt.version", version);
+    annotation(&f->annotations, "org.oci-rt.commit", commit);
+}
+
+static void strv_free(struct spec_strv *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        free(v->items[i]);
+    free(v->items);
+}
+
+void features_free(struct spec_features *f)
+{
+    struct spec_strv *all[] = {&f->hooks,
+                               &f->mount_options,
+                               &f->linux_.namespaces,
+                               &f->linux_.capabilities,
+                               &f->linux_.seccomp_actions,
+                               &f->linux_.seccomp_operators,
+                               &f->linux_.seccomp_archs,
+                               &f->linux_.seccomp_known_flags,
+                               &f->linux_.seccomp_supported_flags,
+                               &f->linux_.mempolicy_modes,
+                               &f->linux_.mempolicy_flags,
+                               &f->unsafe_annotations};
+    for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+        strv_free(all[i]);
+    for (size_t i = 0; i < f->annotations.n; i++) {
+        free(f->annotations.items[i].key);
+        free(f->annotations.items[i].value);
+    }
+    free(f->annotations.items);
+}

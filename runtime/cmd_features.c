@@ -1,0 +1,30 @@
+#include "config.h"
+#include "cli.h"
+#include "libcontainer/features.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static int run(const struct cli_cmd *cmd, struct cli_args *a)
+{
+    (void)cmd;
+    (void)a;
+    struct spec_features f;
+    features_fill(&f, PACKAGE_VERSION, GIT_COMMIT);
+    char *json = spec_features_json(&f);
+    features_free(&f);
+    if (!json)
+        return cli_failf("features: out of memory");
+    fputs(json, stdout);
+    free(json);
+    return 0;
+}
+
+const struct cli_cmd cmd_features = {
+    .name = "features",
+    .fn = run,
+    .summary = "print what this runtime supports (runtime-spec features JSON)",
+    .usage = "",
+    .min_args = 0,
+    .max_args = 0,
+};
