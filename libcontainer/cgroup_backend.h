@@ -23,7 +23,7 @@ struct cgroup_backend {
     /* Add what this backend's hierarchies know to st. */
     int (*stats)(struct cgroup *cg, struct cgroup_stats *st, struct oci_err *err);
     int64_t (*oom_kills)(struct cgroup *cg);
-    int (*oom_watch)(struct cgroup *cg, struct oci_err *err);
+    int (*oom_watch)(struct cgroup *cg, bool *per_event, struct oci_err *err);
 };
 
 extern const struct cgroup_backend cgroup_v1_backend;

@@ -223,8 +223,9 @@ static int64_t v1_oom_kills(struct cgroup *cg)
 /* An eventfd registered through cgroup.event_control for memory.oom_control:
  * the kernel signals it on each OOM in the cgroup, and when the cgroup is
  * removed. */
-static int v1_oom_watch(struct cgroup *cg, struct oci_err *err)
+static int v1_oom_watch(struct cgroup *cg, bool *per_event, struct oci_err *err)
 {
+    *per_event = true;
     char dir[PATH_MAX_LEN], path[PATH_MAX_LEN + 32], line[64];
     if (!cg_v1_dir(cg, "memory", dir, sizeof(dir)))
         return err_set(err, 0, "cgroup: no v1 memory controller for %s", cg->path);

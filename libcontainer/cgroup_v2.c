@@ -335,8 +335,9 @@ static int64_t v2_oom_kills(struct cgroup *cg)
     return (int64_t)v;
 }
 
-static int v2_oom_watch(struct cgroup *cg, struct oci_err *err)
+static int v2_oom_watch(struct cgroup *cg, bool *per_event, struct oci_err *err)
 {
+    *per_event = false;
     char dir[PATH_MAX_LEN + 32];
     cg2_dir(cg, dir, sizeof(dir));
     strncat(dir, "/memory.events", sizeof(dir) - strlen(dir) - 1);

@@ -459,7 +459,7 @@ static int apply_all(struct v2ctx *c, const struct spec_resources *r)
     STEP("io", r->block_io && has(c, "io"), apply_io(c, r->block_io));
     STEP("hugetlb", r->n_hugepage_limits && has(c, "hugetlb"), apply_hugetlb(c, r));
     STEP("rdma", r->n_rdma && has(c, "rdma"), apply_rdma(c, r));
-    STEP("devices (ebpf)", r->n_devices && !c->cg->defer_devices, apply_devices(c, r));
+    STEP("devices (ebpf)", r->n_devices, apply_devices(c, r));
     STEP("unified", r->unified.n, apply_unified(c, &r->unified)); /* last: it overrides */
     return 0;
 }

@@ -250,12 +250,16 @@ int cgroup_apply_devices(struct cgroup *cg, const struct spec_resources *res, st
     if (!cg->defer_devices)
         return 0;
     cg->defer_devices = false;
-    if (!cg->v2_mnt)
+    if (cg->mode == CG_DISABLED)
         return 0;
     struct spec_resources only;
     memset(&only, 0, sizeof(only));
     only.devices = with_defaults(res, &only.n_devices);
-    int rc = cgroup_v2_backend.apply(cg, &only, false, err);
+    int rc = 0;
+    const struct cgroup_backend *const *b = backends[cg->mode];
+    for (int i = 0; rc == 0 && i < 2 && b[i]; i++)
+        if (b[i]->apply && b[i]->apply(cg, &only, false, err) < 0)
+            rc = -1;
     free(only.devices);
     return rc;
 }
@@ -269,7 +273,10 @@ int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, bool updat
         return -1;
     struct spec_resources eff = *res;
     struct spec_device_cgroup *devs = NULL;
-    if (res->n_devices || !update) {
+    if (cg->defer_devices) {
+        eff.devices = NULL; /* cgroup_apply_devices does them */
+        eff.n_devices = 0;
+    } else if (res->n_devices || !update) {
         devs = with_defaults(res, &eff.n_devices);
         eff.devices = devs;
     }
@@ -374,12 +381,12 @@ int64_t cgroup_oom_kills(struct cgroup *cg)
     return b && b->oom_kills ? b->oom_kills(cg) : -1;
 }
 
-int cgroup_oom_watch(struct cgroup *cg, struct oci_err *err)
+int cgroup_oom_watch(struct cgroup *cg, bool *per_event, struct oci_err *err)
 {
     const struct cgroup_backend *b = memory_backend(cg);
     if (!b || !b->oom_watch)
         return err_set(err, 0, "cgroup: no memory controller to watch for OOM events");
-    return b->oom_watch(cg, err);
+    return b->oom_watch(cg, per_event, err);
 }
 
 int cgroup_enter(struct cgroup *cg, pid_t pid, bool v2_done, struct oci_err *err)

@@ -35,9 +35,11 @@ struct cgroup {
     int v2_fd;            /* O_PATH fd of the container's v2 directory, -1 when none */
     struct cg_hier *hier; /* v1 hierarchies */
     size_t n_hier;
-    /* the v2 device filter (an eBPF program: its verification costs about
-     * 0.3 ms) is left out of cgroup_create and attached by
-     * cgroup_apply_devices while the init sets itself up */
+    /* the device rules are left out of cgroup_create and applied by
+     * cgroup_apply_devices once the init made its device nodes (as runc
+     * does: a config may deny a device it also asks to be created); on v2
+     * the eBPF filter's verification (~0.3 ms) then overlaps the rest of
+     * the init's set-up */
     bool defer_devices;
 };
 
@@ -128,7 +130,10 @@ int64_t cgroup_oom_kills(struct cgroup *cg);
 /* An fd that becomes readable when the memory controller reports an
  * event (inotify on memory.events on v2, an eventfd registered on
  * memory.oom_control on v1); -1 with err when not available. */
-int cgroup_oom_watch(struct cgroup *cg, struct oci_err *err);
+/* *per_event: the fd counts OOM events itself (v1's eventfd: it fires as
+ * the OOM starts, before oom_kill is counted); else the counter of
+ * cgroup_oom_kills tells (v2). */
+int cgroup_oom_watch(struct cgroup *cg, bool *per_event, struct oci_err *err);
 /* Is a controller available for the container (v1 mounted, or enabled
  * in the v2 parent)? */
 bool cgroup_has_controller(struct cgroup *cg, const char *name);

@@ -208,7 +208,7 @@ static int make_cgroup(struct container *c, struct oci_err *err)
     _cleanup_free_ char *path =
         cgroup_resolve_path(c->cfg->linux_ ? c->cfg->linux_->cgroups_path : NULL, c->o->id);
     int rc = cgroup_init(&c->cg, c->o->cgroup_mode, path, NULL, err);
-    c->cg.defer_devices = true; /* attached while the init sets up */
+    c->cg.defer_devices = true; /* once the init made its device nodes */
     const struct spec_resources *res = c->cfg->linux_ ? c->cfg->linux_->resources : NULL;
     if (rc == 0)
         rc = cgroup_create(&c->cg, res, err);
@@ -293,6 +293,14 @@ static int parent_loop(struct container *c, struct oci_err *err)
                 close(c->tty_master);
             c->tty_master = rfd; /* the terminal of a foreground run */
             rfd = -1;
+        } else if (h.type == SYNC_DEVICES_MADE) {
+            /* the rules, while the init goes on with its set-up */
+            TRACE_BEGIN(dspan, "cgroup devices");
+            int drc = cgroup_apply_devices(&c->cg,
+                                           c->cfg->linux_ ? c->cfg->linux_->resources : NULL, err);
+            TRACE_END_RC(dspan, drc);
+            if (drc < 0)
+                break;
         } else if (h.type == SYNC_HOOKS) {
             if (parent_hooks(c, err) < 0)
                 break;

@@ -30,10 +30,12 @@ int container_events(const char *root, const char *id, int interval_ms, bool onc
     if (rc < 0)
         goto out;
     int oomfd = -1;
+    bool per_event = false;
     int64_t ooms = cgroup_oom_kills(&cg);
     if (!once) {
         struct oci_err ignored = {0};
-        oomfd = cgroup_oom_watch(&cg, &ignored); /* no memory controller: no OOM events */
+        /* no memory controller: no OOM events */
+        oomfd = cgroup_oom_watch(&cg, &per_event, &ignored);
     }
     uint64_t next = now_ms();
     for (;;) {
@@ -53,18 +55,22 @@ int container_events(const char *root, const char *id, int interval_ms, bool onc
         int wait = (int)(next - now_ms());
         int r = poll(&p, oomfd >= 0 ? 1 : 0, wait > 1000 ? 1000 : wait < 0 ? 0 : wait);
         if (r > 0) {
-            char buf[4096];
-            if (read(oomfd, buf, sizeof(buf)) < 0 && errno != EAGAIN) {
-                /* drained either way */
-            }
+            union {
+                uint64_t count; /* v1: an eventfd's count of OOMs */
+                char buf[4096]; /* v2: inotify events */
+            } u;
+            ssize_t got = read(oomfd, &u, sizeof(u));
             int64_t now = cgroup_oom_kills(&cg);
-            /* v1's eventfd fires per OOM; v2's memory.events changes for
-             * other counters too: report when oom_kill grew */
-            if (now < 0 || now > ooms) {
-                if (fn(CONTAINER_EVENT_OOM, NULL, arg))
-                    break;
-            }
+            /* v2's memory.events changes for other counters too: report
+             * when oom_kill grew */
+            uint64_t events =
+                per_event ? (got == 8 ? u.count : 0) : (now > ooms ? (uint64_t)(now - ooms) : 0);
             ooms = now;
+            bool stop = false;
+            for (uint64_t i = 0; i < events && !stop; i++)
+                stop = fn(CONTAINER_EVENT_OOM, NULL, arg) != 0;
+            if (stop)
+                break;
         }
         if (!state_process_alive(s))
             break; /* the container stopped */

@@ -96,6 +96,14 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct o
     } else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
         rc = err_set(err, errno, "container \"%s\": signal %d", id, sig);
     }
+    if (rc == 0 && sig == SIGKILL) {
+        /* a frozen process dies only once thawed (v1), as runc does */
+        struct oci_err ignored = {0};
+        if (cg.mode == CG_DISABLED && !cg.path)
+            container_state_cgroup(s, &cg, &ignored);
+        if (cgroup_frozen(&cg) == 1)
+            cgroup_freeze(&cg, false, &ignored);
+    }
     if (pidfd >= 0)
         close(pidfd);
     TRACE_END_RC(span, rc);

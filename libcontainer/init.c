@@ -145,6 +145,8 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
     if (mounts_apply(&env, c->mounts, c->n_mounts, err) < 0 ||
         devices_setup(rootfd, c->cfg, c->userns, env.dev_bound, c->proc.terminal, err) < 0)
         return -1;
+    if (sync_send(c->sync_child, SYNC_DEVICES_MADE, 0, NULL, 0) < 0)
+        return err_set(err, errno, "sync socket");
     if (env.dev_ro) {
         char fdp[32];
         _cleanup_close_ int dev = openat(rootfd, "dev", O_PATH | O_NOFOLLOW | O_CLOEXEC);

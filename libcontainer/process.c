@@ -112,16 +112,6 @@ static int send_idmap_trees(struct container *c, struct oci_err *err)
     return rc;
 }
 
-/* The device filter, while the init works on its mounts: it is in place
- * long before the init reports ready, let alone execs. */
-static int attach_devices(struct container *c, struct oci_err *err)
-{
-    TRACE_BEGIN(span, "cgroup devices (while the init sets up)");
-    int rc = cgroup_apply_devices(&c->cg, c->cfg->linux_ ? c->cfg->linux_->resources : NULL, err);
-    TRACE_END_RC(span, rc);
-    return rc;
-}
-
 int process_after_clone(struct container *c, struct oci_err *err)
 {
     pid_t target = c->staged ? c->stage_pid : c->pid;
@@ -142,7 +132,7 @@ int process_after_clone(struct container *c, struct oci_err *err)
         return -1;
     if (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0)
         return err_set(err, errno, "sync socket");
-    return attach_devices(c, err);
+    return 0;
 }
 
 int process_adopt_init(struct container *c, pid_t pid, struct oci_err *err)

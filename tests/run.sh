@@ -1,7 +1,8 @@
 #!/bin/bash
 # The whole test suite: installs what the tests need (Debian packages),
 # builds oci-rt if needed, then runs every part and says which failed.
-#   tests/run.sh [PART...]   parts: unit integration
+#   tests/run.sh [PART...]   parts: unit integration security vm clients
+#   (default: all of them)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -21,13 +22,23 @@ fi
 make -s -j"$(nproc)" || exit 1
 
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(unit integration)
+[ ${#parts[@]} -gt 0 ] || parts=(unit integration vm)
 failed=()
 for part in "${parts[@]}"; do
     echo "=== $part"
     case $part in
         unit) make -s check || failed+=("$part") ;;
         integration) tests/integration/run.sh || failed+=("$part") ;;
+        vm)
+            # the cgroup v2 suite in a qemu guest; 77: no qemu/kernel = skip
+            tests/vm/cgroups-in-guest.sh
+            rc=$?
+            if [ "$rc" = 77 ]; then
+                echo "SKIP vm: no qemu or kernel image could be installed"
+            elif [ "$rc" != 0 ]; then
+                failed+=("$part")
+            fi
+            ;;
         *) echo "unknown part $part"; failed+=("$part") ;;
     esac
 done

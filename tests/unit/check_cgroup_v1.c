@@ -805,7 +805,9 @@ START_TEST(real_oom)
     apply_ok(&rcg, "{'memory':{'limit':16777216}}", false);
     spec_config_free(cfg);
     struct oci_err err = {0};
-    int efd = cgroup_oom_watch(&rcg, &err);
+    bool per_event = false;
+    int efd = cgroup_oom_watch(&rcg, &per_event, &err);
+    ck_assert(per_event);
     ck_assert_msg(efd >= 0, "watch: %s", err.msg);
     ck_assert(fcntl(efd, F_GETFD) & FD_CLOEXEC);
     ck_assert_int_eq(cgroup_oom_kills(&rcg), 0);

@@ -415,7 +415,9 @@ START_TEST(stats_fake)
     ck_assert_uint_eq(st.hugetlb[0].failcnt, 4);
     cgroup_stats_free(&st);
     ck_assert_int_eq(cgroup_oom_kills(&cg), 3);
-    int fd = cgroup_oom_watch(&cg, &err);
+    bool per_event = true;
+    int fd = cgroup_oom_watch(&cg, &per_event, &err);
+    ck_assert(!per_event);
     ck_assert_msg(fd >= 0, "%s", err.msg);
     ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
     struct pollfd p = {.fd = fd, .events = POLLIN};
