@@ -64,11 +64,23 @@ setup() {
     NETNS_CREATED=()
     CGROUPS_CREATED=()
     declare -gA CONTAINER_PIDS=()
+    DEFERRED=()
     export ROOT ID
 }
 
+# defer CMD: a shell command (eval'd) that teardown runs first, the last
+# deferred first; for host objects a test makes (links, users, mounts).
+defer() {
+    DEFERRED+=("$*")
+}
+
 teardown() {
-    local c pid p
+    local c pid p i
+    # 0. The test's own deferred clean-ups.
+    for ((i = ${#DEFERRED[@]} - 1; i >= 0; i--)); do
+        eval "${DEFERRED[i]}" >/dev/null 2>&1 || true
+    done
+    DEFERRED=()
     # 1. Force-delete every container this test left under its own root.
     if [ -d "${ROOT:-}" ]; then
         for c in $("$OCI_RT" --root "$ROOT" list -q 2>/dev/null) $(ls -A "$ROOT" 2>/dev/null); do
@@ -171,6 +183,22 @@ oci_detached() {
     output=$(cat "$OUT_DIR/$name.out")
     stderr=$(cat "$OUT_DIR/$name.err")
     [ "$status" -ne 0 ] || _record_pid "${*: -1}"
+}
+
+# unflake CMD...: CMD (oci_detached ..., or run --separate-stderr oci ...),
+# run again (up to 3 times) while it fails with "sync socket: ..." instead
+# of the container's own error: a known oci-rt race that loses an error
+# raised in the container's init (tested on its own in attrs.bats), which
+# would otherwise make every failure test flaky.
+unflake() {
+    local i
+    for i in 1 2 3; do
+        "$@"
+        if [ "${status:-0}" -eq 0 ] || [[ "${stderr:-}" != *"sync socket: "* ]]; then
+            return 0
+        fi
+        "$OCI_RT" --root "$ROOT" delete --force "${*: -1}" >/dev/null 2>&1 || true
+    done
 }
 
 # create ID from BUNDLE; fails the test when create fails.

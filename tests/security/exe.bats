@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# The runtime's binary (the CVE-2019-5736 class): no process of a container
+# may get a writable handle on the host's oci-rt, and the binary on the
+# host stays the same.  The attacker (exe_attack.c) only ever opens: an
+# open(..., O_WRONLY) that succeeds is the finding, nothing is written.
+
+load ../integration/helpers
+
+eval "$(declare -f setup_file | sed '1s/^setup_file/_helpers_setup_file/')"
+
+setup_file() {
+    _helpers_setup_file || return 1
+    local src=$BATS_TEST_DIRNAME/exe_attack.c
+    gcc -static -O2 -o "$BATS_FILE_TMPDIR/exe_attack" "$src" &&
+        gcc -DINTERP -static -nostdlib -fno-stack-protector -fno-builtin -O2 \
+            -o "$BATS_FILE_TMPDIR/ld.so" "$src"
+}
+
+eval "$(declare -f setup | sed '1s/^setup/_helpers_setup/')"
+
+setup() {
+    _helpers_setup
+    RT_SUM=$(sha256sum <"$OCI_RT")
+    RT_ID=$(stat -L -c '%d:%i' "$OCI_RT")
+}
+
+assert_binary_unchanged() {
+    [ "$(sha256sum <"$OCI_RT")" = "$RT_SUM" ] || {
+        echo "THE RUNTIME BINARY $OCI_RT CHANGED" >&2
+        return 1
+    }
+}
+
+@test "exe: inside, /proc/self/exe is the container's program and cannot be opened for writing" {
+    make_bundle '.process.args = ["/bin/sh", "-c", "stat -L -c exe=%d:%i /proc/self/exe; exec ocitest exe-write"]'
+    unflake run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+    [ "$(kv exe)" != "$RT_ID" ]
+    [ -n "$(kv exe_write)" ]
+    [ "$(kv exe_write)" != ok ]
+    assert_binary_unchanged
+    assert_clean "$ID"
+}
+
+@test "exe: a created container's init (runtime code) is non-dumpable (user namespace: its /proc files belong to root until it execs)" {
+    # A dumpable process's /proc/PID files belong to its euid (here host
+    # 100000); a non-dumpable one's to root.
+    make_bundle '.linux.namespaces += [{"type": "user"}]
+        | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+        | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+        | .process.args = ["/usr/bin/ocitest", "sleep", "30"]'
+    create_ok
+    pid=$(container_pid)
+    grep -qE '^Uid:\s+100000\s' "/proc/$pid/status"
+    [ "$(stat -c %u "/proc/$pid/status")" = 0 ]
+    # non-root, capability-less: no way to it
+    run setpriv --reuid 65534 --regid 65534 --clear-groups readlink "/proc/$pid/exe"
+    [ "$status" -ne 0 ]
+    oci start "$ID"
+    # the user's program is dumpable again (the control)
+    [ "$(stat -c %u "/proc/$pid/status")" = 100000 ]
+    oci delete --force "$ID"
+    assert_binary_unchanged
+    assert_clean "$ID"
+}
+
+@test "exe: rootless: the user's other processes cannot reach a created container's init exe" {
+    rl=$(mktemp -d /tmp/oci-rt-rl.XXXXXX)
+    defer "rm -rf '$rl'"
+    chmod 755 "$rl"
+    cp "$OCI_RT" "$rl/oci-rt"
+    mkdir "$rl/xdg" "$rl/bundle"
+    chown -R 65534:65534 "$rl"
+    as_user() {
+        setpriv --reuid 65534 --regid 65534 --clear-groups \
+            env -i PATH=/usr/bin:/bin HOME="$rl" XDG_RUNTIME_DIR="$rl/xdg" "$@"
+    }
+    defer "as_user '$rl/oci-rt' delete --force '$ID'"
+    as_user "$rl/oci-rt" spec --rootless --bundle "$rl/bundle"
+    jq --arg r "$ROOTFS" '.process.terminal = false | .root.path = $r | .process.args = ["/usr/bin/ocitest", "sleep", "30"]' \
+        "$rl/bundle/config.json" >"$rl/bundle/c"
+    chmod 644 "$rl/bundle/c"
+    mv "$rl/bundle/c" "$rl/bundle/config.json"
+    as_user "$rl/oci-rt" create --bundle "$rl/bundle" "$ID" </dev/null >"$OUT_DIR/out" 2>"$OUT_DIR/err" 3>&- ||
+        { cat "$OUT_DIR/err" >&2; false; }
+    pid=$(as_user "$rl/oci-rt" state "$ID" | jq -r .pid)
+    # the control: the same user reaches its own processes
+    run as_user sh -c 'sleep 5 & readlink /proc/$!/exe'
+    [ "$status" -eq 0 ]
+    [[ "$output" == */sleep ]]
+    run as_user readlink "/proc/$pid/exe"
+    [ "$status" -ne 0 ]
+    run as_user sh -c "exec 3</proc/$pid/exe"
+    [ "$status" -ne 0 ]
+    as_user "$rl/oci-rt" delete --force "$ID"
+    assert_binary_unchanged
+}
+
+@test "exe: a container in the host's pid namespace cannot open a created container's init exe (write, read, O_PATH), nor reopen it after start" {
+    make_bundle '.process.args = ["/usr/bin/ocitest", "sleep", "30"]'
+    create_ok "$ID-victim"
+    victim=$(container_pid "$ID-victim")
+    victim_bundle=$BUNDLE
+    vol=$BATS_TEST_TMPDIR/vol
+    mkdir -p "$vol"
+    cp "$BATS_FILE_TMPDIR/exe_attack" "$vol/"
+    make_bundle '.linux.namespaces |= map(select(.type != "pid"))
+        | .mounts += [{"destination": "/mnt", "type": "bind", "source": $v, "options": ["rbind"]}]
+        | .process.args = ["/mnt/exe_attack", "probe", $p, "4", "/mnt/started"]' \
+        --arg v "$vol" --arg p "$victim"
+    start_ok "$ID-attacker"
+    wait_for_line "$OUT_DIR/$ID-attacker.out" '^ready$'
+    sleep 1
+    oci start "$ID-victim"
+    touch "$vol/started"
+    wait_for_line "$OUT_DIR/$ID-attacker.out" '^done$' 10
+    out=$(cat "$OUT_DIR/$ID-attacker.out")
+    # before start: nothing
+    grep -qx 'exe_write=EACCES' <<<"$out"
+    grep -qx 'exe_opath=EACCES' <<<"$out"
+    not grep -qx 'exe_write=ok' <<<"$out"
+    # never a handle on the runtime's binary, never a writable reopen
+    not grep -qx "got=$RT_ID" <<<"$out"
+    not grep -q '^reopen_write\..*=ok$' <<<"$out"
+    oci delete --force "$ID-victim"
+    oci delete --force "$ID-attacker"
+    assert_binary_unchanged
+    BUNDLE=$victim_bundle assert_clean "$ID-victim"
+    assert_clean "$ID-attacker"
+}
+
+@test "exe: an image running '#!/proc/self/exe' (with its own ELF interpreter) gets no writable handle on the runtime's binary" {
+    rootfs=$(copy_rootfs)
+    interp=$(readelf -l "$OCI_RT" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+    if [ -n "$interp" ]; then
+        # a dynamic runtime binary: the image supplies its "ld.so"
+        mkdir -p "$rootfs$(dirname "$interp")"
+        cp "$BATS_FILE_TMPDIR/ld.so" "$rootfs$interp"
+    fi
+    printf '#!/proc/self/exe\n' >"$rootfs/evil"
+    cat >"$rootfs/stage2" <<'EOF'
+#!/bin/sh
+echo "stage2.fd9=$(stat -L -c %d:%i /proc/self/fd/9 2>/dev/null)"
+i=0
+while [ $i -lt 30 ]; do
+    ocitest open /proc/self/fd/9 w | sed 's/ (.*//; s/^/stage2./'
+    i=$((i + 1))
+    sleep 0.1
+done | sort -u
+echo stage2.done
+EOF
+    chmod 755 "$rootfs/evil" "$rootfs/stage2"
+    make_bundle '.root.path = $r | .process.args = ["/evil"]' --arg r "$rootfs"
+    start_ok
+    # no oci-rt process is left to hold the binary busy once start returned
+    wait_for_status "$ID" stopped 10 || true
+    out=$(container_out)
+    not grep -qx 'interp.exe_write=ok' <<<"$out"
+    if [ "$(kv stage2.fd9 "$out")" = "$RT_ID" ]; then
+        if grep -qx 'stage2.open=ok' <<<"$out"; then
+            echo "the container opened the host's runtime binary for writing through an O_PATH fd of /proc/self/exe" >&2
+            false
+        fi
+    fi
+    oci delete --force "$ID"
+    assert_binary_unchanged
+    assert_clean "$ID"
+}
