@@ -236,8 +236,10 @@ static int exec_prepare(struct container *c, struct container_opts *co, const st
                        "exec --tty --detach needs --console-socket to hand the terminal to");
     c->userns = spec_config_namespace(cfg, SPEC_NS_USER) != NULL;
     c->run_mode = true;
+    c->bundle = xstrdup(s->bundle ? s->bundle : "");
     if (proc_plan_build(p, false, &c->proc, err) < 0 || procattr_plan(cfg, p, &c->attrs, err) < 0 ||
-        open_namespaces(c, s->pid, err) < 0 || exec_cgroup(c, s, o->cgroup, err) < 0)
+        container_seccomp_plan(c, o->root, err) < 0 || open_namespaces(c, s->pid, err) < 0 ||
+        exec_cgroup(c, s, o->cgroup, err) < 0)
         return -1;
     return set_initial_affinity(p, err);
 }
@@ -297,7 +299,11 @@ static int exec_spawn(struct container *c, pid_t *pid, struct oci_err *err)
         if (h.type == SYNC_TRACE)
             trace_merge((const struct trace_span *)buf, (size_t)n / sizeof(struct trace_span),
                         *pid);
-        else if (h.type == SYNC_FD)
+        else if (h.type == SYNC_FD && h.value == SYNC_FD_SECCOMP) {
+            c->pid = *pid;
+            if (container_seccomp_notify(c, fd, err) < 0)
+                return -1;
+        } else if (h.type == SYNC_FD)
             c->tty_master = fd;
         else if (h.type == SYNC_ERROR) {
             err_set(err, 0, "%s", buf);

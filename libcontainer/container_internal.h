@@ -12,6 +12,7 @@
 #include "mounts.h"
 #include "proc_plan.h"
 #include "procattr.h"
+#include "seccomp.h"
 #include "specs/config.h"
 #include "state.h"
 
@@ -26,6 +27,7 @@ struct container {
     size_t n_mounts;
     struct proc_plan proc;
     struct procattr_plan attrs;
+    struct seccomp_plan seccomp;
     uint64_t ns_new; /* clone flags of the namespaces to create */
     bool staged;     /* an intermediate process joins/unshares, then forks the init */
     bool userns, pidns, cgroupns, utsns, netns;
@@ -56,6 +58,12 @@ int container_spawn(struct container *c, struct oci_err *err);
 /* Undo what container_spawn made: kill the init, cgroup, state dir. */
 void container_abort(struct container *c);
 void container_release(struct container *c);
+
+/* Compile linux.seccomp through the cache under the state root. */
+int container_seccomp_plan(struct container *c, const char *root, struct oci_err *err);
+/* The seccomp listener from the child: to linux.seccomp.listenerPath with
+ * the container process state. Closes fd. */
+int container_seccomp_notify(struct container *c, int fd, struct oci_err *err);
 
 /* Send a pidfd over the unix socket at path (--pidfd-socket); nothing when
  * path is NULL. */

@@ -33,7 +33,7 @@ int proc_setup_terminal(struct container *c, struct oci_err *err)
         rc = terminal_send(c->console_fd, master, err);
         close(c->console_fd);
         c->console_fd = -1;
-    } else if (sync_send_fd(c->sync_child, -2, master) < 0) {
+    } else if (sync_send_fd(c->sync_child, SYNC_FD_TERMINAL, master) < 0) {
         rc = err_set(err, errno, "process.terminal: send the terminal");
     }
     close(master);
@@ -56,6 +56,22 @@ static int enter_cwd(struct container *c, bool after_user, struct oci_err *err)
     return 0;
 }
 
+/* The filter, and its notify listener up to the parent. Every syscall
+ * after this goes through the filter. */
+static int load_seccomp(struct container *c, struct oci_err *err)
+{
+    if (!c->seccomp.filter)
+        return 0;
+    int lfd = -1;
+    if (seccomp_plan_load(&c->seccomp, &lfd, err) < 0)
+        return -1;
+    if (lfd < 0)
+        return 0;
+    int r = sync_send_fd(c->sync_child, SYNC_FD_SECCOMP, lfd);
+    close(lfd);
+    return r < 0 ? err_set(err, errno, "linux.seccomp: pass the listener") : 0;
+}
+
 static int set_identity(struct container *c, struct oci_err *err)
 {
     struct proc_plan *p = &c->proc;
@@ -71,6 +87,10 @@ static int set_identity(struct container *c, struct oci_err *err)
         p->gid = u.gid;
     }
     proc_default_home(p);
+    /* without no_new_privs loading needs CAP_SYS_ADMIN: before the
+     * capabilities go (as runc does); with it, as late as possible */
+    if (!p->no_new_privs && load_seccomp(c, err) < 0)
+        return -1;
     if (caps_drop_bounding(&p->caps, err) < 0)
         return -1;
     /* in a user namespace whose setgroups is "deny" an empty list may fail */
@@ -101,6 +121,8 @@ int proc_setup_final(struct container *c, char *path, size_t len, struct oci_err
     umask(c->proc.has_umask ? c->proc.umask : 022);
     if (c->proc.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return err_set(err, errno, "process.noNewPrivileges");
+    if (c->proc.no_new_privs && load_seccomp(c, err) < 0)
+        return -1;
     /* nothing of the runtime's goes through exec but stdio and the
      * preserved fds */
     unsigned first = 3 + (unsigned)(c->o->preserve_fds > 0 ? c->o->preserve_fds : 0) +

@@ -25,6 +25,11 @@ enum sync_type {
     SYNC_DEVICES_MADE, /* child -> parent: device nodes made, apply the device rules */
 };
 
+/* SYNC_FD values: >= 0 an idmapped mount tree (parent -> child, by mount
+ * index); these from the child: */
+#define SYNC_FD_SECCOMP (-1)  /* the seccomp notify listener */
+#define SYNC_FD_TERMINAL (-2) /* the pty master of a foreground run/exec */
+
 struct sync_hdr {
     uint32_t type;
     int32_t value;
