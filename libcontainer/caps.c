@@ -52,6 +52,19 @@ int caps_parse_list(const struct spec_strv *names, const char *what, uint64_t *m
     return 0;
 }
 
+static void warn_dropped(const char *set, uint64_t mask, const char *why)
+{
+    for (int i = 0; mask && i < 64; i++) {
+        if (!(mask & (1ull << i)))
+            continue;
+        char *n = cap_to_name((cap_value_t)i);
+        for (char *p = n; p && *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        log_warn("process.capabilities.%s: %s is %s, ignored", set, n ? n : "?", why);
+        cap_free(n);
+    }
+}
+
 int caps_plan(const struct spec_caps *c, bool new_userns, struct caps_plan *out,
               struct oci_err *err)
 {
@@ -91,6 +104,13 @@ int caps_plan(const struct spec_caps *c, bool new_userns, struct caps_plan *out,
     out->effective &= have & out->permitted;
     out->inheritable &= bnd;
     out->bounding &= bnd;
+    /* what the kernel would refuse: inheritable outside the new bounding
+     * set, ambient outside permitted and inheritable */
+    warn_dropped("inheritable", out->inheritable & ~out->bounding, "not in bounding");
+    out->inheritable &= out->bounding;
+    warn_dropped("ambient", out->ambient & ~(out->permitted & out->inheritable),
+                 "not both permitted and inheritable");
+    out->ambient &= out->permitted & out->inheritable;
     return 0;
 }
 

@@ -20,6 +20,7 @@
 #define CPU_SHARES_MAX 262144 /* the kernel clamps silently outside these */
 
 struct v1_apply {
+    const struct cgroup *cg;
     const struct spec_resources *res;
     bool update;
     char dir[PATH_MAX_LEN]; /* the container's directory of the current controller */
@@ -202,9 +203,40 @@ static int apply_memory(struct v1_apply *a, struct oci_err *err)
 
 /* ---- cpu, cpuset, pids ---- */
 
+/* A realtime runtime fits only in its parent's: the ancestors oci-rt made
+ * (cg->top down) get this container's share added, top first. */
+static int grow_rt_parents(const struct v1_apply *a, int64_t runtime, struct oci_err *err)
+{
+    size_t dlen = strlen(a->dir), plen = strlen(a->cg->path), tlen = strlen(a->cg->top);
+    if (tlen >= plen || dlen < plen)
+        return 0;              /* only the container's own directory is ours */
+    size_t base = dlen - plen; /* the hierarchy's mount point in dir */
+    for (size_t end = base + tlen; end < dlen;
+         end = (size_t)(strchr(a->dir + end + 1, '/') - a->dir)) {
+        char dir[PATH_MAX_LEN];
+        snprintf(dir, sizeof(dir), "%.*s", (int)end, a->dir);
+        uint64_t cur = 0;
+        read_u64(dir, "cpu.rt_runtime_us", &cur);
+        char val[32];
+        snprintf(val, sizeof(val), "%" PRId64, (int64_t)cur + runtime);
+        int r = cg_v1_write(dir, "cpu.rt_runtime_us", val);
+        if (r < 0)
+            return err_set(err, -r,
+                           "linux.resources.cpu.realtimeRuntime: give %s/cpu.rt_runtime_us %s "
+                           "(its parent has not that much)",
+                           dir, val);
+        if (!strchr(a->dir + end + 1, '/'))
+            break;
+    }
+    return 0;
+}
+
 static int put_rt(const struct v1_apply *a, const struct spec_cpu *c, struct oci_err *err)
 {
     bool runtime = c->has_realtime_runtime && c->realtime_runtime != 0;
+    if (runtime && !a->update && c->realtime_runtime > 0 &&
+        grow_rt_parents(a, c->realtime_runtime, err) < 0)
+        return -1;
     int period = 0;
     if (c->has_realtime_period && c->realtime_period != 0)
         period =
@@ -452,7 +484,7 @@ static const struct {
 int cg_v1_apply(struct cgroup *cg, const struct spec_resources *res, bool update,
                 struct oci_err *err)
 {
-    struct v1_apply a = {.res = res, .update = update};
+    struct v1_apply a = {.cg = cg, .res = res, .update = update};
     for (size_t i = 0; i < ARRAY_SIZE(appliers); i++) {
         if (!cg_v1_dir(cg, appliers[i].ctrl, a.dir, sizeof(a.dir)))
             continue;

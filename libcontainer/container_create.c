@@ -299,7 +299,7 @@ static int parent_hooks(struct container *c, struct oci_err *err)
     if (hooks_run(&c->cfg->hooks, SPEC_HOOK_PRESTART, state, err) < 0 ||
         hooks_run(&c->cfg->hooks, SPEC_HOOK_CREATE_RUNTIME, state, err) < 0)
         return -1;
-    if (sync_send(c->sync_parent, SYNC_HOOKS_DONE, c->pid, NULL, 0) < 0)
+    if (sync_send(c->sync_parent, SYNC_HOOKS_DONE, c->pid, NULL, 0) < 0 && errno != EPIPE)
         return err_set(err, errno, "sync socket");
     return 0;
 }
@@ -356,7 +356,7 @@ static int parent_loop(struct container *c, struct oci_err *err)
                 break;
         } else if (h.type == SYNC_MAPS) {
             if (userns_write_maps(c->cfg, (pid_t)h.value, err) < 0 ||
-                sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0)
+                (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0 && errno != EPIPE))
                 break;
         } else if (h.type == 0) {
             err_set(err, 0, "container init exited during set-up%s", process_exit_reason(c));

@@ -63,6 +63,11 @@ _Noreturn void exec_main(struct container *c)
     char path[PATH_MAX];
     trace_child(TRACE_PROC_INIT);
     close(c->sync_parent);
+    /* nothing of the caller's but stdio and the preserved fds */
+    int keep[3 + SPEC_NS_TYPES] = {c->sync_child, c->console_fd, c->cg.v2_fd};
+    for (int t = 0; t < SPEC_NS_TYPES; t++)
+        keep[3 + t] = c->ns_fds[t];
+    close_fds_except(3 + (c->o->preserve_fds > 0 ? c->o->preserve_fds : 0), keep, ARRAY_SIZE(keep));
     /* the runtime's binary stays closed to the container's processes */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

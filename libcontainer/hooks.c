@@ -6,7 +6,9 @@
 #include "util.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -26,7 +28,9 @@ char *hooks_state_json(const struct spec_state *s)
     return spec_state_to_json(s, false, false, NULL);
 }
 
-static _Noreturn void exec_hook(const struct spec_hook *h, int in)
+/* The hook process: state on stdin, an exec failure reported through
+ * errpipe (close-on-exec: EOF means the exec worked). */
+static _Noreturn void exec_hook(const struct spec_hook *h, int in, int errpipe)
 {
     if (dup2(in, 0) < 0)
         _exit(127);
@@ -46,62 +50,104 @@ static _Noreturn void exec_hook(const struct spec_hook *h, int in)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     execve(h->path, argv, envp);
-    dprintf(2, "oci-rt: hook %s: exec: %s\n", h->path, strerror(errno));
+    int e = errno;
+    if (write(errpipe, &e, sizeof(e)) < 0)
+        _exit(127);
     _exit(127);
 }
 
-/* Write the state to the hook's stdin; a hook that does not read it is
- * fine (EPIPE, with SIGPIPE ignored around the write). */
-static void feed_state(int fd, const char *state)
+static uint64_t now_ms(void)
 {
-    struct sigaction ign = {.sa_handler = SIG_IGN}, old;
-    sigaction(SIGPIPE, &ign, &old);
-    write_all(fd, state, strlen(state));
-    sigaction(SIGPIPE, &old, NULL);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int wait_hook(pid_t pid, const struct spec_hook *h, const char *what, struct oci_err *err)
+/* Feed the state to stdin while waiting for the hook to exit, within its
+ * timeout: a hook may not read its stdin at all (its pipe fills). */
+static int feed_and_wait(int in, int pidfd, const char *state, const struct spec_hook *h)
 {
-    int status;
-    if (h->has_timeout) {
-        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        if (pidfd >= 0) {
-            int r = process_wait_pidfd(pidfd, h->timeout * 1000);
-            close(pidfd);
-            if (r < 0) {
-                kill(pid, SIGKILL);
-                TEMP_FAILURE_RETRY_INT(waitpid(pid, &status, 0));
-                return err_set(err, 0, "%s: timed out after %d s", what, h->timeout);
+    size_t len = strlen(state), off = 0;
+    uint64_t deadline = h->has_timeout ? now_ms() + (uint64_t)h->timeout * 1000 : 0;
+    fcntl(in, F_SETFL, O_NONBLOCK);
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+    sigaction(SIGPIPE, &ign, &old);
+    int rc = -1;
+    for (;;) {
+        struct pollfd p[2] = {{pidfd, POLLIN, 0}, {in, POLLOUT, 0}};
+        int wait = -1;
+        if (deadline) {
+            uint64_t now = now_ms();
+            if (now >= deadline)
+                break; /* timed out */
+            wait = (int)(deadline - now);
+        }
+        int r = (int)TEMP_FAILURE_RETRY_INT(poll(p, in >= 0 ? 2 : 1, wait));
+        if (r < 0)
+            break;
+        if (p[0].revents & POLLIN) {
+            rc = 0; /* exited */
+            break;
+        }
+        if (in >= 0 && (p[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            ssize_t w = write(in, state + off, len - off);
+            if (w > 0)
+                off += (size_t)w;
+            if ((w < 0 && errno != EAGAIN) || off == len) {
+                close(in); /* all written, or the hook closed its stdin */
+                in = -1;
             }
         }
     }
-    if (TEMP_FAILURE_RETRY_INT(waitpid(pid, &status, 0)) < 0)
-        return err_set(err, errno, "%s: wait", what);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    if (WIFEXITED(status))
-        return err_set(err, 0, "%s: exit status %d", what, WEXITSTATUS(status));
-    return err_set(err, 0, "%s: killed by signal %d", what, WTERMSIG(status));
+    if (in >= 0)
+        close(in);
+    sigaction(SIGPIPE, &old, NULL);
+    return rc;
 }
 
 static int run_one(const struct spec_hook *h, const char *what, const char *state,
                    struct oci_err *err)
 {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0)
+    int in[2], ep[2];
+    if (pipe2(in, O_CLOEXEC) < 0)
         return err_set(err, errno, "%s: pipe", what);
+    if (pipe2(ep, O_CLOEXEC) < 0) {
+        close(in[0]);
+        close(in[1]);
+        return err_set(err, errno, "%s: pipe", what);
+    }
     pid_t pid = fork();
+    if (pid == 0)
+        exec_hook(h, in[0], ep[1]);
+    close(in[0]);
+    close(ep[1]);
     if (pid < 0) {
-        close(p[0]);
-        close(p[1]);
+        close(in[1]);
+        close(ep[0]);
         return err_set(err, errno, "%s: fork", what);
     }
-    if (pid == 0)
-        exec_hook(h, p[0]);
-    close(p[0]);
-    feed_state(p[1], state);
-    close(p[1]);
-    return wait_hook(pid, h, what, err);
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    int timed_out = pidfd >= 0 && feed_and_wait(in[1], pidfd, state, h) < 0;
+    if (pidfd < 0)
+        close(in[1]);
+    if (pidfd >= 0)
+        close(pidfd);
+    int status = 0, exec_errno = 0;
+    if (timed_out)
+        kill(pid, SIGKILL);
+    TEMP_FAILURE_RETRY_INT(waitpid(pid, &status, 0));
+    if (read(ep[0], &exec_errno, sizeof(exec_errno)) != sizeof(exec_errno))
+        exec_errno = 0;
+    close(ep[0]);
+    if (timed_out)
+        return err_set(err, 0, "%s: timed out after %d s", what, h->timeout);
+    if (exec_errno)
+        return err_set(err, exec_errno, "%s: exec", what);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (WIFEXITED(status))
+        return err_set(err, 0, "%s: exit status %d", what, WEXITSTATUS(status));
+    return err_set(err, 0, "%s: killed by signal %d", what, WTERMSIG(status));
 }
 
 int hooks_run(const struct spec_hooks *h, enum spec_hook_kind kind, const char *state_json,

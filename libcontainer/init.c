@@ -254,8 +254,10 @@ static void protect_exe(struct container *c)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-/* The child keeps none of the parent's fds: above all not the state
- * directory, whose flock would otherwise live as long as the container. */
+/* The child keeps no fd but stdio, the preserved ones and its own few:
+ * above all not the state directory (whose flock would live as long as the
+ * container) nor anything the caller left open (a directory fd of the
+ * host's would be a way out: /proc/self/fd/N/...). */
 static void close_parent_fds(struct container *c)
 {
     int *fds[] = {&c->sync_parent, &c->sd.dirfd, &c->cg.v2_fd, &c->pidfd};
@@ -264,6 +266,10 @@ static void close_parent_fds(struct container *c)
             close(*fds[i]);
             *fds[i] = -1;
         }
+    int keep[] = {c->sync_child, c->exec_listen, c->console_fd};
+    int first = 3 + (c->o->preserve_fds > 0 ? c->o->preserve_fds : 0) +
+                (c->o->listen_fds > 0 ? c->o->listen_fds : 0);
+    close_fds_except(first, keep, ARRAY_SIZE(keep));
 }
 
 _Noreturn void init_main(struct container *c)

@@ -43,29 +43,29 @@ static const struct mount_opt {
     {"nosuid", MS_NOSUID, 0, 0, 0, 0},
     {"nosymfollow", MS_NOSYMFOLLOW, 0, 0, 0, 0},
     {"private", 0, 0, MS_PRIVATE, 0, 0},
-    {"ratime", 0, 0, 0, 0, MOUNT_ATTR_NOATIME},
+    {"ratime", 0, 0, 0, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
     {"rbind", MS_BIND | MS_REC, 0, 0, 0, 0},
     {"rdev", 0, 0, 0, 0, MOUNT_ATTR_NODEV},
     {"rdiratime", 0, 0, 0, 0, MOUNT_ATTR_NODIRATIME},
     {"relatime", MS_RELATIME, 0, 0, 0, 0},
     {"remount", MS_REMOUNT, 0, 0, 0, 0},
     {"rexec", 0, 0, 0, 0, MOUNT_ATTR_NOEXEC},
-    {"rnoatime", 0, 0, 0, MOUNT_ATTR_NOATIME, 0},
+    {"rnoatime", 0, 0, 0, MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME},
     {"rnodev", 0, 0, 0, MOUNT_ATTR_NODEV, 0},
     {"rnodiratime", 0, 0, 0, MOUNT_ATTR_NODIRATIME, 0},
     {"rnoexec", 0, 0, 0, MOUNT_ATTR_NOEXEC, 0},
-    {"rnorelatime", 0, 0, 0, 0, MOUNT_ATTR_RELATIME},
-    {"rnostrictatime", 0, 0, 0, 0, MOUNT_ATTR_STRICTATIME},
+    {"rnorelatime", 0, 0, 0, MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
+    {"rnostrictatime", 0, 0, 0, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
     {"rnosuid", 0, 0, 0, MOUNT_ATTR_NOSUID, 0},
     {"rnosymfollow", 0, 0, 0, MOUNT_ATTR_NOSYMFOLLOW, 0},
     {"ro", MS_RDONLY, 0, 0, 0, 0},
     {"rprivate", 0, 0, MS_PRIVATE | MS_REC, 0, 0},
-    {"rrelatime", 0, 0, 0, MOUNT_ATTR_RELATIME, 0},
+    {"rrelatime", 0, 0, 0, MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
     {"rro", 0, 0, 0, MOUNT_ATTR_RDONLY, 0},
     {"rrw", 0, 0, 0, 0, MOUNT_ATTR_RDONLY},
     {"rshared", 0, 0, MS_SHARED | MS_REC, 0, 0},
     {"rslave", 0, 0, MS_SLAVE | MS_REC, 0, 0},
-    {"rstrictatime", 0, 0, 0, MOUNT_ATTR_STRICTATIME, 0},
+    {"rstrictatime", 0, 0, 0, MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
     {"rsuid", 0, 0, 0, 0, MOUNT_ATTR_NOSUID},
     {"rsymfollow", 0, 0, 0, 0, MOUNT_ATTR_NOSYMFOLLOW},
     {"runbindable", 0, 0, MS_UNBINDABLE | MS_REC, 0, 0},
@@ -108,6 +108,13 @@ bool mount_option_lookup(const char *opt, unsigned long *set, unsigned long *clr
     *clr |= o->clr;
     if (o->prop)
         *prop = o->prop;
+    if (o->attr_clr == MOUNT_ATTR__ATIME) {
+        /* an atime mode: the kernel wants the whole atime field cleared and
+         * one mode set (relatime is 0) */
+        *attr_set = (*attr_set & ~(uint64_t)MOUNT_ATTR__ATIME) | o->attr_set;
+        *attr_clr |= MOUNT_ATTR__ATIME;
+        return true;
+    }
     *attr_set = (*attr_set | o->attr_set) & ~o->attr_clr;
     *attr_clr = (*attr_clr | o->attr_clr) & ~o->attr_set;
     return true;

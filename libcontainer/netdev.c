@@ -173,6 +173,30 @@ static int nl_open_in(pid_t pid)
     return fd;
 }
 
+/* Does a link named name exist where fd talks? */
+static bool link_exists(int fd, const char *name)
+{
+    struct nlreq r = {
+        .h = {.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)), .nlmsg_type = RTM_GETLINK}};
+    add_attr(&r, IFLA_IFNAME, name, strlen(name) + 1);
+    return nl_talk(fd, &r, NULL, NULL) == 0;
+}
+
+/* Back to the host under its own name, after a failure in the container. */
+static void move_back(int inner, int index, const char *host_name)
+{
+    _cleanup_close_ int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (self < 0)
+        return;
+    struct nlreq r = {
+        .h = {.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)), .nlmsg_type = RTM_NEWLINK}};
+    r.ifi.ifi_index = index;
+    uint32_t fd32 = (uint32_t)self;
+    add_attr(&r, IFLA_NET_NS_FD, &fd32, sizeof(fd32));
+    add_attr(&r, IFLA_IFNAME, host_name, strlen(host_name) + 1);
+    nl_talk(inner, &r, NULL, NULL);
+}
+
 static int move_one(int host, int inner, pid_t pid, const struct spec_net_device *d,
                     struct oci_err *err)
 {
@@ -181,6 +205,11 @@ static int move_one(int host, int inner, pid_t pid, const struct spec_net_device
     if (!index)
         return err_set(err, errno, "linux.netDevices[\"%s\"]: no such device on the host",
                        d->host_name);
+    /* checked before the move: a failed rename would leave the device in
+     * the container's namespace, and it would go with it */
+    if (!strchr(want, '%') && link_exists(inner, want))
+        return err_set(err, EEXIST, "linux.netDevices[\"%s\"]: the container already has a %s",
+                       d->host_name, want);
     struct link_find mac = {.want_index = index};
     struct nlreq r = {.h = {.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
                             .nlmsg_type = RTM_GETLINK,
@@ -225,6 +254,7 @@ static int move_one(int host, int inner, pid_t pid, const struct spec_net_device
         goto out;
     }
     int inner_index = find.found;
+    /* from here on a failure puts the device back on the host */
     for (size_t i = 0; rc == 0 && i < addrs.n; i++) {
         memset(&r, 0, sizeof(r));
         r.h = (struct nlmsghdr){.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)),
@@ -248,6 +278,8 @@ static int move_one(int host, int inner, pid_t pid, const struct spec_net_device
         if (nl_talk(inner, &r, NULL, NULL) < 0)
             rc = err_set(err, errno, "linux.netDevices[\"%s\"]: set up", d->host_name);
     }
+    if (rc < 0)
+        move_back(inner, inner_index, d->host_name);
 out:
     free(addrs.v);
     return rc;

@@ -218,8 +218,14 @@ int procattr_plan(const struct spec_config *c, const struct spec_process *p,
 
 int procattr_apply(struct procattr_plan *p, struct oci_err *err)
 {
-    if (p->has_sched && syscall(SYS_sched_setattr, 0, &p->sched, 0) < 0)
+    if (p->has_sched && syscall(SYS_sched_setattr, 0, &p->sched, 0) < 0) {
+        bool rt = p->sched.sched_policy == 1 || p->sched.sched_policy == 2;
+        if (rt && errno == EPERM)
+            return err_set(err, errno,
+                           "process.scheduler: a realtime policy needs realtime runtime in the "
+                           "container's cgroup (linux.resources.cpu.realtimeRuntime)");
         return err_set(err, errno, "process.scheduler: sched_setattr");
+    }
     if (p->has_ioprio && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p->ioprio) < 0)
         return err_set(err, errno, "process.ioPriority: ioprio_set");
     if (p->has_mempolicy && syscall(SYS_set_mempolicy, p->mempolicy_mode,

@@ -130,7 +130,8 @@ int process_after_clone(struct container *c, struct oci_err *err)
     TRACE_END_RC(span, rc);
     if (rc < 0)
         return -1;
-    if (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0)
+    /* a child that already failed is gone: its error is read next */
+    if (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0 && errno != EPIPE)
         return err_set(err, errno, "sync socket");
     return 0;
 }
@@ -148,7 +149,7 @@ int process_adopt_init(struct container *c, pid_t pid, struct oci_err *err)
         return err_set(err, errno, "container init %d", pid);
     if (netdev_move_all(c->cfg->linux_, c->pid, err) < 0 || send_idmap_trees(c, err) < 0)
         return -1;
-    if (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0)
+    if (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0 && errno != EPIPE)
         return err_set(err, errno, "sync socket");
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -86,6 +87,43 @@ int rootfs_pivot(const char *rootfs, bool no_pivot, struct oci_err *err)
     return rc;
 }
 
+/* The file itself must be procfs's, reached without crossing a mount or
+ * following a symlink: a bind mount under /proc/sys could otherwise
+ * redirect the write to a host file. EXDEV/ELOOP/EPERM name the attempt. */
+static int write_sysctl(int dir, const char *rel, const char *value)
+{
+    struct open_how how = {
+        .flags = O_WRONLY | O_CLOEXEC,
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+    };
+    int fd = (int)syscall(SYS_openat2, dir, rel, &how, sizeof(how));
+    if (fd < 0)
+        return -1;
+    struct statfs st;
+    int rc = -1;
+    if (fstatfs(fd, &st) < 0)
+        goto out;
+    if (st.f_type != PROC_SUPER_MAGIC) {
+        errno = EXDEV;
+        goto out;
+    }
+    size_t len = strlen(value);
+    ssize_t w = write(fd, value, len);
+    if (w == (ssize_t)len)
+        rc = 0;
+    else if (w >= 0)
+        errno = EIO;
+out:
+    if (rc < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    } else {
+        close(fd);
+    }
+    return rc;
+}
+
 /* /proc/sys is written only when it is a real procfs (an image cannot
  * redirect the writes with a symlink or another mount there). */
 int rootfs_sysctl(const struct spec_config *c, struct oci_err *err)
@@ -111,7 +149,7 @@ int rootfs_sysctl(const struct spec_config *c, struct oci_err *err)
             rc = err_set(err, 0, "linux.sysctl[\"%s\"]: invalid name", kv->key);
             break;
         }
-        if (write_file_at(dir, rel, kv->value, strlen(kv->value)) < 0) {
+        if (write_sysctl(dir, rel, kv->value) < 0) {
             rc = err_set(err, errno, "linux.sysctl[\"%s\"] = \"%s\"", kv->key, kv->value);
             break;
         }

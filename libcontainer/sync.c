@@ -61,6 +61,13 @@ ssize_t sync_recv(int fd, struct sync_hdr *hdr, char *buf, int *rfd)
     struct msghdr m = {
         .msg_iov = iov, .msg_iovlen = 2, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
     ssize_t n = TEMP_FAILURE_RETRY_INT(recvmsg(fd, &m, MSG_CMSG_CLOEXEC));
+    if (n < 0 && errno == ECONNRESET) {
+        /* the peer exited with our last message unread: the kernel reports
+         * that once, before the messages it had queued for us */
+        n = TEMP_FAILURE_RETRY_INT(recvmsg(fd, &m, MSG_CMSG_CLOEXEC));
+        if (n < 0 && errno == ECONNRESET)
+            n = 0;
+    }
     if (n < 0)
         return -1;
     if (n == 0) {

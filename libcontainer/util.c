@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 
 void *xmalloc(size_t n)
@@ -264,5 +265,26 @@ int unix_send_fd(int sock, int fd, const char *name, struct oci_err *err)
     memcpy(CMSG_DATA(c), &fd, sizeof(int));
     if (TEMP_FAILURE_RETRY_INT(sendmsg(sock, &m, MSG_NOSIGNAL)) < 0)
         return err_set(err, errno, "send %s", name);
+    return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+int close_fds_except(int first, int *keep, size_t n)
+{
+    qsort(keep, n, sizeof(int), cmp_int);
+    unsigned from = (unsigned)first;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && keep[i] < first)
+            continue;
+        unsigned to = i < n ? (unsigned)keep[i] : ~0U;
+        if (to > from && syscall(SYS_close_range, from, to - 1, 0) < 0)
+            return -1;
+        if (i < n)
+            from = (unsigned)keep[i] + 1;
+    }
     return 0;
 }

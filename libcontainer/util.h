@@ -89,6 +89,10 @@ int unix_connect(const char *path, struct oci_err *err);
 /* Send fd with SCM_RIGHTS; name is the message's payload. */
 int unix_send_fd(int sock, int fd, const char *name, struct oci_err *err);
 
+/* Close every fd from first up, but those in keep (sorted in place); keep
+ * entries < 0 or < first are ignored. */
+int close_fds_except(int first, int *keep, size_t n);
+
 /* Parse an unsigned decimal, whole string. */
 int parse_u64(const char *s, uint64_t *out);
 
