@@ -220,6 +220,8 @@ static int grow_rt_parents(const struct v1_apply *a, int64_t runtime, struct oci
         char val[32];
         snprintf(val, sizeof(val), "%" PRId64, (int64_t)cur + runtime);
         int r = cg_v1_write(dir, "cpu.rt_runtime_us", val);
+        if (r == -ENOENT)
+            return 0; /* no realtime group scheduling: the container's write says so */
         if (r < 0)
             return err_set(err, -r,
                            "linux.resources.cpu.realtimeRuntime: give %s/cpu.rt_runtime_us %s "
