@@ -2,6 +2,7 @@
  * cgroup, clone, the init's set-up, state.json). */
 #include "config.h"
 #include "container_internal.h"
+#include "exec_stub.h"
 #include "hooks.h"
 #include "log.h"
 #include "namespaces.h"
@@ -80,6 +81,7 @@ int container_prepare(struct container *c, const struct container_opts *o, struc
     c->cg.v2_fd = -1;
     if (container_check_id(o->id, err) < 0 || resolve_paths(c, err) < 0 || load_config(c, err) < 0)
         return -1;
+    exec_stub_prepare();
     TRACE_BEGIN(span, "validate and plan");
     int rc = -1;
     if (!c->cfg->process) {

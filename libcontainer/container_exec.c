@@ -3,6 +3,7 @@
  * in every namespace and the cgroup of the container. */
 #include "config.h"
 #include "container_internal.h"
+#include "exec_stub.h"
 #include "namespaces.h"
 #include "process.h"
 #include "sync.h"
@@ -237,6 +238,7 @@ static int exec_prepare(struct container *c, struct container_opts *co, const st
     c->userns = spec_config_namespace(cfg, SPEC_NS_USER) != NULL;
     c->run_mode = true;
     c->bundle = xstrdup(s->bundle ? s->bundle : "");
+    exec_stub_prepare();
     if (proc_plan_build(p, false, &c->proc, err) < 0 || procattr_plan(cfg, p, &c->attrs, err) < 0 ||
         container_seccomp_plan(c, o->root, err) < 0 || open_namespaces(c, s->pid, err) < 0 ||
         exec_cgroup(c, s, o->cgroup, err) < 0)
@@ -309,6 +311,8 @@ static int exec_spawn(struct container *c, pid_t *pid, struct oci_err *err)
             err_set(err, 0, "%s", buf);
             err->errnum = h.value;
             return -1;
+        } else if (h.type == SYNC_EXEC_ERROR) {
+            return err_set(err, h.value, "exec \"%s\"", buf);
         } else if (fd >= 0)
             close(fd);
     }

@@ -56,6 +56,8 @@ int container_release_init(int chan, pid_t pid, struct oci_err *err)
             err_set(err, 0, "%s", buf);
             err->errnum = h.value;
             return -1;
+        } else if (h.type == SYNC_EXEC_ERROR) {
+            return err_set(err, h.value, "exec \"%s\"", buf);
         }
     }
 }

@@ -4,6 +4,7 @@
  * time namespaces for its children, so this process was born in them. */
 #include "config.h"
 #include "container_internal.h"
+#include "exec_stub.h"
 #include "namespaces.h"
 #include "sync.h"
 #include "trace.h"
@@ -64,9 +65,9 @@ _Noreturn void exec_main(struct container *c)
     trace_child(TRACE_PROC_INIT);
     close(c->sync_parent);
     /* nothing of the caller's but stdio and the preserved fds */
-    int keep[3 + SPEC_NS_TYPES] = {c->sync_child, c->console_fd, c->cg.v2_fd};
+    int keep[4 + SPEC_NS_TYPES] = {c->sync_child, c->console_fd, c->cg.v2_fd, exec_stub_fd()};
     for (int t = 0; t < SPEC_NS_TYPES; t++)
-        keep[3 + t] = c->ns_fds[t];
+        keep[4 + t] = c->ns_fds[t];
     close_fds_except(3 + (c->o->preserve_fds > 0 ? c->o->preserve_fds : 0), keep, ARRAY_SIZE(keep));
     /* the runtime's binary stays closed to the container's processes */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -78,7 +79,7 @@ _Noreturn void exec_main(struct container *c)
         TRACE_BEGIN(span, "execve");
         (void)span;
         sync_send_trace(c->sync_child);
-        execve(path, c->proc.argv, c->proc.envp);
+        exec_stub_execve(c->sync_child, path, c->proc.argv, c->proc.envp);
         err_set(&err, errno, "exec \"%s\"", path);
     }
     sync_send_trace(c->sync_child);

@@ -1,5 +1,7 @@
 #include "config.h"
+#include "exec_stub.h"
 #include "hooks.h"
+#include "sync.h"
 #include "log.h"
 #include "process.h"
 #include "trace.h"
@@ -49,9 +51,10 @@ static _Noreturn void exec_hook(const struct spec_hook *h, int in, int errpipe)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    execve(h->path, argv, envp);
-    int e = errno;
-    if (write(errpipe, &e, sizeof(e)) < 0)
+    exec_stub_execve(errpipe, h->path, argv, envp);
+    /* the stub could not run: report as the stub would */
+    struct sync_hdr msg = {SYNC_EXEC_ERROR, errno};
+    if (write(errpipe, &msg, sizeof(msg)) < 0)
         _exit(127);
     _exit(127);
 }
@@ -136,8 +139,13 @@ static int run_one(const struct spec_hook *h, const char *what, const char *stat
     if (timed_out)
         kill(pid, SIGKILL);
     TEMP_FAILURE_RETRY_INT(waitpid(pid, &status, 0));
-    if (read(ep[0], &exec_errno, sizeof(exec_errno)) != sizeof(exec_errno))
-        exec_errno = 0;
+    char msg[sizeof(struct sync_hdr) + 4096];
+    struct sync_hdr hdr;
+    if (read(ep[0], msg, sizeof(msg)) >= (ssize_t)sizeof(hdr)) {
+        memcpy(&hdr, msg, sizeof(hdr));
+        if (hdr.type == SYNC_EXEC_ERROR)
+            exec_errno = hdr.value;
+    }
     close(ep[0]);
     if (timed_out)
         return err_set(err, 0, "%s: timed out after %d s", what, h->timeout);

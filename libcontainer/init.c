@@ -5,6 +5,7 @@
 #include "caps.h"
 #include "container_internal.h"
 #include "devices.h"
+#include "exec_stub.h"
 #include "hooks.h"
 #include "namespaces.h"
 #include "rootfs.h"
@@ -237,7 +238,7 @@ static int init_exec(struct container *c, struct oci_err *err)
     TRACE_BEGIN(exec, "execve");
     (void)exec;
     sync_send_trace(chan);
-    execve(path, c->proc.argv, c->proc.envp);
+    exec_stub_execve(chan, path, c->proc.argv, c->proc.envp);
     return err_set(err, errno, "exec \"%s\"", path);
 }
 
@@ -266,7 +267,7 @@ static void close_parent_fds(struct container *c)
             close(*fds[i]);
             *fds[i] = -1;
         }
-    int keep[] = {c->sync_child, c->exec_listen, c->console_fd};
+    int keep[] = {c->sync_child, c->exec_listen, c->console_fd, exec_stub_fd()};
     int first = 3 + (c->o->preserve_fds > 0 ? c->o->preserve_fds : 0) +
                 (c->o->listen_fds > 0 ? c->o->listen_fds : 0);
     close_fds_except(first, keep, ARRAY_SIZE(keep));

@@ -11,18 +11,19 @@
 #include "error.h"
 
 enum sync_type {
-    SYNC_GO = 1,       /* parent -> child: go on (maps written, cgroup joined) */
-    SYNC_READY,        /* child -> parent: set up, waiting for start */
-    SYNC_ERROR,        /* child -> parent: errnum in value, message in data */
-    SYNC_PID,          /* stage -> parent: the init's pid (as seen by the parent) */
-    SYNC_MAPS,         /* stage -> parent: write my uid/gid maps, then GO */
-    SYNC_HOOKS,        /* child -> parent: run prestart + createRuntime hooks */
-    SYNC_TRACE,        /* child -> parent: an array of struct trace_span */
-    SYNC_START,        /* parent -> child: exec the user's program now */
-    SYNC_WARN,         /* child -> parent: a warning to log */
-    SYNC_FD,           /* child -> parent: an fd (SCM_RIGHTS), value says which */
-    SYNC_HOOKS_DONE,   /* parent -> child: they ran; value: the init's pid */
-    SYNC_DEVICES_MADE, /* child -> parent: device nodes made, apply the device rules */
+    SYNC_GO = 1,          /* parent -> child: go on (maps written, cgroup joined) */
+    SYNC_READY,           /* child -> parent: set up, waiting for start */
+    SYNC_ERROR,           /* child -> parent: errnum in value, message in data */
+    SYNC_PID,             /* stage -> parent: the init's pid (as seen by the parent) */
+    SYNC_MAPS,            /* stage -> parent: write my uid/gid maps, then GO */
+    SYNC_HOOKS,           /* child -> parent: run prestart + createRuntime hooks */
+    SYNC_TRACE,           /* child -> parent: an array of struct trace_span */
+    SYNC_START,           /* parent -> child: exec the user's program now */
+    SYNC_WARN,            /* child -> parent: a warning to log */
+    SYNC_FD,              /* child -> parent: an fd (SCM_RIGHTS), value says which */
+    SYNC_HOOKS_DONE,      /* parent -> child: they ran; value: the init's pid */
+    SYNC_DEVICES_MADE,    /* child -> parent: device nodes made, apply the device rules */
+    SYNC_EXEC_ERROR = 13, /* the exec stub: value errno, data the path (stub/exec_stub.c) */
 };
 
 /* SYNC_FD values: >= 0 an idmapped mount tree (parent -> child, by mount
