@@ -185,20 +185,11 @@ oci_detached() {
     [ "$status" -ne 0 ] || _record_pid "${*: -1}"
 }
 
-# unflake CMD...: CMD (oci_detached ..., or run --separate-stderr oci ...),
-# run again (up to 3 times) while it fails with "sync socket: ..." instead
-# of the container's own error: a known oci-rt race that loses an error
-# raised in the container's init (tested on its own in attrs.bats), which
-# would otherwise make every failure test flaky.
+# unflake CMD...: runs CMD. (It used to retry the create/run errors the
+# runtime lost as "sync socket: ..."; that bug is fixed and a retry would
+# now hide a regression.)
 unflake() {
-    local i
-    for i in 1 2 3; do
-        "$@"
-        if [ "${status:-0}" -eq 0 ] || [[ "${stderr:-}" != *"sync socket: "* ]]; then
-            return 0
-        fi
-        "$OCI_RT" --root "$ROOT" delete --force "${*: -1}" >/dev/null 2>&1 || true
-    done
+    "$@"
 }
 
 # create ID from BUNDLE; fails the test when create fails.

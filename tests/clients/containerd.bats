@@ -1,0 +1,238 @@
+#!/usr/bin/env bats
+# containerd 1.6 (runc shim v2) running containers with oci-rt: a private
+# containerd (see containerd_start in lib.sh), driven with ctr
+# --runc-binary <snapshot> --runc-root <private>; its config imports
+# contrib/containerd/config.toml (the CRI runtime table with BinaryName).
+
+load lib.sh
+
+IMAGE=docker.io/library/ocitest:latest
+
+setup_file() {
+    clients_setup_file containerd
+    containerd_start
+}
+
+teardown_file() {
+    containerd_stop
+    clients_teardown_file
+}
+
+# crun_ ID ARGS...: ctr run with oci-rt, the private --root and a cgroup in
+# this run's parent; ARGS are ctr run options, then the command after IMAGE ID.
+cr() {
+    local id=$1
+    shift
+    track_id "$id"
+    c8 run --runc-binary "$OCI" --runc-root "$WORK/containerd/runc" \
+        --cgroup "$CG_PARENT/$id" "$@"
+}
+
+# cgone ID: the task and container are gone, and oci-rt's state, cgroup and
+# processes with them.
+cgone() { assert_gone "$1" "$WORK/containerd/runc/ocl" "$CG_PARENT/$1"; }
+
+# cdelete ID: kill, delete the task and the container.
+cdelete() {
+    c8 task kill -s KILL "$1" >/dev/null 2>&1 || true
+    retry 10 eval "c8 task ls | grep -qE '^$1 .*STOPPED'" || true
+    c8 task delete "$1" >/dev/null 2>&1 || c8 task delete -f "$1"
+    c8 containers delete "$1"
+}
+
+task_status() { c8 task ls | awk -v id="$1" '$1 == id { print $3 }'; }
+
+C8_CMD() { echo "ctr -a $WORK/containerd/containerd.sock -n ocl"; }
+
+@test "ctr run: output and exit status of a container run to completion" {
+    run --separate-stderr cr run1 --rm "$IMAGE" run1 sh -c 'echo hi; echo oops >&2; exit 3'
+    [ "$status" -eq 3 ]
+    [ "$output" = hi ]
+    [ "$stderr" = oops ]
+    cgone run1
+}
+
+@test "ctr run: the spec ctr makes runs (ulimits, env, cwd)" {
+    run cr run2 --rm --env FOO=bar --cwd /tmp "$IMAGE" run2 ocitest report
+    [ "$status" -eq 0 ]
+    grep -qx 'cwd=/tmp' <<<"$output"
+    grep -qx 'rlimit.nofile=1024:1024' <<<"$output"
+    grep -qx 'env.count=[0-9]*' <<<"$output"
+    cgone run2
+}
+
+@test "ctr run -d, task ls, task ps, task exec with and without a tty" {
+    cr d1 -d "$IMAGE" d1 sh -c 'sleep 1001 & exec sleep 1002'
+    [ "$(task_status d1)" = RUNNING ]
+    local pid
+    pid=$(c8 task ls | awk '$1 == "d1" { print $2 }')
+    pid_alive "$pid"
+    run c8 task ps d1
+    [ "$status" -eq 0 ]
+    grep -q "^$pid " <<<"$output"
+    [ "${#lines[@]}" -eq 3 ]
+    run c8 task exec --exec-id e1 d1 sh -c 'echo in; exit 4'
+    [ "$status" -eq 4 ]
+    [ "$output" = in ]
+    run c8 task exec --exec-id e2 d1 sh -c 'tty || true'
+    [ "$output" = "not a tty" ]
+    interactive_shell_test c8exec "$(C8_CMD) task exec -t --exec-id e3 d1 sh"
+    cdelete d1
+    refute pid_alive "$pid"
+    cgone d1
+}
+
+@test "ctr run -t: interactive shell on a terminal" {
+    track_id it1
+    interactive_shell_test c8run "$(C8_CMD) run -t --rm --runc-binary $OCI --runc-root $WORK/containerd/runc --cgroup $CG_PARENT/it1 $IMAGE it1 sh"
+    cgone it1
+}
+
+@test "ctr task pause/resume: a counter stops and restarts" {
+    mkdir -p "$WORK/vol-pause"
+    cr pz1 -d --mount "type=bind,src=$WORK/vol-pause,dst=/data,options=rbind:rw" "$IMAGE" pz1 \
+        ocitest counter /data/count
+    retry 5 test -s "$WORK/vol-pause/count"
+    assert_counter_moving "$WORK/vol-pause/count"
+    c8 task pause pz1
+    [ "$(task_status pz1)" = PAUSED ]
+    run "$OCI" --root "$WORK/containerd/runc/ocl" state pz1
+    [ "$(jq -r .status <<<"$output")" = paused ]
+    assert_counter_frozen "$WORK/vol-pause/count"
+    c8 task resume pz1
+    [ "$(task_status pz1)" = RUNNING ]
+    assert_counter_moving "$WORK/vol-pause/count"
+    cdelete pz1
+    cgone pz1
+}
+
+@test "ctr task metrics: the shim reads the container's cgroups" {
+    cr m1 -d --memory-limit 67108864 "$IMAGE" m1 sleep 1000
+    run c8 task metrics --format json m1
+    [ "$status" -eq 0 ]
+    [ "$(jq -r '.memory.usage.limit' <<<"$output")" = 67108864 ]
+    [ "$(jq -r '.pids.current' <<<"$output")" = 1 ]
+    cdelete m1
+    cgone m1
+}
+
+@test "ctr task kill: SIGTERM ends a container that handles it, exit status 7" {
+    cr k1 -d "$IMAGE" k1 sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done'
+    sleep 0.3
+    c8 task kill k1
+    retry 10 eval '[ "$(task_status k1)" = STOPPED ]'
+    run c8 task delete k1
+    [ "$status" -eq 0 ]
+    c8 containers delete k1
+    cgone k1
+}
+
+@test "ctr task kill -a / task delete -f of a running container leaves nothing" {
+    cr k2 -d "$IMAGE" k2 sh -c 'sleep 1000 & exec sleep 1001'
+    local pid
+    pid=$(c8 task ls | awk '$1 == "k2" { print $2 }')
+    [ -d "$WORK/containerd/runc/ocl/k2" ]
+    c8 task kill -a -s KILL k2
+    retry 10 eval '[ "$(task_status k2)" = STOPPED ]'
+    c8 task delete k2
+    c8 containers delete k2
+    refute pid_alive "$pid"
+    cgone k2
+    cr k3 -d "$IMAGE" k3 sleep 1000
+    c8 task delete -f k3
+    c8 containers delete k3
+    cgone k3
+}
+
+@test "ctr run of a missing command: a readable error naming it" {
+    run --separate-stderr cr miss1 --rm "$IMAGE" miss1 /no/such/bin
+    echo "status $status; stderr: $stderr"
+    [ "$status" -ne 0 ]
+    [[ "$stderr" == */no/such/bin* ]]
+    grep -qi 'no such file or directory' <<<"$stderr"
+    c8 containers delete miss1 >/dev/null 2>&1 || true
+    cgone miss1
+}
+
+@test "containerd loads contrib/containerd/config.toml: the CRI runtime oci-rt with BinaryName" {
+    run containerd --config "$WORK/containerd/config.toml" config dump
+    [ "$status" -eq 0 ]
+    local t
+    t=$(awk '/^ *\[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.oci-rt\]/,/^ *\[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc\]/' <<<"$output")
+    echo "$t"
+    grep -q 'runtime_type = "io.containerd.runc.v2"' <<<"$t"
+    grep -qF "BinaryName = \"$OCI\"" <<<"$t"
+    # the running daemon parsed it: the CRI plugin is up
+    run c8 plugins ls
+    grep -E 'io.containerd.grpc.v1 +cri +.* ok' <<<"$output"
+}
+
+cri() { /usr/bin/python3 "$CLIENTS_DIR/cri.py" "$WORK/containerd/containerd.sock" "$@"; }
+
+@test "CRI (as the kubelet does): a pod with runtime handler oci-rt runs with the config's BinaryName and Root" {
+    /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null ||
+        skip "python3-grpcio and python3-protobuf are not installed (run.sh installs them)"
+    local C=$WORK/containerd logs=$WORK/containerd/podlogs root pod cid
+    root=$C/cri-oci-rt/k8s.io
+    mkdir -p "$logs"
+    run cri version
+    echo "$output"
+    [ "$status" -eq 0 ]
+    run cri runp pod1 "$CG_PARENT/pod1" "$logs" oci-rt
+    echo "$output"
+    [ "$status" -eq 0 ]
+    pod=$output
+    track_id "$pod"
+    # the sandbox runs with oci-rt, its state under the options' Root
+    [ -d "$root/$pod" ]
+    run "$OCI" --root "$root" state "$pod"
+    [ "$(jq -r .status <<<"$output")" = running ]
+    run cri create "$pod" pod1 "$CG_PARENT/pod1" "$logs" docker.io/library/ocitest:latest \
+        sh -c 'echo started; exec sleep 1000'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    cid=$output
+    track_id "$cid"
+    cri start "$cid"
+    [ "$(cri status "$cid" | jq -r .state)" = CONTAINER_RUNNING ]
+    run "$OCI" --root "$root" state "$cid"
+    [ "$(jq -r .status <<<"$output")" = running ]
+    [ -n "$(cgroup_dirs "$CG_PARENT/pod1/$cid")" ]
+    run cri exec "$cid" sh -c 'echo in-pod; exit 3'
+    echo "$output"
+    [ "$(jq -r .stdout <<<"$output")" = in-pod ]
+    [ "$(jq -r .exit_code <<<"$output")" = 3 ]
+    # the pod's pid namespace: the container sees the sandbox's process
+    run cri exec "$cid" ps -o args
+    grep -q 'sleep 1000000' <<<"$(jq -r .stdout <<<"$output")"
+    retry 5 grep -q started "$logs/app.log"
+    cri stop "$cid" 2
+    [ "$(cri status "$cid" | jq -r .state)" = CONTAINER_EXITED ]
+    cri rm "$cid"
+    cri stopp "$pod"
+    cri rmp "$pod"
+    assert_gone "$cid" "$root" "$CG_PARENT/pod1/$cid"
+    assert_gone "$pod" "$root" "$CG_PARENT/pod1/$pod"
+}
+
+@test "containerd: after all containers are removed, no oci-rt state, cgroup or process is left" {
+    local t
+    for t in $(c8 task ls -q); do cdelete "$t"; done
+    for t in $(c8 containers ls -q); do c8 containers delete "$t"; done
+    run c8 containers ls -q
+    [ -z "$output" ]
+    # (oci-rt keeps its seccomp cache in .cache there: not a container's state)
+    run sh -c "ls -A \"$WORK/containerd/runc/ocl\" | grep -vx .cache"
+    [ -z "$output" ] || { echo "left: $output" >&2; false; }
+    local id dirs
+    while read -r id; do
+        [ -n "$id" ] && cgone "$id"
+    done <"$WORK/ids"
+    [ -z "$(pids_with_cmdline "$OCI")" ]
+    dirs=$(cgroup_dirs "$CG_PARENT")
+    if [ -n "$dirs" ]; then
+        # shellcheck disable=SC2086
+        run find $dirs -mindepth 1 -type d
+        [ -z "$output" ] || { echo "cgroups left: $output" >&2; false; }
+    fi
+}
