@@ -22,13 +22,14 @@ fi
 make -s -j"$(nproc)" || exit 1
 
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(unit integration vm)
+[ ${#parts[@]} -gt 0 ] || parts=(unit integration security vm)
 failed=()
 for part in "${parts[@]}"; do
     echo "=== $part"
     case $part in
         unit) make -s check || failed+=("$part") ;;
         integration) tests/integration/run.sh || failed+=("$part") ;;
+        security) tests/security/run.sh || failed+=("$part") ;;
         vm)
             # the cgroup v2 suite in a qemu guest; 77: no qemu/kernel = skip
             tests/vm/cgroups-in-guest.sh
