@@ -357,7 +357,10 @@ static int parent_loop(struct container *c, struct oci_err *err)
             if (parent_hooks(c, err) < 0)
                 break;
         } else if (h.type == SYNC_MAPS) {
-            if (userns_write_maps(c->cfg, (pid_t)h.value, err) < 0 ||
+            TRACE_BEGIN(mspan, "user namespace maps");
+            int mrc = userns_write_maps(c->cfg, (pid_t)h.value, err);
+            TRACE_END_RC(mspan, mrc);
+            if (mrc < 0 ||
                 (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0 && errno != EPIPE))
                 break;
         } else if (h.type == 0) {
