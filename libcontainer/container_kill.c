@@ -87,12 +87,17 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct o
         goto out;
     TRACE_BEGINF(span, "signal %d", sig);
     int pidfd = state_pidfd(s);
-    if (pidfd < 0) {
-        rc = err_set(err, 0, "container \"%s\" is not running", id);
-    } else if (all) {
+    if (all) {
+        /* also once the init is gone: what is left in its cgroup (engines
+         * do this before every delete) */
         rc = container_state_cgroup(s, &cg, err);
-        if (rc == 0)
+        if (rc == 0 && cg.mode != CG_DISABLED)
             rc = cgroup_signal_all(&cg, sig, err);
+        else if (rc == 0 && pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+            rc = err_set(err, errno, "container \"%s\": signal %d", id, sig);
+    } else if (pidfd < 0) {
+        /* runc's words: containerd looks for them */
+        rc = err_set(err, 0, "cannot signal container \"%s\": container not running", id);
     } else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
         rc = err_set(err, errno, "container \"%s\": signal %d", id, sig);
     }

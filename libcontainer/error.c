@@ -2,6 +2,7 @@
 #include "error.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,8 +17,12 @@ int err_setv(struct oci_err *err, int errnum, const char *fmt, va_list ap)
 {
     assert(!err->set); /* setting an error twice is a bug */
     size_t n = (size_t)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-    if (errnum > 0 && n < sizeof(err->msg))
+    if (errnum > 0 && n + 2 < sizeof(err->msg)) {
+        /* lower case, as Go's errors read: engines match on these words
+         * ("no such file or directory", "permission denied") */
         snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
+        err->msg[n + 2] = (char)tolower((unsigned char)err->msg[n + 2]);
+    }
     flatten(err->msg);
     err->errnum = errnum;
     err->set = 1;

@@ -357,13 +357,13 @@ START_TEST(fake_missing_optional_file)
     spec_config_free(cfg);
     char want[1024];
     snprintf(want, sizeof(want),
-             "linux.resources.cpu.idle: %s: not supported by this kernel: No such file or "
+             "linux.resources.cpu.idle: %s: not supported by this kernel: no such file or "
              "directory",
              fpath("cpu,cpuacct", "cpu.idle"));
     apply_fails(cg, "{'cpu':{'idle':1}}", false, want);
     spec_config_free(cfg);
     snprintf(want, sizeof(want),
-             "linux.resources.cpu.burst: %s: not supported by this kernel: No such file or "
+             "linux.resources.cpu.burst: %s: not supported by this kernel: no such file or "
              "directory",
              fpath("cpu,cpuacct", "cpu.cfs_burst_us"));
     apply_fails(cg, "{'cpu':{'burst':1000}}", false, want);
@@ -404,7 +404,7 @@ START_TEST(fake_errors_name_field_and_file)
     ck_assert_int_eq(unlink(lim), 0);
     ck_assert_int_eq(mkdir(lim, 0755), 0); /* open for writing fails: EISDIR */
     char want[1024];
-    snprintf(want, sizeof(want), "linux.resources.memory.limit: write %s: Is a directory", lim);
+    snprintf(want, sizeof(want), "linux.resources.memory.limit: write %s: is a directory", lim);
     apply_fails(cg, "{'memory':{'limit':1000}}", false, want);
     spec_config_free(cfg);
     apply_fails(cg, "{'cpu':{'shares':1}}", false,
@@ -415,7 +415,7 @@ START_TEST(fake_errors_name_field_and_file)
     spec_config_free(cfg);
     ck_assert_int_eq(unlink(fpath("devices", "devices.allow")), 0);
     snprintf(want, sizeof(want),
-             "linux.resources.devices[1]: %s: not supported by this kernel: No such file or "
+             "linux.resources.devices[1]: %s: not supported by this kernel: no such file or "
              "directory",
              fpath("devices", "devices.allow"));
     apply_fails(cg, "{'devices':[{'allow':false},{'allow':true,'type':'c'}]}", false, want);

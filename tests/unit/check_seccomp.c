@@ -306,7 +306,7 @@ START_TEST(build_libseccomp_rejects_rule)
                     "{'names': ['getpid', 'dup'], 'action': 'SCMP_ACT_KILL', 'args': ["
                     "{'index': 0, 'value': 1, 'op': 'SCMP_CMP_EQ'}]}]}");
     expect_error(c->linux_->seccomp,
-                 "linux.seccomp.syscalls[1]: add the rule for \"dup\": File exists");
+                 "linux.seccomp.syscalls[1]: add the rule for \"dup\": file exists");
     spec_config_free(c);
 }
 END_TEST
@@ -613,7 +613,7 @@ START_TEST(load_without_nnp_or_cap)
                       strcmp(err.msg,
                              "load the seccomp filter: the process has neither no_new_privs nor "
                              "CAP_SYS_ADMIN (set process.noNewPrivileges, or keep CAP_SYS_ADMIN): "
-                             "Permission denied") == 0
+                             "permission denied") == 0
                   ? 0
                   : 4);
     }
@@ -660,7 +660,7 @@ START_TEST(notify_send_no_listener)
 {
     struct oci_err err = {0};
     ck_assert_int_lt(seccomp_notify_send("/nonexistent/agent.sock", 0, "{}", &err), 0);
-    ck_assert_str_eq(err.msg, "linux.seccomp.listenerPath /nonexistent/agent.sock: connect: No "
+    ck_assert_str_eq(err.msg, "linux.seccomp.listenerPath /nonexistent/agent.sock: connect: no "
                               "such file or directory");
 }
 END_TEST
