@@ -403,6 +403,17 @@ int cgroup_enter_self(struct cgroup *cg, struct oci_err *err)
     return cgroup_v1_backend.enter(cg, 0, err);
 }
 
+int cgroup_enter_self_all(struct cgroup *cg, struct oci_err *err)
+{
+    if (cgroup_enter_self(cg, err) < 0)
+        return -1;
+    if (!cg->v2_mnt)
+        return 0;
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s%s", cg->v2_mnt, cg->path);
+    return cg_write_pid(dir, 0, err); /* 0: the writer itself */
+}
+
 int cgroup_destroy(struct cgroup *cg, struct oci_err *err)
 {
     if (cg->mode == CG_DISABLED)

@@ -58,6 +58,8 @@ int cgroup_enter(struct cgroup *cg, pid_t pid, bool v2_done, struct oci_err *err
  * the global threadgroup lock, whose RCU grace period makes a write of a
  * pid to cgroup.procs cost ~10 ms. */
 int cgroup_enter_self(struct cgroup *cg, struct oci_err *err);
+/* The same, v2 included (the caller was not cloned into it). */
+int cgroup_enter_self_all(struct cgroup *cg, struct oci_err *err);
 /* Remove the directories, waiting briefly for exiting tasks. */
 int cgroup_destroy(struct cgroup *cg, struct oci_err *err);
 /* The pids in the container's cgroup (malloc'd array). */

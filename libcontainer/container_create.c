@@ -360,8 +360,7 @@ static int parent_loop(struct container *c, struct oci_err *err)
             TRACE_BEGIN(mspan, "user namespace maps");
             int mrc = userns_write_maps(c->cfg, (pid_t)h.value, err);
             TRACE_END_RC(mspan, mrc);
-            if (mrc < 0 ||
-                (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0 && errno != EPIPE))
+            if (mrc < 0 || (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0 && errno != EPIPE))
                 break;
         } else if (h.type == 0) {
             err_set(err, 0, "container init exited during set-up%s", process_exit_reason(c));

@@ -272,8 +272,8 @@ static int exec_spawn(struct container *c, pid_t *pid, struct oci_err *err)
     if (enter_for_children(c, err) < 0)
         return -1;
     TRACE_BEGIN(span, "clone exec process");
-    bool in_cgroup = c->cg.v2_fd >= 0;
-    *pid = process_clone3(0, c->cg.v2_fd, NULL);
+    bool in_cgroup = c->cg.v2_fd >= 0 && !c->join_cgroup_last;
+    *pid = process_clone3(0, in_cgroup ? c->cg.v2_fd : -1, NULL);
     if (*pid < 0 && in_cgroup) {
         in_cgroup = false; /* a kernel without CLONE_INTO_CGROUP */
         *pid = process_clone3(0, -1, NULL);
@@ -285,7 +285,7 @@ static int exec_spawn(struct container *c, pid_t *pid, struct oci_err *err)
         return err_set(err, errno, "exec: clone");
     close(c->sync_child);
     c->sync_child = -1;
-    if (!in_cgroup && cgroup_enter(&c->cg, *pid, false, err) < 0)
+    if (!in_cgroup && !c->join_cgroup_last && cgroup_enter(&c->cg, *pid, false, err) < 0)
         return -1;
     static char buf[SYNC_MAX + 1];
     for (;;) {
@@ -298,6 +298,8 @@ static int exec_spawn(struct container *c, pid_t *pid, struct oci_err *err)
             trace_close_open(*pid);
             return 0; /* exec'd */
         }
+        if (h.type == SYNC_READY && c->o->detach)
+            return 0; /* joining a frozen cgroup: it execs once resumed */
         if (h.type == SYNC_TRACE)
             trace_merge((const struct trace_span *)buf, (size_t)n / sizeof(struct trace_span),
                         *pid);
@@ -342,6 +344,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *er
             rc = err_set(err, 0, "container \"%s\" is %s: cannot exec in it%s", o->id,
                          container_status_names[st],
                          st == STATUS_PAUSED ? " (resume it, or --ignore-paused)" : "");
+        c.join_cgroup_last = st == STATUS_PAUSED;
     }
     if (rc == 0)
         rc = state_read_config(&sd, o->id, &cfg, err);

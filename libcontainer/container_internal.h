@@ -48,6 +48,7 @@ struct container {
     uint64_t pid_start;
     bool go_received;          /* child side */
     int ns_fds[SPEC_NS_TYPES]; /* exec: the running container's namespaces, -1 */
+    bool join_cgroup_last;     /* exec --ignore-paused: the cgroup is frozen */
 };
 
 /* Load + validate the config and make every plan: no side effect yet. */

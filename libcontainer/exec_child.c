@@ -40,7 +40,7 @@ static int join(struct container *c, struct oci_err *err)
 static int exec_setup(struct container *c, struct oci_err *err)
 {
     umask(0);
-    if (cgroup_enter_self(&c->cg, err) < 0 || join(c, err) < 0)
+    if ((!c->join_cgroup_last && cgroup_enter_self(&c->cg, err) < 0) || join(c, err) < 0)
         return -1;
     if (c->proc.terminal && proc_setup_terminal(c, err) < 0)
         return -1;
@@ -58,6 +58,17 @@ static int exec_setup(struct container *c, struct oci_err *err)
     return 0;
 }
 
+/* A paused container's cgroup freezes whatever joins it: join last, tell
+ * the parent (a detached exec is done then), and exec once thawed. */
+static int join_frozen(struct container *c, struct oci_err *err)
+{
+    if (!c->join_cgroup_last)
+        return 0;
+    if (sync_send(c->sync_child, SYNC_READY, 0, NULL, 0) < 0)
+        return err_set(err, errno, "sync socket");
+    return cgroup_enter_self_all(&c->cg, err);
+}
+
 _Noreturn void exec_main(struct container *c)
 {
     struct oci_err err = {0};
@@ -73,7 +84,7 @@ _Noreturn void exec_main(struct container *c)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (exec_setup(c, &err) == 0 && proc_setup_final(c, path, sizeof(path), &err) == 0 &&
-        procattr_set_exec_label(&c->attrs, &err) == 0) {
+        procattr_set_exec_label(&c->attrs, &err) == 0 && join_frozen(c, &err) == 0) {
         if (c->o->detach)
             prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
         TRACE_BEGIN(span, "execve");
