@@ -4,6 +4,7 @@
 # --runc-binary <snapshot> --runc-root <private>; its config imports
 # contrib/containerd/config.toml (the CRI runtime table with BinaryName).
 
+# shellcheck disable=SC2154,SC2016,SC2030,SC2031  # bats: run sets status/output/stderr; literal $ in commands
 load lib.sh
 
 IMAGE=docker.io/library/ocitest:latest
@@ -169,50 +170,109 @@ C8_CMD() { echo "ctr -a $WORK/containerd/containerd.sock -n ocl"; }
 
 cri() { /usr/bin/python3 "$CLIENTS_DIR/cri.py" "$WORK/containerd/containerd.sock" "$@"; }
 
-@test "CRI (as the kubelet does): a pod with runtime handler oci-rt runs with the config's BinaryName and Root" {
+# After each test: the CRI pods it made, forced away with ctr (the CRI calls
+# themselves are what the tests check).
+teardown() {
+    [ -s "$WORK/cri-pods" ] || return 0
+    : >"$WORK/cri-pods"
+    cri_force_cleanup
+}
+
+CRI_ROOT() { echo "$WORK/containerd/cri-oci-rt/k8s.io"; }
+
+# cri_pod NAME: a pod sandbox with runtime handler oci-rt; sets POD.
+cri_pod() {
     /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null ||
         skip "python3-grpcio and python3-protobuf are not installed (run.sh installs them)"
-    local C=$WORK/containerd logs=$WORK/containerd/podlogs root pod cid
-    root=$C/cri-oci-rt/k8s.io
-    mkdir -p "$logs"
+    mkdir -p "$WORK/podlogs/$1"
+    run cri runp "$1" "$CG_PARENT/$1" "$WORK/podlogs/$1" oci-rt
+    echo "$output"
+    [ "$status" -eq 0 ]
+    POD=$output
+    track_id "$POD"
+    echo "$POD" >>"$WORK/cri-pods"
+}
+
+# cri_ctr PODNAME CMD...: create and start a container in pod POD; sets CTR.
+cri_ctr() {
+    local name=$1
+    shift
+    run cri create "$POD" "$name" "$CG_PARENT/$name" "$WORK/podlogs/$name" \
+        docker.io/library/ocitest:latest "$@"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    CTR=$output
+    track_id "$CTR"
+    cri start "$CTR"
+}
+
+cri_state() { cri status "$1" | jq -r .state; }
+
+@test "CRI (as the kubelet does): a pod with runtime handler oci-rt runs with the config's BinaryName and Root; exec, logs" {
     run cri version
     echo "$output"
     [ "$status" -eq 0 ]
-    run cri runp pod1 "$CG_PARENT/pod1" "$logs" oci-rt
-    echo "$output"
-    [ "$status" -eq 0 ]
-    pod=$output
-    track_id "$pod"
+    cri_pod pod1
     # the sandbox runs with oci-rt, its state under the options' Root
-    [ -d "$root/$pod" ]
-    run "$OCI" --root "$root" state "$pod"
+    run "$OCI" --root "$(CRI_ROOT)" state "$POD"
     [ "$(jq -r .status <<<"$output")" = running ]
-    run cri create "$pod" pod1 "$CG_PARENT/pod1" "$logs" docker.io/library/ocitest:latest \
-        sh -c 'echo started; exec sleep 1000'
-    echo "$output"
-    [ "$status" -eq 0 ]
-    cid=$output
-    track_id "$cid"
-    cri start "$cid"
-    [ "$(cri status "$cid" | jq -r .state)" = CONTAINER_RUNNING ]
-    run "$OCI" --root "$root" state "$cid"
+    cri_ctr pod1 sh -c 'echo started; exec sleep 1000'
+    [ "$(cri_state "$CTR")" = CONTAINER_RUNNING ]
+    run "$OCI" --root "$(CRI_ROOT)" state "$CTR"
     [ "$(jq -r .status <<<"$output")" = running ]
-    [ -n "$(cgroup_dirs "$CG_PARENT/pod1/$cid")" ]
-    run cri exec "$cid" sh -c 'echo in-pod; exit 3'
+    [ -n "$(cgroup_dirs "$CG_PARENT/pod1/$CTR")" ]
+    run cri exec "$CTR" sh -c 'echo in-pod; exit 3'
     echo "$output"
     [ "$(jq -r .stdout <<<"$output")" = in-pod ]
     [ "$(jq -r .exit_code <<<"$output")" = 3 ]
     # the pod's pid namespace: the container sees the sandbox's process
-    run cri exec "$cid" ps -o args
+    run cri exec "$CTR" ps -o args
     grep -q 'sleep 1000000' <<<"$(jq -r .stdout <<<"$output")"
-    retry 5 grep -q started "$logs/app.log"
-    cri stop "$cid" 2
-    [ "$(cri status "$cid" | jq -r .state)" = CONTAINER_EXITED ]
-    cri rm "$cid"
-    cri stopp "$pod"
-    cri rmp "$pod"
-    assert_gone "$cid" "$root" "$CG_PARENT/pod1/$cid"
-    assert_gone "$pod" "$root" "$CG_PARENT/pod1/$pod"
+    retry 5 grep -q started "$WORK/podlogs/pod1/app.log"
+}
+
+@test "CRI: a container that exits is reported EXITED with its exit code" {
+    cri_pod pod2
+    cri_ctr pod2 sh -c 'echo done; exit 3'
+    # containerd handles the exit with `kill --all ID 9` on the stopped
+    # container (runc: no error) before it records the status
+    # shellcheck disable=SC2317
+    _exited() { [ "$(cri_state "$CTR")" = CONTAINER_EXITED ]; }
+    retry 10 _exited || {
+        echo "still $(cri status "$CTR") 10 s after the exit; containerd says:" >&2
+        grep -F "$CTR" "$WORK/containerd/containerd.log" | grep level=error | tail -2 | cut -c1-400 >&2
+        false
+    }
+    [ "$(cri status "$CTR" | jq -r .exit_code)" = 3 ]
+}
+
+@test "CRI: StopContainer (SIGTERM, then SIGKILL after the grace period), RemoveContainer, StopPodSandbox, RemovePodSandbox leave nothing" {
+    cri_pod pod3
+    cri_ctr pod3 sh -c 'trap "" TERM; while :; do sleep 0.1; done'
+    local c1=$CTR t0
+    sleep 0.3
+    t0=$SECONDS
+    CRI_TIMEOUT=15 run cri stop "$c1" 2
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ $((SECONDS - t0)) -ge 2 ]
+    [ "$(cri_state "$c1")" = CONTAINER_EXITED ]
+    cri rm "$c1"
+    cri stopp "$POD"
+    cri rmp "$POD"
+    assert_gone "$c1" "$(CRI_ROOT)" "$CG_PARENT/pod3/$c1"
+    assert_gone "$POD" "$(CRI_ROOT)" "$CG_PARENT/pod3/$POD"
+}
+
+@test "ctr task kill -a of a task that has exited: no error (runc's kill --all of a stopped container)" {
+    cr ka1 -d "$IMAGE" ka1 sh -c 'exit 0'
+    retry 10 eval '[ "$(task_status ka1)" = STOPPED ]'
+    run c8 task kill -a -s KILL ka1
+    echo "$output"
+    [ "$status" -eq 0 ]
+    c8 task delete ka1
+    c8 containers delete ka1
+    cgone ka1
 }
 
 @test "containerd: after all containers are removed, no oci-rt state, cgroup or process is left" {
@@ -222,7 +282,7 @@ cri() { /usr/bin/python3 "$CLIENTS_DIR/cri.py" "$WORK/containerd/containerd.sock
     run c8 containers ls -q
     [ -z "$output" ]
     # (oci-rt keeps its seccomp cache in .cache there: not a container's state)
-    run sh -c "ls -A \"$WORK/containerd/runc/ocl\" | grep -vx .cache"
+    run sh -c "ls -A \"$WORK/containerd/runc/ocl\" 2>/dev/null | grep -vx .cache"
     [ -z "$output" ] || { echo "left: $output" >&2; false; }
     local id dirs
     while read -r id; do
@@ -231,8 +291,10 @@ cri() { /usr/bin/python3 "$CLIENTS_DIR/cri.py" "$WORK/containerd/containerd.sock
     [ -z "$(pids_with_cmdline "$OCI")" ]
     dirs=$(cgroup_dirs "$CG_PARENT")
     if [ -n "$dirs" ]; then
+        # the pods' parent cgroups are the kubelet's to make and remove (the
+        # runtime mkdirs a missing parent, as runc does); the containers' go
         # shellcheck disable=SC2086
-        run find $dirs -mindepth 1 -type d
+        run find $dirs -mindepth 1 -type d -not -name 'pod[0-9]'
         [ -z "$output" ] || { echo "cgroups left: $output" >&2; false; }
     fi
 }

@@ -16,8 +16,10 @@ python3-grpcio and python3-protobuf.
   cri.py SOCK exec CID CMD...                              -> JSON
   cri.py SOCK stop CID TIMEOUT
   cri.py SOCK stopp|rmp POD
+Each call times out after $CRI_TIMEOUT seconds (default 30).
 """
 import json
+import os
 import sys
 
 import grpc
@@ -115,7 +117,11 @@ def build_classes():
 C = build_classes()
 
 
-def call(chan, method, req, timeout=120):
+TIMEOUT = float(os.environ.get("CRI_TIMEOUT", "30"))
+
+
+def call(chan, method, req, timeout=None):
+    timeout = timeout or TIMEOUT
     resp_cls = C[type(req).DESCRIPTOR.name.replace("Request", "Response")]
     fn = chan.unary_unary("/%s.RuntimeService/%s" % (PKG, method),
                           request_serializer=lambda m: m.SerializeToString(),

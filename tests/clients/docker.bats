@@ -3,6 +3,7 @@
 # every container with oci-rt: a private dockerd whose default runtime is the
 # oci-rt snapshot (see docker_start in lib.sh).
 
+# shellcheck disable=SC2154,SC2016,SC2030,SC2031  # bats: run sets status/output/stderr; literal $ in commands
 load lib.sh
 
 setup_file() {

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154  # status, output, stderr: set by bats' run
 # Shared setup for the container-engine tests (docker.bats, podman.bats,
 # containerd.bats).  Load with `load lib.sh`.
 #
@@ -147,7 +148,7 @@ clients_setup_file() {
     # Host paths some engines create on first use: remember which existed, so
     # that teardown removes only what this run made.
     : >"$WORK/preexisting"
-    for i in /etc/docker/key.json /run/docker /var/lib/containers /run/containerd; do
+    for i in /etc/docker/key.json /run/docker /var/lib/containers /run/containerd /etc/cni/net.d/cni.lock; do
         [ -e "$i" ] && echo "$i" >>"$WORK/preexisting"
     done
     TMUX_SOCK=$WORK/tmux.sock
@@ -340,7 +341,9 @@ interactive_shell_test() {
 
 # ------------------------------------------------------------ docker
 
-DOCKER_BIN=${DOCKER_BIN:-$( [ -x /usr/bin/docker ] && echo /usr/bin/docker || command -v docker)}
+if [ -z "${DOCKER_BIN:-}" ]; then
+    if [ -x /usr/bin/docker ]; then DOCKER_BIN=/usr/bin/docker; else DOCKER_BIN=$(command -v docker); fi
+fi
 
 # dk ARGS...: the docker CLI talking to this file's private dockerd.  The
 # Debian CLI (/usr/bin/docker, 20.10) is preferred over any newer one in PATH.
@@ -478,19 +481,18 @@ podman_teardown() {
         kill -9 "$pid" 2>/dev/null || true
     done
     umount_under "$P"
-    remove_if_new /var/lib/containers
+    # the blob cache of `podman import`; the CNI lock of conmon's exit
+    # command (`podman container cleanup` gets no --network-config-dir)
+    remove_if_new /var/lib/containers /etc/cni/net.d/cni.lock
 }
 
 # podman runs oci-rt without --root: oci-rt's default state dir.
-PODMAN_OCI_ROOT=/run/oci-rt
+export PODMAN_OCI_ROOT=/run/oci-rt
 
 # ------------------------------------------------------------ containerd
 
 # c8 ARGS...: ctr on this file's private containerd, in namespace "ocl".
 c8() { ctr -a "$WORK/containerd/containerd.sock" -n ocl "$@"; }
-
-# The runc shim options ctr passes: the oci-rt snapshot and a private --root.
-C8_RUNC=()
 
 # containerd_start: a private containerd (root, state, sockets, CNI dirs)
 # whose config is contrib/containerd/config.toml (binary path pointed at the
@@ -542,21 +544,21 @@ CONF
 }
 
 containerd_stop() {
-    local C=$WORK/containerd pid t
+    local C=$WORK/containerd pid t ns
     [ -d "$C" ] || return 0
     if [ -S "$C/containerd.sock" ]; then
-        for t in $(c8 task ls -q 2>/dev/null); do
-            c8 task kill -s KILL "$t" >/dev/null 2>&1 || true
-            c8 task delete -f "$t" >/dev/null 2>&1 || true
-        done
-        for t in $(c8 containers ls -q 2>/dev/null); do
-            c8 containers delete "$t" >/dev/null 2>&1 || true
-        done
-        # CRI pods left by a failed test
-        for t in $(ctr -a "$C/containerd.sock" -n k8s.io containers ls -q 2>/dev/null); do
-            ctr -a "$C/containerd.sock" -n k8s.io task kill -s KILL "$t" >/dev/null 2>&1 || true
+        # ctr's namespace, and the CRI plugin's (pods left by a failed test)
+        for ns in ocl k8s.io; do
+            for t in $(ctr -a "$C/containerd.sock" -n "$ns" task ls -q 2>/dev/null); do
+                ctr -a "$C/containerd.sock" -n "$ns" task kill -a -s KILL "$t" >/dev/null 2>&1 || true
+                ctr -a "$C/containerd.sock" -n "$ns" task delete -f "$t" >/dev/null 2>&1 || true
+            done
+            for t in $(ctr -a "$C/containerd.sock" -n "$ns" containers ls -q 2>/dev/null); do
+                ctr -a "$C/containerd.sock" -n "$ns" containers delete "$t" >/dev/null 2>&1 || true
+            done
         done
     fi
+    cri_force_cleanup
     pid=$(cat "$C/containerd.pid" 2>/dev/null)
     if pid_alive "$pid"; then
         kill -TERM "$pid"
@@ -568,6 +570,20 @@ containerd_stop() {
     done
     umount_under "$C"
     remove_run_containerd
+}
+
+# cri_force_cleanup: the CRI plugin's tasks, forced away.  containerd kills
+# with `kill --all` before it deletes; when oci-rt refuses that for a stopped
+# container the task cannot be deleted through containerd at all, so oci-rt's
+# own `delete --force` goes first (the tests report that bug themselves).
+cri_force_cleanup() {
+    local C=$WORK/containerd t
+    [ -S "$C/containerd.sock" ] || return 0
+    for t in $(ctr -a "$C/containerd.sock" -n k8s.io task ls -q 2>/dev/null); do
+        ctr -a "$C/containerd.sock" -n k8s.io task kill -a -s KILL "$t" >/dev/null 2>&1 || true
+        "$OCI" --root "$C/cri-oci-rt/k8s.io" delete --force "$t" >/dev/null 2>&1 || true
+        ctr -a "$C/containerd.sock" -n k8s.io task delete -f "$t" >/dev/null 2>&1 || true
+    done
 }
 
 # make_oci_archive FILE NAME [CMD_JSON]: a one-layer OCI image layout (tar)

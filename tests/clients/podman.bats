@@ -3,6 +3,7 @@
 # <snapshot>` with private storage, run root, tmp dir and config (see pm in
 # lib.sh); cgroupfs, cgroup parent CG_PARENT, no network.
 
+# shellcheck disable=SC2154,SC2016,SC2030,SC2031  # bats: run sets status/output/stderr; literal $ in commands
 load lib.sh
 
 setup_file() {

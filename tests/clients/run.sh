@@ -4,15 +4,16 @@
 #   tests/clients/run.sh [docker|podman|containerd ...]     (default: all three)
 #
 # Installs what the tests need (Debian packages: the engines, tmux, jq, bats,
-# tini), builds oci-rt if needed, runs each engine's .bats file (each starts
-# and stops its own private daemon: see lib.sh) under a subreaper (tini -s),
-# so that the orphaned shims and conmons are reaped, then checks that nothing
-# of the run is left: no process, work dir, mount or cgroup.
+# tini, python3-grpcio for the CRI client), builds oci-rt if needed, runs
+# each engine's .bats file (each starts and stops its own private daemon: see
+# lib.sh) under a subreaper (tini -s), so that the orphaned shims and conmons
+# are reaped, then checks that nothing of the run is left: no process, work
+# dir, mount or cgroup.
 # Prints one line "clients: N passed, N failed, N skipped" and exits non-zero
 # when a test failed or something was left.
 # Environment: OCI_RT (binary to test), CLIENTS_KEEP=1 (keep the work dirs).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 top=$(pwd)
 export DEBIAN_FRONTEND=noninteractive
 
@@ -21,7 +22,8 @@ export DEBIAN_FRONTEND=noninteractive
     exit 1
 }
 
-need="docker.io podman containerd tmux jq bats tini busybox-static gcc libc6-dev file"
+need="docker.io podman containerd tmux jq bats tini busybox-static gcc libc6-dev file
+      containernetworking-plugins python3 python3-grpcio python3-protobuf"
 # shellcheck disable=SC2086
 if ! dpkg -s $need >/dev/null 2>&1; then
     echo "=== installing: $need"
