@@ -22,7 +22,7 @@ fi
 make -s -j"$(nproc)" || exit 1
 
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(unit integration security vm)
+[ ${#parts[@]} -gt 0 ] || parts=(unit integration security vm clients)
 failed=()
 for part in "${parts[@]}"; do
     echo "=== $part"
@@ -30,6 +30,7 @@ for part in "${parts[@]}"; do
         unit) make -s check || failed+=("$part") ;;
         integration) tests/integration/run.sh || failed+=("$part") ;;
         security) tests/security/run.sh || failed+=("$part") ;;
+        clients) tests/clients/run.sh || failed+=("$part") ;;
         vm)
             # the cgroup v2 suite in a qemu guest; 77: no qemu/kernel = skip
             tests/vm/cgroups-in-guest.sh
