@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 top=$(pwd)
 export DEBIAN_FRONTEND=noninteractive
 
-need="gcc make autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev libmount-dev
-      check busybox-static bats jq iproute2 python3 util-linux strace"
+need="gcc libc6-dev make autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev libmount-dev
+      check busybox-static bats jq iproute2 python3 util-linux strace procps libcap2-bin"
 # shellcheck disable=SC2086
 if ! dpkg -s $need >/dev/null 2>&1; then
     apt-get update -qq
