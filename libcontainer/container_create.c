@@ -165,6 +165,18 @@ static int write_state(struct container *c, struct oci_err *err)
     return rc;
 }
 
+int container_channels(struct container *c, struct oci_err *err)
+{
+    if (c->o->console_socket && (c->console_fd = terminal_connect(c->o->console_socket, err)) < 0)
+        return -1;
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+        return err_set(err, errno, "socketpair");
+    c->sync_parent = sp[0];
+    c->sync_child = sp[1];
+    return 0;
+}
+
 int container_seccomp_plan(struct container *c, const char *root, struct oci_err *err)
 {
     const struct spec_seccomp *s = c->cfg->linux_ ? c->cfg->linux_->seccomp : NULL;
@@ -203,7 +215,7 @@ int container_seccomp_notify(struct container *c, int fd, struct oci_err *err)
     if (!json)
         rc = err_set(err, ENOMEM, "linux.seccomp.listenerPath");
     else if (seccomp_notify_send(s->listener_path, fd, json, err) < 0)
-        rc = err_wrap(err, "linux.seccomp.listenerPath %s", s->listener_path);
+        rc = -1;
     free(json);
     close(fd);
     return rc;
@@ -216,7 +228,7 @@ int send_pidfd(const char *socket_path, int pidfd, struct oci_err *err)
     int sock = unix_connect(socket_path, err);
     if (sock < 0)
         return err_wrap(err, "--pidfd-socket");
-    int rc = unix_send_fd(sock, pidfd, "pidfd", err);
+    int rc = unix_send_fd(sock, pidfd, "pidfd", 5, err);
     close(sock);
     return rc < 0 ? err_wrap(err, "--pidfd-socket %s", socket_path) : 0;
 }
@@ -381,14 +393,7 @@ int container_spawn(struct container *c, struct oci_err *err)
     c->sd_made = true;
     if ((!c->run_mode && make_exec_socket(c, err) < 0) || make_cgroup(c, err) < 0)
         return -1;
-    if (c->o->console_socket && (c->console_fd = terminal_connect(c->o->console_socket, err)) < 0)
-        return -1;
-    int sp[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
-        return err_set(err, errno, "socketpair");
-    c->sync_parent = sp[0];
-    c->sync_child = sp[1];
-    if (process_start(c, err) < 0)
+    if (container_channels(c, err) < 0 || process_start(c, err) < 0)
         return -1;
     close(c->sync_child);
     c->sync_child = -1;

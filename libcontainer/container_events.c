@@ -20,9 +20,7 @@ int container_events(const char *root, const char *id, int interval_ms, bool onc
     struct state_dir sd = {.dirfd = -1};
     struct spec_state *s = NULL;
     struct cgroup cg = {.v2_fd = -1};
-    int rc = state_dir_open(root, id, STATE_LOCK_NONE, &sd, err);
-    if (rc == 0)
-        rc = state_read(&sd, id, &s, err);
+    int rc = state_open_read(root, id, STATE_LOCK_NONE, &sd, &s, err);
     if (rc == 0 && container_status(&sd, s) == STATUS_STOPPED)
         rc = err_set(err, 0, "container \"%s\" is stopped", id);
     if (rc == 0)

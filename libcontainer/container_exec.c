@@ -262,14 +262,7 @@ static int wait_process(struct container *c, pid_t pid, int *exit_code)
 /* Fork the child, hand it the terminal socket, wait until it exec'd. */
 static int exec_spawn(struct container *c, pid_t *pid, struct oci_err *err)
 {
-    if (c->o->console_socket && (c->console_fd = terminal_connect(c->o->console_socket, err)) < 0)
-        return -1;
-    int sp[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
-        return err_set(err, errno, "socketpair");
-    c->sync_parent = sp[0];
-    c->sync_child = sp[1];
-    if (enter_for_children(c, err) < 0)
+    if (container_channels(c, err) < 0 || enter_for_children(c, err) < 0)
         return -1;
     TRACE_BEGIN(span, "clone exec process");
     bool in_cgroup = c->cg.v2_fd >= 0 && !c->join_cgroup_last;
@@ -335,9 +328,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *er
     for (int t = 0; t < SPEC_NS_TYPES; t++)
         c.ns_fds[t] = -1;
     TRACE_BEGIN(span, "read state and config");
-    int rc = state_dir_open(o->root, o->id, STATE_LOCK_NONE, &sd, err);
-    if (rc == 0)
-        rc = state_read(&sd, o->id, &s, err);
+    int rc = state_open_read(o->root, o->id, STATE_LOCK_NONE, &sd, &s, err);
     if (rc == 0) {
         enum container_status st = container_status(&sd, s);
         if (st == STATUS_STOPPED || (st == STATUS_PAUSED && !o->ignore_paused))

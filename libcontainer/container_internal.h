@@ -60,6 +60,8 @@ int container_spawn(struct container *c, struct oci_err *err);
 void container_abort(struct container *c);
 void container_release(struct container *c);
 
+/* The connected --console-socket (if any) and the sync socketpair. */
+int container_channels(struct container *c, struct oci_err *err);
 /* Compile linux.seccomp through the cache under the state root. */
 int container_seccomp_plan(struct container *c, const char *root, struct oci_err *err);
 /* The seccomp listener from the child: to linux.seccomp.listenerPath with

@@ -79,9 +79,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct o
     struct state_dir sd = {.dirfd = -1};
     struct spec_state *s = NULL;
     struct cgroup cg = {.v2_fd = -1};
-    int rc = state_dir_open(root, id, STATE_LOCK_NONE, &sd, err);
-    if (rc == 0)
-        rc = state_read(&sd, id, &s, err);
+    int rc = state_open_read(root, id, STATE_LOCK_NONE, &sd, &s, err);
     TRACE_END_RC(lock, rc);
     if (rc < 0)
         goto out;

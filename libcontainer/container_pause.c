@@ -10,9 +10,7 @@ int container_pause(const char *root, const char *id, bool pause, struct oci_err
     struct state_dir sd = {.dirfd = -1};
     struct spec_state *s = NULL;
     struct cgroup cg = {.v2_fd = -1};
-    int rc = state_dir_open(root, id, STATE_LOCK_EXCLUSIVE, &sd, err);
-    if (rc == 0)
-        rc = state_read(&sd, id, &s, err);
+    int rc = state_open_read(root, id, STATE_LOCK_EXCLUSIVE, &sd, &s, err);
     TRACE_END_RC(lock, rc);
     if (rc < 0)
         goto out;

@@ -45,9 +45,7 @@ int container_state(const char *root, const char *id, struct spec_state **out, s
     if (container_check_id(id, err) < 0)
         return -1;
     struct state_dir sd = {.dirfd = -1};
-    int rc = state_dir_open(root, id, STATE_LOCK_NONE, &sd, err);
-    if (rc == 0)
-        rc = state_read(&sd, id, out, err);
+    int rc = state_open_read(root, id, STATE_LOCK_NONE, &sd, out, err);
     if (rc == 0) {
         enum container_status st = container_status(&sd, *out);
         free((*out)->status);

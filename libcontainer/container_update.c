@@ -8,8 +8,7 @@
 static int open_live(const char *root, const char *id, struct state_dir *sd, struct spec_state **s,
                      struct cgroup *cg, struct oci_err *err)
 {
-    if (state_dir_open(root, id, STATE_LOCK_EXCLUSIVE, sd, err) < 0 ||
-        state_read(sd, id, s, err) < 0)
+    if (state_open_read(root, id, STATE_LOCK_EXCLUSIVE, sd, s, err) < 0)
         return -1;
     if (container_status(sd, *s) == STATUS_STOPPED)
         return err_set(err, 0, "container \"%s\" is stopped", id);
@@ -41,9 +40,7 @@ int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, st
     struct state_dir sd = {.dirfd = -1};
     struct spec_state *s = NULL;
     struct cgroup cg = {.v2_fd = -1};
-    int rc = state_dir_open(root, id, STATE_LOCK_NONE, &sd, err);
-    if (rc == 0)
-        rc = state_read(&sd, id, &s, err);
+    int rc = state_open_read(root, id, STATE_LOCK_NONE, &sd, &s, err);
     if (rc == 0)
         rc = container_state_cgroup(s, &cg, err);
     if (rc == 0 && cg.mode == CG_DISABLED) {

@@ -139,6 +139,15 @@ int state_read(struct state_dir *sd, const char *id, struct spec_state **out, st
     return 0;
 }
 
+int state_open_read(const char *root, const char *id, enum state_lock lock, struct state_dir *sd,
+                    struct spec_state **out, struct oci_err *err)
+{
+    *out = NULL;
+    if (state_dir_open(root, id, lock, sd, err) < 0)
+        return -1;
+    return state_read(sd, id, out, err);
+}
+
 int state_read_config(struct state_dir *sd, const char *id, struct spec_config **out,
                       struct oci_err *err)
 {

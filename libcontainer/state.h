@@ -33,6 +33,9 @@ int state_dir_remove(struct state_dir *sd, struct oci_err *err);
 
 int state_write(struct state_dir *sd, const struct spec_state *s, struct oci_err *err);
 int state_read(struct state_dir *sd, const char *id, struct spec_state **out, struct oci_err *err);
+/* state_dir_open then state_read: the common start of an operation. */
+int state_open_read(const char *root, const char *id, enum state_lock lock, struct state_dir *sd,
+                    struct spec_state **out, struct oci_err *err);
 /* The container's config.json as saved by create. */
 int state_read_config(struct state_dir *sd, const char *id, struct spec_config **out,
                       struct oci_err *err);

@@ -31,7 +31,7 @@ int terminal_connect(const char *path, struct oci_err *err)
 
 int terminal_send(int sock, int fd, struct oci_err *err)
 {
-    return unix_send_fd(sock, fd, "/dev/ptmx", err);
+    return unix_send_fd(sock, fd, "/dev/ptmx", 9, err);
 }
 
 int terminal_setup(const struct spec_process *p, uid_t uid, struct oci_err *err)

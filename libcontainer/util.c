@@ -234,9 +234,20 @@ char *xstrndup(const char *s, size_t n)
 int unix_connect(const char *path, struct oci_err *err)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return err_set(err, ENAMETOOLONG, "%s", path);
-    strcpy(sa.sun_path, path);
+    _cleanup_close_ int dirfd = -1;
+    if (strlen(path) < sizeof(sa.sun_path)) {
+        strcpy(sa.sun_path, path);
+    } else {
+        /* longer than sun_path: through its directory's /proc/self/fd */
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *dir = xstrndup(path, slash ? (size_t)(slash - path) : 0);
+        dirfd = open(*dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dirfd < 0)
+            return err_set(err, errno, "%s", path);
+        if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd,
+                             slash ? slash + 1 : path) >= sizeof(sa.sun_path))
+            return err_set(err, ENAMETOOLONG, "%s", path);
+    }
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return err_set(err, errno, "%s", path);
@@ -248,14 +259,14 @@ int unix_connect(const char *path, struct oci_err *err)
     return fd;
 }
 
-int unix_send_fd(int sock, int fd, const char *name, struct oci_err *err)
+int unix_send_fd(int sock, int fd, const void *data, size_t len, struct oci_err *err)
 {
-    struct iovec iov = {(void *)name, strlen(name) + 1};
     union {
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } u;
     memset(&u, 0, sizeof(u));
+    struct iovec iov = {(void *)data, len};
     struct msghdr m = {
         .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&m);
@@ -263,8 +274,12 @@ int unix_send_fd(int sock, int fd, const char *name, struct oci_err *err)
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    if (TEMP_FAILURE_RETRY_INT(sendmsg(sock, &m, MSG_NOSIGNAL)) < 0)
-        return err_set(err, errno, "send %s", name);
+    ssize_t n = TEMP_FAILURE_RETRY_INT(sendmsg(sock, &m, MSG_NOSIGNAL));
+    /* the fd goes with the first part; a stream may take the rest later */
+    for (size_t done = n < 0 ? len : (size_t)n; n >= 0 && done < len; done += (size_t)n)
+        n = TEMP_FAILURE_RETRY_INT(send(sock, (const char *)data + done, len - done, MSG_NOSIGNAL));
+    if (n < 0)
+        return err_set(err, errno, "send an fd");
     return 0;
 }
 

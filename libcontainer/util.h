@@ -84,10 +84,11 @@ int write_file_atomic(int dirfd, const char *path, const void *data, size_t len,
 /* mkdir -p of an absolute host path, mode for new directories. */
 int mkdir_p(const char *path, mode_t mode);
 
-/* A connected AF_UNIX stream socket (CLOEXEC). */
+/* A connected AF_UNIX stream socket (CLOEXEC); paths longer than sun_path
+ * work too. */
 int unix_connect(const char *path, struct oci_err *err);
-/* Send fd with SCM_RIGHTS; name is the message's payload. */
-int unix_send_fd(int sock, int fd, const char *name, struct oci_err *err);
+/* Send fd with SCM_RIGHTS along with the first bytes of data. */
+int unix_send_fd(int sock, int fd, const void *data, size_t len, struct oci_err *err);
 
 /* Close every fd from first up, but those in keep (sorted in place); keep
  * entries < 0 or < first are ignored. */

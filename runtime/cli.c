@@ -4,6 +4,8 @@
 #include "libcontainer/log.h"
 #include "libcontainer/trace.h"
 
+#include "specs/jsonout.h"
+
 #include <fcntl.h>
 #include <regex.h>
 
@@ -83,21 +85,6 @@ void cli_free_ids(char **ids, int n)
     free(ids);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
 /* runc's log line shapes: logrus text, or {"level","msg","time"} JSON */
@@ -123,11 +110,11 @@ static void log_to_file(enum log_level level, const char *msg)
         return;
     if (!strcmp(G.log_format, "json")) {
         fprintf(f, "{\"level\":\"%s\",\"msg\":", level_names[level]);
-        json_str(f, msg);
+        spec_json_fputs(f, msg);
         fprintf(f, ",\"time\":\"%s\"}\n", ts);
     } else {
         fprintf(f, "time=\"%s\" level=%s msg=", ts, level_names[level]);
-        json_str(f, msg);
+        spec_json_fputs(f, msg);
         fputc('\n', f);
     }
     fclose(f);

@@ -78,6 +78,7 @@ const char *signal_name(int sig);
 
 /* Commands (cmd_*.c). */
 extern const struct cli_cmd cmd_create, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete,
-    cmd_list, cmd_spec, cmd_trace, cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_events, cmd_exec, cmd_features;
+    cmd_list, cmd_spec, cmd_trace, cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_events, cmd_exec,
+    cmd_features;
 
 #endif

@@ -1,6 +1,8 @@
 #include "config.h"
 #include "trace_format.h"
 
+#include "specs/jsonout.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,21 +30,6 @@ void trace_filter_sort(struct spec_spans *s, const char *id)
     }
     s->n = k;
     qsort(s->items, s->n, sizeof(*s->items), by_start);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
 }
 
 /* ---- invocations: the spans of one command ---- */
@@ -160,15 +147,15 @@ void trace_format_json(FILE *f, const struct spec_spans *s)
     for (size_t i = 0; i < s->n; i++) {
         const struct spec_span *sp = &s->items[i];
         fputs("{\"id\":", f);
-        json_str(f, sp->id);
+        spec_json_fputs(f, sp->id);
         fputs(",\"op\":", f);
-        json_str(f, sp->op);
+        spec_json_fputs(f, sp->op);
         fputs(",\"cmd\":", f);
-        json_str(f, sp->cmd);
+        spec_json_fputs(f, sp->cmd);
         fputs(",\"proc\":", f);
-        json_str(f, sp->proc);
+        spec_json_fputs(f, sp->proc);
         fprintf(f, ",\"pid\":%d,\"name\":", sp->pid);
-        json_str(f, sp->name);
+        spec_json_fputs(f, sp->name);
         fprintf(f, ",\"ts\":%llu,\"dur\":%llu,\"depth\":%u,\"instant\":%s,\"failed\":%s}\n",
                 (unsigned long long)sp->ts, (unsigned long long)sp->dur, sp->depth,
                 sp->instant ? "true" : "false", sp->failed ? "true" : "false");
@@ -195,7 +182,7 @@ void trace_format_chrome(FILE *f, const struct spec_spans *s)
                     "%s{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%zu,\"tid\":0,"
                     "\"args\":{\"name\":",
                     first ? "" : ",\n", k + 1);
-            json_str(f, sp->id);
+            spec_json_fputs(f, sp->id);
             fputs("}}", f);
             first = false;
         }
@@ -209,7 +196,7 @@ void trace_format_chrome(FILE *f, const struct spec_spans *s)
                     ",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%zu,\"tid\":%d,"
                     "\"args\":{\"name\":",
                     k + 1, sp->pid);
-            json_str(f, tname);
+            spec_json_fputs(f, tname);
             fputs("}}", f);
         }
         fprintf(f, ",\n{\"ph\":\"%s\",\"pid\":%zu,\"tid\":%d,\"ts\":%.3f,", sp->instant ? "i" : "X",
@@ -219,9 +206,9 @@ void trace_format_chrome(FILE *f, const struct spec_spans *s)
         else
             fprintf(f, "\"dur\":%.3f,", (double)sp->dur / 1e3);
         fputs("\"cat\":", f);
-        json_str(f, sp->op);
+        spec_json_fputs(f, sp->op);
         fputs(",\"name\":", f);
-        json_str(f, sp->name);
+        spec_json_fputs(f, sp->name);
         fprintf(f, ",\"args\":{\"failed\":%s}}", sp->failed ? "true" : "false");
     }
     fputs("\n]}\n", f);

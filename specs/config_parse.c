@@ -559,10 +559,13 @@ struct spec_config *spec_config_load(const char *path, char **errmsg)
     return c;
 }
 
-struct spec_process *spec_process_parse(const char *data, size_t len, const char *name,
-                                        char **errmsg)
+/* A document whose top level is one object of the model (process.json,
+ * a linux.resources file): size bytes zeroed, parsed by fn, freed by
+ * free_fn on failure. */
+static void *parse_part(const char *data, size_t len, const char *name, char **errmsg, size_t size,
+                        doc_fn fn, void (*free_fn)(void *))
 {
-    struct spec_process *p = calloc(1, sizeof(*p));
+    void *p = calloc(1, size);
     char *buf = malloc(len + 1);
 
     if (!p || !buf) {
@@ -575,12 +578,29 @@ struct spec_process *spec_process_parse(const char *data, size_t len, const char
     if (len)
         memcpy(buf, data, len);
     buf[len] = '\0';
-    if (parse_doc(buf, len, name, errmsg, parse_process_doc, p) < 0) {
-        spec_process_free(p);
+    if (parse_doc(buf, len, name, errmsg, fn, p) < 0) {
+        free_fn(p);
         p = NULL;
     }
     free(buf);
     return p;
+}
+
+static void process_free_v(void *p)
+{
+    spec_process_free(p);
+}
+
+static void resources_free_v(void *p)
+{
+    spec_resources_free(p);
+}
+
+struct spec_process *spec_process_parse(const char *data, size_t len, const char *name,
+                                        char **errmsg)
+{
+    return parse_part(data, len, name, errmsg, sizeof(struct spec_process), parse_process_doc,
+                      process_free_v);
 }
 
 static int parse_resources_doc(struct json_ctx *cx, yajl_val doc, void *out)
@@ -593,25 +613,8 @@ static int parse_resources_doc(struct json_ctx *cx, yajl_val doc, void *out)
 struct spec_resources *spec_resources_parse(const char *data, size_t len, const char *name,
                                             char **errmsg)
 {
-    struct spec_resources *r = calloc(1, sizeof(*r));
-    char *buf = malloc(len + 1);
-
-    if (!r || !buf) {
-        free(r);
-        free(buf);
-        if (errmsg)
-            *errmsg = strdup("out of memory");
-        return NULL;
-    }
-    if (len)
-        memcpy(buf, data, len);
-    buf[len] = '\0';
-    if (parse_doc(buf, len, name, errmsg, parse_resources_doc, r) < 0) {
-        spec_resources_free(r);
-        r = NULL;
-    }
-    free(buf);
-    return r;
+    return parse_part(data, len, name, errmsg, sizeof(struct spec_resources), parse_resources_doc,
+                      resources_free_v);
 }
 
 /* ---- helpers on the model ---- */

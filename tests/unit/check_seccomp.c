@@ -660,7 +660,7 @@ START_TEST(notify_send_no_listener)
 {
     struct oci_err err = {0};
     ck_assert_int_lt(seccomp_notify_send("/nonexistent/agent.sock", 0, "{}", &err), 0);
-    ck_assert_str_eq(err.msg, "linux.seccomp.listenerPath /nonexistent/agent.sock: connect: no "
+    ck_assert_str_eq(err.msg, "linux.seccomp.listenerPath: /nonexistent/agent.sock: connect: no "
                               "such file or directory");
 }
 END_TEST
