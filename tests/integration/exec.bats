@@ -90,9 +90,10 @@ fd = array.array("i", anc[0][2])[0]
 info = open("/proc/self/fdinfo/%d" % fd).read()
 print([l for l in info.splitlines() if l.startswith("Pid:")][0], flush=True)
 EOF
+    listener=$!
     wait_for_line "$BATS_TEST_TMPDIR/pidfd.out" ready
     oci exec -d --pidfd-socket "$SOCK" --pid-file "$PF" "$ID" sleep 30 </dev/null >/dev/null 2>&1
-    wait
+    wait "$listener" # (not a bare wait: BATS_TEST_TIMEOUT runs a watchdog job)
     grep -q "Pid:[[:space:]]*$(cat "$PF")$" "$BATS_TEST_TMPDIR/pidfd.out"
 }
 
@@ -144,9 +145,10 @@ while time.time() < end:
     out += d
 print(out.decode(errors="replace"), flush=True)
 EOF
+    listener=$!
     wait_for_line "$BATS_TEST_TMPDIR/console.out" ready
-    run -0 oci exec -t -d --console-socket "$SOCK" "$ID" /usr/bin/ocitest report
-    wait
+    oci exec -t -d --console-socket "$SOCK" "$ID" /usr/bin/ocitest report </dev/null >/dev/null 2>&1
+    wait "$listener"
     grep -q "tty=1" "$BATS_TEST_TMPDIR/console.out"
 }
 
