@@ -112,6 +112,15 @@ static int check_netdevices(const struct container *c, struct oci_err *err)
     return 0;
 }
 
+/* Intel RDT (resctrl) is not among what oci-rt does (features says so):
+ * a config asking for it fails rather than run without it. */
+static int check_intel_rdt(const struct container *c, struct oci_err *err)
+{
+    if (c->cfg->linux_ && c->cfg->linux_->intel_rdt)
+        return err_set(err, 0, "linux.intelRdt: Intel RDT (resctrl) is not supported by oci-rt");
+    return 0;
+}
+
 static int check_process(const struct container *c, struct oci_err *err)
 {
     const struct spec_process *p = c->cfg->process;
@@ -140,7 +149,7 @@ static int check_cgroup_manager(const struct container *c, struct oci_err *err)
 
 static const check_fn checks[] = {
     check_mount_ns, check_names,   check_userns,         check_time,       check_sysctl,
-    check_paths,    check_process, check_cgroup_manager, check_netdevices,
+    check_paths,    check_process, check_cgroup_manager, check_netdevices, check_intel_rdt,
 };
 
 int container_validate(const struct container *c, struct oci_err *err)

@@ -227,6 +227,8 @@ def default_runtimes(workdir, notes):
     ocirt = os.path.join(REPO, "oci-rt")
     if os.access(ocirt, os.X_OK) and os.path.isfile(ocirt):
         specs.append(("oci-rt", [ocirt]))
+        # the tracer's overhead: the same binary with --trace
+        specs.append(("oci-rt-trace", [ocirt, "--trace", os.path.join(workdir, "bench.trace")]))
     else:
         notes.append(f"oci-rt skipped: {ocirt} is not built")
     if shutil.which("runc"):
@@ -273,6 +275,38 @@ def cleanup_cgroups(private):
 
 
 # ---------------------------------------------------------------- report
+
+def union_ns(spans):
+    """Length of the union of [ts, ts+dur) intervals."""
+    total, end = 0, None
+    for s in sorted(spans, key=lambda s: s["ts"]):
+        a, b = s["ts"], s["ts"] + s["dur"]
+        if end is None or a > end:
+            total += b - a
+            end = b
+        elif b > end:
+            total += b - end
+            end = b
+    return total
+
+
+def trace_coverage(ocirt, base, workdir, k=20):
+    """Runs of /bin/true with --trace, each timed from outside: how much of
+    that wall time the runtime's top-level spans cover."""
+    rt = Runtime("coverage", [ocirt], workdir)
+    tf = os.path.join(workdir, "coverage.trace")
+    ratios = []
+    for i in range(k):
+        cid = f"cov{i}"
+        write_config(base, rt, cid)
+        t, _ = timed(rt.cmd + ["--root", rt.root, "--trace", tf, "run", "--bundle", rt.bundle, cid])
+        with open(tf) as f:
+            spans = [json.loads(l) for l in f if l.strip()]
+        top = [s for s in spans if s["id"] == cid and s["proc"] == "runtime" and s["depth"] == 0]
+        ratios.append(union_ns(top) / t)
+    ratios.sort()
+    return ratios
+
 
 def nearest_rank(sorted_vals, p):
     return sorted_vals[max(1, math.ceil(p / 100 * len(sorted_vals))) - 1]
@@ -418,6 +452,13 @@ def main():
 
         ref, summary, rss = summarize(runtimes, args.ops)
         print_report(ref, summary, rss, runtimes)
+        ocirt = next((rt.cmd[0] for rt in runtimes if rt.name == "oci-rt"), None)
+        if ocirt and "run" in args.ops:
+            cov = trace_coverage(ocirt, base, workdir)
+            print(f"\ntrace coverage of `oci-rt run` (/bin/true), {len(cov)} runs: the runtime's "
+                  f"top-level spans cover p50 {100 * cov[len(cov) // 2]:.1f}% "
+                  f"(min {100 * cov[0]:.1f}%, max {100 * cov[-1]:.1f}%) of the wall time "
+                  f"measured from outside (spawn to reaped)")
         if args.json:
             with open(args.json, "w") as f:
                 json.dump({"meta": {"date": time.time(), "kernel": os.uname().release, "cpu": cpu,
