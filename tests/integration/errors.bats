@@ -229,3 +229,11 @@ expect_create_fails() {
     expect_create_fails "/no/such/dir"
     assert_clean "$ID" "$cg"
 }
+
+@test "a config asking for Intel RDT is refused clearly (features reports it unsupported)" {
+    make_bundle '.linux.intelRdt = {"closID": "oci-rt-test", "l3CacheSchema": "L3:0=f"}'
+    expect_create_fails 'linux\.intelRdt' "not supported"
+    run oci features
+    [ "$status" -eq 0 ]
+    echo "$output" | jq -e '.linux.intelRdt.enabled == false'
+}
