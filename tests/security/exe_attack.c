@@ -108,16 +108,26 @@ __asm__(".globl _start\n"
 static const char *ename(int e)
 {
     switch (e) {
-    case EACCES: return "EACCES";
-    case EPERM: return "EPERM";
-    case ETXTBSY: return "ETXTBSY";
-    case ENOENT: return "ENOENT";
-    case ESRCH: return "ESRCH";
-    case EROFS: return "EROFS";
-    case EBADF: return "EBADF";
-    case ELOOP: return "ELOOP";
-    case ENXIO: return "ENXIO";
-    default: return "EOTHER";
+    case EACCES:
+        return "EACCES";
+    case EPERM:
+        return "EPERM";
+    case ETXTBSY:
+        return "ETXTBSY";
+    case ENOENT:
+        return "ENOENT";
+    case ESRCH:
+        return "ESRCH";
+    case EROFS:
+        return "EROFS";
+    case EBADF:
+        return "EBADF";
+    case ELOOP:
+        return "ELOOP";
+    case ENXIO:
+        return "ENXIO";
+    default:
+        return "EOTHER";
     }
 }
 
@@ -172,7 +182,8 @@ int main(int argc, char **argv)
                 struct stat st;
                 char id[48];
                 fstat(fd, &st);
-                snprintf(id, sizeof(id), "%lu:%lu", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
+                snprintf(id, sizeof(id), "%lu:%lu", (unsigned long)st.st_dev,
+                         (unsigned long)st.st_ino);
                 note("got", id);
                 if (tries[i].flags == O_WRONLY || nkept == MAX_KEPT)
                     close(fd);
