@@ -79,7 +79,10 @@ int container_prepare(struct container *c, const struct container_opts *o, struc
     c->attrs.attr_fd = -1;
     c->sd.dirfd = -1;
     c->cg.v2_fd = -1;
-    if (container_check_id(o->id, err) < 0 || resolve_paths(c, err) < 0 || load_config(c, err) < 0)
+    TRACE_BEGIN(rspan, "id and bundle path");
+    int rrc = container_check_id(o->id, err) < 0 || resolve_paths(c, err) < 0 ? -1 : 0;
+    TRACE_END_RC(rspan, rrc);
+    if (rrc < 0 || load_config(c, err) < 0)
         return -1;
     exec_stub_prepare();
     TRACE_BEGIN(span, "validate and plan");
@@ -128,6 +131,10 @@ static void rfc3339_now(char *buf, size_t len)
 static int write_state(struct container *c, struct oci_err *err)
 {
     TRACE_BEGIN(span, "state write");
+    if (proc_stat_start(c->pid, &c->pid_start, NULL) < 0) {
+        TRACE_END_RC(span, -1);
+        return err_set(err, errno, "container init %d", c->pid);
+    }
     char created[64];
     rfc3339_now(created, sizeof(created));
     struct spec_state s = {
@@ -393,22 +400,13 @@ int container_spawn(struct container *c, struct oci_err *err)
     c->sd_made = true;
     if ((!c->run_mode && make_exec_socket(c, err) < 0) || make_cgroup(c, err) < 0)
         return -1;
-    if (container_channels(c, err) < 0 || process_start(c, err) < 0)
+    TRACE_BEGIN(cspan, "sync channels");
+    rc = container_channels(c, err);
+    TRACE_END_RC(cspan, rc);
+    if (rc < 0 || process_start(c, err) < 0)
         return -1;
-    close(c->sync_child);
-    c->sync_child = -1;
-    if (c->exec_listen >= 0) {
-        close(c->exec_listen); /* the init holds it now */
-        c->exec_listen = -1;
-    }
-    if (c->console_fd >= 0) {
-        close(c->console_fd); /* the init sends the terminal on it */
-        c->console_fd = -1;
-    }
     if (process_after_clone(c, err) < 0 || parent_loop(c, err) < 0)
         return -1;
-    if (proc_stat_start(c->pid, &c->pid_start, NULL) < 0)
-        return err_set(err, errno, "container init %d", c->pid);
     if (write_state(c, err) < 0)
         return -1;
     return send_pidfd(c->o->pidfd_socket, c->pidfd, err);
@@ -432,6 +430,7 @@ void container_abort(struct container *c)
 
 void container_release(struct container *c)
 {
+    TRACE_BEGIN(span, "close fds and free");
     if (c->sync_parent >= 0)
         close(c->sync_parent);
     if (c->sync_child >= 0)
@@ -454,6 +453,7 @@ void container_release(struct container *c)
     free(c->bundle);
     free(c->rootfs);
     memset(c, 0, sizeof(*c));
+    TRACE_END(span);
 }
 
 int container_create(const struct container_opts *o, struct oci_err *err)

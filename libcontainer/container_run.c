@@ -63,9 +63,9 @@ int container_run(const struct container_opts *o, bool detach, int *exit_code, s
     if (rc == 0)
         rc = container_spawn(&c, err);
     if (rc == 0) {
+        TRACE_BEGIN(span, "release init and execve");
         if (!detach)
             install_forwarding(c.pid, true);
-        TRACE_BEGIN(span, "release init and execve");
         rc = container_release_init(c.sync_parent, c.pid, err);
         TRACE_END_RC(span, rc);
     }
@@ -86,10 +86,10 @@ int container_run(const struct container_opts *o, bool detach, int *exit_code, s
     }
     state_dir_lock(&c.sd, STATE_LOCK_NONE); /* others may look while it runs */
     rc = wait_exit(&c, exit_code);
+    TRACE_BEGIN(del, "delete");
     install_forwarding(0, false);
     if (rc < 0)
         err_set(err, errno, "wait for the container process");
-    TRACE_BEGIN(del, "delete");
     state_dir_lock(&c.sd, STATE_LOCK_EXCLUSIVE);
     struct oci_err derr = {0};
     struct cgroup *cg = &c.cg;

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "exec_stub.h"
 #include "log.h"
+#include "trace.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -37,7 +38,9 @@ static int make_memfd(void)
 int exec_stub_prepare(void)
 {
     if (stub_fd == -2) {
+        TRACE_BEGIN(span, "exec stub memfd");
         stub_fd = make_memfd();
+        TRACE_END_RC(span, stub_fd < 0 ? -1 : 0);
         if (stub_fd < 0)
             log_warn("no executable memfd (%s): container programs are exec'd directly, "
                      "without the protection of the host's binary",

@@ -63,6 +63,16 @@ int process_start(struct container *c, struct oci_err *err)
         init_main(c);
     }
     c->cg_in_clone = cgfd >= 0;
+    close(c->sync_child); /* the child's ends are the child's now */
+    c->sync_child = -1;
+    if (c->exec_listen >= 0) {
+        close(c->exec_listen); /* the init holds it now */
+        c->exec_listen = -1;
+    }
+    if (c->console_fd >= 0) {
+        close(c->console_fd); /* the init sends the terminal on it */
+        c->console_fd = -1;
+    }
     if (c->staged) {
         c->pid = 0; /* the stage; the init comes by SYNC_PID */
         c->pidfd = pidfd;
@@ -131,9 +141,10 @@ int process_after_clone(struct container *c, struct oci_err *err)
     if (rc < 0)
         return -1;
     /* a child that already failed is gone: its error is read next */
-    if (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0 && errno != EPIPE)
-        return err_set(err, errno, "sync socket");
-    return 0;
+    TRACE_BEGIN(gspan, "let the child go on");
+    int e = sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0 && errno != EPIPE ? errno : 0;
+    TRACE_END_RC(gspan, e ? -1 : 0);
+    return e ? err_set(err, e, "sync socket") : 0;
 }
 
 int process_adopt_init(struct container *c, pid_t pid, struct oci_err *err)

@@ -205,6 +205,24 @@ static void out_flush(int fd)
     out_len = 0;
 }
 
+static void format_span(int fd, const char *id, const struct trace_span *s)
+{
+    static char name[TRACE_NAME_MAX * 6 + 8];
+    json_escape(name, sizeof(name), s->name);
+    uint64_t ts = T.anchor_real + (s->start - T.anchor_mono);
+    if (out_len + 600 + sizeof(name) + 400 > sizeof(out_buf))
+        out_flush(fd);
+    out_len += (size_t)snprintf(
+        out_buf + out_len, sizeof(out_buf) - out_len,
+        "{\"id\":\"%s\",\"op\":\"%s\",\"cmd\":\"%d@%llu\",\"proc\":\"%s\",\"pid\":%d,"
+        "\"name\":\"%s\",\"ts\":%llu,\"mono\":%llu,\"dur\":%llu,\"depth\":%u,\"instant\":%s,"
+        "\"failed\":%s}\n",
+        id, T.op, T.cmd_pid, (unsigned long long)T.anchor_real, trace_proc_names[s->proc & 3],
+        s->pid, name, (unsigned long long)ts, (unsigned long long)s->start,
+        (unsigned long long)(s->end - s->start), s->depth, s->instant ? "true" : "false",
+        s->failed ? "true" : "false");
+}
+
 void trace_flush(int failed)
 {
     if (!trace_enabled || T.flushed || !T.file)
@@ -216,25 +234,15 @@ void trace_flush(int failed)
             T.spans[i].end = now;
             T.spans[i].failed = (uint8_t)(failed != 0);
         }
-    char id[600], name[TRACE_NAME_MAX * 6 + 8];
+    static char id[600];
     json_escape(id, sizeof(id), T.id);
     int fd = open(T.file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    for (unsigned i = 0; i < T.n; i++) {
-        const struct trace_span *s = &T.spans[i];
-        json_escape(name, sizeof(name), s->name);
-        uint64_t ts = T.anchor_real + (s->start - T.anchor_mono);
-        if (out_len + sizeof(id) + sizeof(name) + 400 > sizeof(out_buf))
-            out_flush(fd);
-        out_len += (size_t)snprintf(
-            out_buf + out_len, sizeof(out_buf) - out_len,
-            "{\"id\":\"%s\",\"op\":\"%s\",\"cmd\":\"%d@%llu\",\"proc\":\"%s\",\"pid\":%d,"
-            "\"name\":\"%s\",\"ts\":%llu,\"mono\":%llu,\"dur\":%llu,\"depth\":%u,\"instant\":%s,"
-            "\"failed\":%s}\n",
-            id, T.op, T.cmd_pid, (unsigned long long)T.anchor_real, trace_proc_names[s->proc & 3],
-            s->pid, name, (unsigned long long)ts, (unsigned long long)s->start,
-            (unsigned long long)(s->end - s->start), s->depth, s->instant ? "true" : "false",
-            s->failed ? "true" : "false");
-    }
+    for (unsigned i = 0; i < T.n; i++)
+        format_span(fd, id, &T.spans[i]);
+    /* the time this took, up to its one write(), is part of the command */
+    struct trace_span w = {.start = now, .pid = T.pid, .proc = T.proc, .name = "trace write"};
+    w.end = trace_now();
+    format_span(fd, id, &w);
     out_flush(fd);
     if (fd >= 0)
         close(fd);

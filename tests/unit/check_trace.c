@@ -148,8 +148,12 @@ START_TEST(child_export_and_merge)
     trace_close_open(pid);
     trace_flush(0);
     struct spec_spans s = load(path);
-    ck_assert_uint_eq(s.n, 3);
+    ck_assert_uint_eq(s.n, 4); /* the three, and the flush's own "trace write" */
     const struct spec_span *c = find(&s, "child work"), *e = find(&s, "execve");
+    const struct spec_span *w = find(&s, "trace write");
+    ck_assert_ptr_nonnull(w);
+    ck_assert_str_eq(w->proc, "runtime");
+    ck_assert_int_eq(w->pid, getpid());
     ck_assert_str_eq(c->proc, "init");
     ck_assert_int_eq(c->pid, pid);
     ck_assert(!e->failed); /* closed by trace_close_open */
