@@ -381,6 +381,9 @@ def parse_args():
     ap.add_argument("--rootfs", help="rootfs dir to use (built there if it lacks bin/true)")
     ap.add_argument("--json", help="write raw samples and summary to this file")
     ap.add_argument("--ops", default=",".join(ALL_OPS), help="subset of create,start,delete,run")
+    ap.add_argument("--seccomp", metavar="PROFILE",
+                    help="put this linux.seccomp object (e.g. tests/unit/data/seccomp/"
+                         "docker-default.json) into every runtime's config")
     ap.add_argument("--no-private-cgroup", action="store_true",
                     help="run in the host's mount namespace and cgroup layout")
     a = ap.parse_args()
@@ -443,6 +446,9 @@ def main():
         except BenchError as e:
             raise BenchError(f"rootfs {rootfs} cannot run /bin/true (static busybox?): {e}")
         base = base_config(workdir, rootfs, runtimes)
+        if args.seccomp:
+            with open(args.seccomp) as f:
+                base.setdefault("linux", {})["seccomp"] = json.load(f)
 
         cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
                     if l.startswith("model name")), "?")
@@ -455,6 +461,8 @@ def main():
         for n in notes:
             print(f"note:     {n}")
         print(f"rootfs:   {os.path.abspath(rootfs)} ({how}), /bin/true, readonly")
+        if args.seccomp:
+            print(f"seccomp:  {args.seccomp} in every config")
         print(f"cgroups:  {'private cgroup2 mount on /sys/fs/cgroup' if private else 'host layout'}, "
               f"cgroupsPath /{CG_PARENT}/<id>")
         if "run" in args.ops:
