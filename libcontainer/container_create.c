@@ -341,15 +341,13 @@ static int parent_loop(struct container *c, struct oci_err *err)
             err_set(err, errno, "sync socket");
             break;
         }
-        if (h.type == SYNC_TRACE) {
-            trace_merge((const struct trace_span *)buf, (size_t)n / sizeof(struct trace_span),
-                        c->pid);
-        } else if (h.type == SYNC_READY) {
-            rc = 0;
+        int r = container_child_msg(&h, buf, n, c->pid, err);
+        if (r < 0)
             break;
-        } else if (h.type == SYNC_ERROR) {
-            err_set(err, 0, "%s", buf);
-            err->errnum = h.value;
+        if (r > 0)
+            continue;
+        if (h.type == SYNC_READY) {
+            rc = 0;
             break;
         } else if (h.type == SYNC_PID) {
             if (process_adopt_init(c, (pid_t)h.value, err) < 0)

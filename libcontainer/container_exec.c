@@ -293,22 +293,18 @@ static int exec_spawn(struct container *c, pid_t *pid, struct oci_err *err)
         }
         if (h.type == SYNC_READY && c->o->detach)
             return 0; /* joining a frozen cgroup: it execs once resumed */
-        if (h.type == SYNC_TRACE)
-            trace_merge((const struct trace_span *)buf, (size_t)n / sizeof(struct trace_span),
-                        *pid);
-        else if (h.type == SYNC_FD && h.value == SYNC_FD_SECCOMP) {
+        int r = container_child_msg(&h, buf, n, *pid, err);
+        if (r < 0)
+            return -1;
+        if (r > 0)
+            continue;
+        if (h.type == SYNC_FD && h.value == SYNC_FD_SECCOMP) {
             c->pid = *pid;
             if (container_seccomp_notify(c, fd, err) < 0)
                 return -1;
         } else if (h.type == SYNC_FD)
             c->tty_master = fd;
-        else if (h.type == SYNC_ERROR) {
-            err_set(err, 0, "%s", buf);
-            err->errnum = h.value;
-            return -1;
-        } else if (h.type == SYNC_EXEC_ERROR) {
-            return err_set(err, h.value, "exec \"%s\"", buf);
-        } else if (fd >= 0)
+        else if (fd >= 0)
             close(fd);
     }
 }

@@ -14,6 +14,7 @@
 #include "procattr.h"
 #include "seccomp.h"
 #include "specs/config.h"
+#include "sync.h"
 #include "state.h"
 
 struct container {
@@ -99,6 +100,11 @@ int userns_write_maps(const struct spec_config *cfg, pid_t pid, struct oci_err *
 /* Send START to the init on chan and wait until it exec'd (the channel
  * closes) or failed. */
 int container_release_init(int chan, pid_t pid, struct oci_err *err);
+/* What every parent loop does with a message of a child (pid): merges its
+ * trace spans (returns 1), turns its error report into err (-1); 0 for the
+ * other messages, the caller's. */
+int container_child_msg(const struct sync_hdr *h, const char *buf, ssize_t n, pid_t pid,
+                        struct oci_err *err);
 
 /* The status with "paused" from the cgroup freezer. */
 enum container_status container_status(struct state_dir *sd, const struct spec_state *s);

@@ -34,6 +34,24 @@ static int connect_exec(struct state_dir *sd, struct oci_err *err)
     return fd;
 }
 
+int container_child_msg(const struct sync_hdr *h, const char *buf, ssize_t n, pid_t pid,
+                        struct oci_err *err)
+{
+    switch (h->type) {
+    case SYNC_TRACE:
+        trace_merge((const struct trace_span *)buf, (size_t)n / sizeof(struct trace_span), pid);
+        return 1;
+    case SYNC_ERROR:
+        err_set(err, 0, "%s", buf);
+        err->errnum = h->value;
+        return -1;
+    case SYNC_EXEC_ERROR:
+        return err_set(err, h->value, "exec \"%s\"", buf);
+    default:
+        return 0;
+    }
+}
+
 /* Send START on chan and read until it closes: trace spans, or an error
  * (a startContainer hook or the exec failed). */
 int container_release_init(int chan, pid_t pid, struct oci_err *err)
@@ -50,15 +68,8 @@ int container_release_init(int chan, pid_t pid, struct oci_err *err)
             trace_close_open(pid); /* the execve ended */
             return 0;
         }
-        if (h.type == SYNC_TRACE)
-            trace_merge((const struct trace_span *)buf, (size_t)n / sizeof(struct trace_span), pid);
-        else if (h.type == SYNC_ERROR) {
-            err_set(err, 0, "%s", buf);
-            err->errnum = h.value;
+        if (container_child_msg(&h, buf, n, pid, err) < 0)
             return -1;
-        } else if (h.type == SYNC_EXEC_ERROR) {
-            return err_set(err, h.value, "exec \"%s\"", buf);
-        }
     }
 }
 

@@ -3,45 +3,14 @@
 #include "features.h"
 #include "mounts.h"
 #include "procattr.h"
+#include "seccomp.h"
 #include "util.h"
 
 #include <ctype.h>
-#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
-#include <sys/syscall.h>
-
-static const char *const seccomp_actions[] = {
-    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-    "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
-    "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",          "SCMP_ACT_NOTIFY",
-};
-static const char *const seccomp_ops[] = {
-    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
-    "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
-};
-static const char *const seccomp_archs[] = {
-    "SCMP_ARCH_X86",         "SCMP_ARCH_X86_64",      "SCMP_ARCH_X32",     "SCMP_ARCH_ARM",
-    "SCMP_ARCH_AARCH64",     "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",    "SCMP_ARCH_MIPS",
-    "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",   "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64",
-    "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",         "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",
-    "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",       "SCMP_ARCH_SH",      "SCMP_ARCH_SHEB",
-    "SCMP_ARCH_PARISC",      "SCMP_ARCH_PARISC64",    "SCMP_ARCH_RISCV64",
-};
-static const struct {
-    const char *name;
-    unsigned flag;
-} seccomp_flags[] = {
-    {"SECCOMP_FILTER_FLAG_TSYNC", 1u << 0},
-    {"SECCOMP_FILTER_FLAG_LOG", 1u << 1},
-    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 1u << 2},
-    /* only valid with NEW_LISTENER (1 << 3) */
-    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", (1u << 5) | (1u << 3)},
-};
-static const char *const hooks[SPEC_HOOK_KINDS] = {
-    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
 
 static void add(struct spec_strv *v, const char *s)
 {
@@ -55,6 +24,12 @@ static void add_all(struct spec_strv *v, const char *const *names, size_t n)
         add(v, names[i]);
 }
 
+static void add_strv(struct spec_strv *v, const char *const *names)
+{
+    while (*names)
+        add(v, *names++);
+}
+
 /* An arch libseccomp knows: SCMP_ARCH_X86_64 -> "x86_64". */
 static bool arch_known(const char *name)
 {
@@ -66,26 +41,18 @@ static bool arch_known(const char *name)
     return seccomp_arch_resolve_name(low) != 0;
 }
 
-/* A filter flag the kernel knows: with a NULL program the kernel says
- * EFAULT for a known flag, EINVAL for an unknown one. */
-static bool flag_supported(unsigned flag)
-{
-    long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL);
-    return r < 0 && errno == EFAULT;
-}
-
 static void seccomp_features(struct spec_features *f)
 {
     f->linux_.seccomp_enabled = true;
-    add_all(&f->linux_.seccomp_actions, seccomp_actions, ARRAY_SIZE(seccomp_actions));
-    add_all(&f->linux_.seccomp_operators, seccomp_ops, ARRAY_SIZE(seccomp_ops));
-    for (size_t i = 0; i < ARRAY_SIZE(seccomp_archs); i++)
-        if (arch_known(seccomp_archs[i]))
-            add(&f->linux_.seccomp_archs, seccomp_archs[i]);
-    for (size_t i = 0; i < ARRAY_SIZE(seccomp_flags); i++) {
-        add(&f->linux_.seccomp_known_flags, seccomp_flags[i].name);
-        if (flag_supported(seccomp_flags[i].flag))
-            add(&f->linux_.seccomp_supported_flags, seccomp_flags[i].name);
+    add_strv(&f->linux_.seccomp_actions, spec_seccomp_actions);
+    add_strv(&f->linux_.seccomp_operators, spec_seccomp_ops);
+    for (const char *const *a = spec_seccomp_archs; *a; a++)
+        if (arch_known(*a))
+            add(&f->linux_.seccomp_archs, *a);
+    for (const char *const *fl = spec_seccomp_flags; *fl; fl++) {
+        add(&f->linux_.seccomp_known_flags, *fl);
+        if (seccomp_flag_supported(*fl))
+            add(&f->linux_.seccomp_supported_flags, *fl);
     }
 }
 
@@ -115,7 +82,7 @@ void features_fill(struct spec_features *f, const char *version, const char *com
     memset(f, 0, sizeof(*f));
     f->oci_version_min = "1.0.0";
     f->oci_version_max = SPEC_OCI_VERSION;
-    add_all(&f->hooks, hooks, SPEC_HOOK_KINDS);
+    add_all(&f->hooks, spec_hook_kind_names, SPEC_HOOK_KINDS);
     const char *names[128];
     add_all(&f->mount_options, names, mount_option_names(names, ARRAY_SIZE(names)));
     add_all(&f->linux_.namespaces, spec_ns_type_names, SPEC_NS_TYPES);

@@ -18,7 +18,7 @@
 #define OPEN_TREE_CLOEXEC O_CLOEXEC
 #endif
 
-static int write_map(pid_t pid, const char *file, const struct spec_idmaps *m)
+int idmap_write(pid_t pid, const char *file, const struct spec_idmaps *m)
 {
     char path[64], buf[4096];
     size_t n = 0;
@@ -48,7 +48,7 @@ int idmap_userns_fd(const struct spec_idmaps *uids, const struct spec_idmaps *gi
     int fd = -1;
     if (pid < 0) {
         err_set(err, errno, "idmap: create a user namespace");
-    } else if (write_map(pid, "uid_map", uids) < 0 || write_map(pid, "gid_map", gids) < 0) {
+    } else if (idmap_write(pid, "uid_map", uids) < 0 || idmap_write(pid, "gid_map", gids) < 0) {
         err_set(err, errno, "idmap: write the mount's maps");
     } else {
         char path[64];

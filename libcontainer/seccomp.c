@@ -420,3 +420,17 @@ int seccomp_plan_load(const struct seccomp_plan *p, int *listener_fd, struct oci
     TRACE_END_RC(span, rc);
     return rc;
 }
+
+bool seccomp_flag_supported(const char *name)
+{
+    const struct flag_def *f = TABLE_FIND(flags, name);
+    if (!f)
+        return false;
+    unsigned int flag = f->flag;
+    if (flag & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+        flag |= SECCOMP_FILTER_FLAG_NEW_LISTENER; /* only valid with it */
+    /* with no program the kernel says EFAULT for a flag it knows, EINVAL
+     * for one it does not */
+    long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL);
+    return r < 0 && errno == EFAULT;
+}

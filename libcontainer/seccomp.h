@@ -57,6 +57,10 @@ int seccomp_plan_build_cached(const struct spec_seccomp *s, int cache_dirfd,
  * call it last, right before passing the listener up and exec. */
 int seccomp_plan_load(const struct seccomp_plan *p, int *listener_fd, struct oci_err *err);
 
+/* Whether the running kernel knows this filter flag (a name of
+ * spec_seccomp_flags); false for a name oci-rt does not know. */
+bool seccomp_flag_supported(const char *name);
+
 /* Parent side. The container process state of runtime-spec (config-linux.md
  * "The Container Process State"): ociVersion, fds ["seccompFd"], pid,
  * metadata (omitted when NULL), state {ociVersion, id, status, pid, bundle,

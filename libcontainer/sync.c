@@ -36,19 +36,7 @@ void sync_send_trace(int fd)
 int sync_send_fd(int fd, int32_t which, int payload_fd)
 {
     struct sync_hdr h = {.type = SYNC_FD, .value = which};
-    struct iovec iov = {&h, sizeof(h)};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u;
-    struct msghdr m = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &payload_fd, sizeof(int));
-    return TEMP_FAILURE_RETRY_INT(sendmsg(fd, &m, MSG_NOSIGNAL)) < 0 ? -1 : 0;
+    return unix_sendmsg_fd(fd, payload_fd, &h, sizeof(h)) < 0 ? -1 : 0;
 }
 
 ssize_t sync_recv(int fd, struct sync_hdr *hdr, char *buf, int *rfd)

@@ -2,6 +2,7 @@
  * (the parent) after the namespace exists. */
 #include "config.h"
 #include "container_internal.h"
+#include "idmap.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -10,15 +11,9 @@
 
 static int write_map(pid_t pid, const char *file, const struct spec_idmaps *m, struct oci_err *err)
 {
-    char path[64], buf[4096];
-    size_t n = 0;
-    for (size_t i = 0; i < m->n && n < sizeof(buf) - 40; i++)
-        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%u %u %u\n", m->items[i].container_id,
-                              m->items[i].host_id, m->items[i].size);
-    snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
-    if (write_file_at(AT_FDCWD, path, buf, n) < 0)
-        return err_set(err, errno, "linux.%s: write %s",
-                       file[0] == 'u' ? "uidMappings" : "gidMappings", path);
+    if (idmap_write(pid, file, m) < 0)
+        return err_set(err, errno, "linux.%s: write /proc/%d/%s",
+                       file[0] == 'u' ? "uidMappings" : "gidMappings", pid, file);
     return 0;
 }
 

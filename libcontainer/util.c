@@ -259,7 +259,7 @@ int unix_connect(const char *path, struct oci_err *err)
     return fd;
 }
 
-int unix_send_fd(int sock, int fd, const void *data, size_t len, struct oci_err *err)
+ssize_t unix_sendmsg_fd(int sock, int fd, const void *data, size_t len)
 {
     union {
         char buf[CMSG_SPACE(sizeof(int))];
@@ -274,7 +274,12 @@ int unix_send_fd(int sock, int fd, const void *data, size_t len, struct oci_err 
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    ssize_t n = TEMP_FAILURE_RETRY_INT(sendmsg(sock, &m, MSG_NOSIGNAL));
+    return TEMP_FAILURE_RETRY_INT(sendmsg(sock, &m, MSG_NOSIGNAL));
+}
+
+int unix_send_fd(int sock, int fd, const void *data, size_t len, struct oci_err *err)
+{
+    ssize_t n = unix_sendmsg_fd(sock, fd, data, len);
     /* the fd goes with the first part; a stream may take the rest later */
     for (size_t done = n < 0 ? len : (size_t)n; n >= 0 && done < len; done += (size_t)n)
         n = TEMP_FAILURE_RETRY_INT(send(sock, (const char *)data + done, len - done, MSG_NOSIGNAL));

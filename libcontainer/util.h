@@ -89,6 +89,8 @@ int mkdir_p(const char *path, mode_t mode);
 int unix_connect(const char *path, struct oci_err *err);
 /* Send fd with SCM_RIGHTS along with the first bytes of data. */
 int unix_send_fd(int sock, int fd, const void *data, size_t len, struct oci_err *err);
+/* One sendmsg of data with fd attached (SCM_RIGHTS); sendmsg's result. */
+ssize_t unix_sendmsg_fd(int sock, int fd, const void *data, size_t len);
 
 /* Close every fd from first up, but those in keep (sorted in place); keep
  * entries < 0 or < first are ignored. */

@@ -158,6 +158,12 @@ enum spec_ns_type {
 
 /* JSON names ("mount", "pid", ...) indexed by enum spec_ns_type. */
 extern const char *const spec_ns_type_names[SPEC_NS_TYPES];
+/* The names linux.seccomp accepts (NULL-terminated): actions, argument
+ * operators, architectures, filter flags. */
+extern const char *const spec_seccomp_actions[];
+extern const char *const spec_seccomp_ops[];
+extern const char *const spec_seccomp_archs[];
+extern const char *const spec_seccomp_flags[];
 
 struct spec_namespace {
     enum spec_ns_type type;

@@ -20,7 +20,7 @@ static const char *const propagations[] = {
 
 static const char *const device_types[] = {"c", "b", "u", "p", NULL};
 
-static const char *const seccomp_actions[] = {
+const char *const spec_seccomp_actions[] = {
     "SCMP_ACT_KILL",        "SCMP_ACT_KILL_PROCESS",
     "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
     "SCMP_ACT_ERRNO",       "SCMP_ACT_TRACE",
@@ -28,7 +28,7 @@ static const char *const seccomp_actions[] = {
     "SCMP_ACT_NOTIFY",      NULL,
 };
 
-static const char *const seccomp_archs[] = {
+const char *const spec_seccomp_archs[] = {
     "SCMP_ARCH_X86",         "SCMP_ARCH_X86_64",      "SCMP_ARCH_X32",     "SCMP_ARCH_ARM",
     "SCMP_ARCH_AARCH64",     "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",    "SCMP_ARCH_MIPS",
     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",   "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64",
@@ -37,7 +37,7 @@ static const char *const seccomp_archs[] = {
     "SCMP_ARCH_PARISC",      "SCMP_ARCH_PARISC64",    "SCMP_ARCH_RISCV64", NULL,
 };
 
-static const char *const seccomp_flags[] = {
+const char *const spec_seccomp_flags[] = {
     "SECCOMP_FILTER_FLAG_TSYNC",
     "SECCOMP_FILTER_FLAG_LOG",
     "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
@@ -45,7 +45,7 @@ static const char *const seccomp_flags[] = {
     NULL,
 };
 
-static const char *const seccomp_ops[] = {
+const char *const spec_seccomp_ops[] = {
     "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
     "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL,
 };
@@ -195,7 +195,7 @@ static const struct json_field seccomp_arg_fields[] = {
     JSON_FR("index", JSON_U32, struct spec_seccomp_arg, index),
     JSON_FR("value", JSON_U64, struct spec_seccomp_arg, value),
     JSON_F("valueTwo", JSON_U64, struct spec_seccomp_arg, value_two),
-    JSON_FE("op", JSON_ENUM, JSON_REQ, struct spec_seccomp_arg, op, seccomp_ops,
+    JSON_FE("op", JSON_ENUM, JSON_REQ, struct spec_seccomp_arg, op, spec_seccomp_ops,
             "seccomp operator"),
 };
 
@@ -207,8 +207,8 @@ static int parse_seccomp_arg(const struct json_obj *o, void *item, void *ud)
 
 static const struct json_field syscall_fields[] = {
     JSON_FR("names", JSON_STRV, struct spec_seccomp_syscall, names),
-    JSON_FE("action", JSON_ENUM, JSON_REQ, struct spec_seccomp_syscall, action, seccomp_actions,
-            "seccomp action"),
+    JSON_FE("action", JSON_ENUM, JSON_REQ, struct spec_seccomp_syscall, action,
+            spec_seccomp_actions, "seccomp action"),
     JSON_FH("errnoRet", JSON_U32, struct spec_seccomp_syscall, errno_ret, has_errno_ret),
 };
 
@@ -232,12 +232,12 @@ static int parse_syscall(const struct json_obj *o, void *item, void *ud)
 
 static const struct json_field seccomp_fields[] = {
     JSON_FE("defaultAction", JSON_ENUM, JSON_REQ, struct spec_seccomp, default_action,
-            seccomp_actions, "seccomp action"),
+            spec_seccomp_actions, "seccomp action"),
     JSON_FH("defaultErrnoRet", JSON_U32, struct spec_seccomp, default_errno_ret,
             has_default_errno_ret),
-    JSON_FE("architectures", JSON_ENUMV, 0, struct spec_seccomp, architectures, seccomp_archs,
+    JSON_FE("architectures", JSON_ENUMV, 0, struct spec_seccomp, architectures, spec_seccomp_archs,
             "seccomp architecture"),
-    JSON_FE("flags", JSON_ENUMV, 0, struct spec_seccomp, flags, seccomp_flags, "seccomp flag"),
+    JSON_FE("flags", JSON_ENUMV, 0, struct spec_seccomp, flags, spec_seccomp_flags, "seccomp flag"),
     JSON_F("listenerPath", JSON_STR, struct spec_seccomp, listener_path),
     JSON_F("listenerMetadata", JSON_STR, struct spec_seccomp, listener_metadata),
 };
