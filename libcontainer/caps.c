@@ -88,6 +88,7 @@ int caps_plan(const struct spec_caps *c, bool new_userns, struct caps_plan *out,
             bnd |= 1ull << i;
     if (new_userns)
         have = bnd;
+    out->held = have;
     uint64_t missing = (out->permitted | out->effective | out->inheritable) & ~have;
     missing |= (out->inheritable | out->bounding) & ~bnd;
     for (int i = 0; missing && i < 64; i++)
@@ -126,18 +127,41 @@ int caps_drop_bounding(const struct caps_plan *p, struct oci_err *err)
     return 0;
 }
 
-int caps_apply(const struct caps_plan *p, struct oci_err *err)
+static int capset_masks(uint64_t effective, uint64_t permitted, uint64_t inheritable)
 {
-    if (!p->set)
-        return 0;
-    TRACE_BEGIN(span, "capabilities");
-    int rc = 0;
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct d[2] = {
-        {(uint32_t)p->effective, (uint32_t)p->permitted, (uint32_t)p->inheritable},
-        {(uint32_t)(p->effective >> 32), (uint32_t)(p->permitted >> 32),
-         (uint32_t)(p->inheritable >> 32)}};
-    if (syscall(SYS_capset, &h, d) < 0) {
+        {(uint32_t)effective, (uint32_t)permitted, (uint32_t)inheritable},
+        {(uint32_t)(effective >> 32), (uint32_t)(permitted >> 32), (uint32_t)(inheritable >> 32)}};
+    return (int)syscall(SYS_capset, &h, d);
+}
+
+/* Without a capabilities object the sets stay as they are, but for keep,
+ * raised into the effective set (the user switch cleared it). */
+static int raise_kept(uint64_t keep, struct oci_err *err)
+{
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) < 0)
+        return err_set(err, errno, "capget");
+    uint64_t eff = (uint64_t)d[0].effective | ((uint64_t)d[1].effective << 32);
+    uint64_t perm = (uint64_t)d[0].permitted | ((uint64_t)d[1].permitted << 32);
+    uint64_t inh = (uint64_t)d[0].inheritable | ((uint64_t)d[1].inheritable << 32);
+    if ((eff & keep) == (keep & perm))
+        return 0;
+    if (capset_masks(eff | (keep & perm), perm, inh) < 0)
+        return err_set(err, errno, "capset");
+    return 0;
+}
+
+int caps_apply(const struct caps_plan *p, uint64_t keep, struct oci_err *err)
+{
+    if (!p->set)
+        return keep ? raise_kept(keep, err) : 0;
+    TRACE_BEGIN(span, "capabilities");
+    int rc = 0;
+    keep &= p->held;
+    if (capset_masks(p->effective | keep, p->permitted | keep, p->inheritable) < 0) {
         rc = err_set(err, errno, "capset");
         goto out;
     }
@@ -150,8 +174,10 @@ int caps_apply(const struct caps_plan *p, struct oci_err *err)
             continue;
         /* an ambient capability needs to be permitted and inheritable: the
          * kernel refuses others, as runc and crun let it */
-        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0 && errno != EPERM)
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0 && errno != EPERM) {
             rc = err_set(err, errno, "raise ambient capability %d", i);
+            break;
+        }
     }
 out:
     TRACE_END_RC(span, rc);

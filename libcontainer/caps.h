@@ -12,6 +12,7 @@
 struct caps_plan {
     bool set; /* the config has a capabilities object */
     uint64_t bounding, effective, permitted, inheritable, ambient;
+    uint64_t held; /* what the init will hold before it applies the sets */
 };
 
 /* Resolve names; unknown names and capabilities this process cannot grant
@@ -24,8 +25,12 @@ int caps_parse_list(const struct spec_strv *names, const char *what, uint64_t *m
                     struct oci_err *err);
 /* In the init, before the user switch: drop what is not in bounding. */
 int caps_drop_bounding(const struct caps_plan *p, struct oci_err *err);
-/* After the user switch (with PR_SET_KEEPCAPS): set the other four sets. */
-int caps_apply(const struct caps_plan *p, struct oci_err *err);
+/* After the user switch (with PR_SET_KEEPCAPS): set the other four sets.
+ * keep: capabilities held on in the effective and permitted sets only (not
+ * inheritable, ambient or bounding), for a step before execve that needs
+ * them; the execve drops them by the kernel's rules, since neither the
+ * bounding nor the inheritable set has them. */
+int caps_apply(const struct caps_plan *p, uint64_t keep, struct oci_err *err);
 /* The highest capability the kernel knows. */
 int caps_last_cap(void);
 

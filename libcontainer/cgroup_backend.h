@@ -37,4 +37,16 @@ int cg_mkdir_path(const char *mnt, const char *path, bool cpuset, struct oci_err
 int cg_rmdir_path(const char *mnt, const char *path, const char *top, struct oci_err *err);
 int cg_write_pid(const char *dir, pid_t pid, struct oci_err *err);
 
+/* A controller the limits of a config ask for (cgroup_need.c). */
+struct cg_need {
+    bool asked;
+    const char *field; /* under linux.resources */
+    const char *v1;    /* the v1 controller */
+    const char *v2;    /* the cgroup2 controller, NULL: none */
+};
+/* The controllers r asks for (at most max, in a fixed order). */
+size_t cg_needs(const struct spec_resources *r, struct cg_need *out, size_t max);
+/* Does a key of r's "unified" map belong to this cgroup2 controller? */
+bool cg_unified_needs(const struct spec_resources *r, const char *v2_controller);
+
 #endif

@@ -2,9 +2,12 @@
  * directories, enabling controllers, freezer, kill and OOM events. The
  * resources and statistics are in cgroup_v2_res.c.
  *
- * Only directories oci-rt created (cg->top and below) are written; the
- * hierarchy's root and any ancestor that is not ours are only read. */
+ * Only directories oci-rt created (cg->top and below) are written, with
+ * one exception: a controller the config's limits need is enabled in the
+ * subtree_control of the ancestors above them, from the hierarchy's root
+ * down, as runc and crun do; it stays enabled there. */
 #include "config.h"
+#include "cgroup_backend.h"
 #include "cgroup_v2.h"
 #include "log.h"
 #include "util.h"
@@ -83,62 +86,105 @@ bool cg2_word_in(const char *list, const char *word)
     return false;
 }
 
-/* Add the controllers of mask missing from dir's subtree_control; what the
- * kernel refuses is left out (has_controller then says it is missing). */
-static int enable_in(const char *dir, unsigned mask, unsigned *ok, struct oci_err *err)
+static unsigned controller_mask(const char *list)
 {
-    char path[PATH_MAX_LEN + 32], have[512], buf[256] = "";
-    snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-    if (cg2_read(AT_FDCWD, path, have, sizeof(have)) < 0)
+    unsigned m = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(v2_controllers); i++)
+        if (cg2_word_in(list, v2_controllers[i]))
+            m |= 1u << i;
+    return m;
+}
+
+static int read_mask(const char *dir, const char *file, unsigned *out, struct oci_err *err)
+{
+    char path[PATH_MAX_LEN + 32], buf[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    if (cg2_read(AT_FDCWD, path, buf, sizeof(buf)) < 0)
         return err_set(err, errno, "cgroup: read %s", path);
-    unsigned missing = 0;
+    *out = controller_mask(buf);
+    return 0;
+}
+
+/* The cgroup2 controllers the limits of res ask for. */
+static unsigned needed_mask(const struct spec_resources *res)
+{
+    struct cg_need need[16];
+    size_t n = cg_needs(res, need, ARRAY_SIZE(need));
+    unsigned m = 0;
     for (size_t i = 0; i < ARRAY_SIZE(v2_controllers); i++) {
-        if (!(mask & *ok & (1u << i)) || cg2_word_in(have, v2_controllers[i]))
-            continue;
-        missing |= 1u << i;
-        snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s+%s", buf[0] ? " " : "",
-                 v2_controllers[i]);
+        for (size_t j = 0; j < n; j++)
+            if (need[j].v2 && !strcmp(need[j].v2, v2_controllers[i]))
+                m |= 1u << i;
+        if (cg_unified_needs(res, v2_controllers[i]))
+            m |= 1u << i;
     }
-    if (!missing || write_file_at(AT_FDCWD, path, buf, strlen(buf)) == 0)
+    return m;
+}
+
+/* "+c" for each controller of add into dir's subtree_control: in one write,
+ * else one by one. Returns those the kernel refused (*e: the first errno). */
+static unsigned enable_in(const char *dir, unsigned add, int *e)
+{
+    char path[PATH_MAX_LEN + 32], buf[256] = "";
+    snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+    for (size_t i = 0; i < ARRAY_SIZE(v2_controllers); i++)
+        if (add & (1u << i))
+            snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s+%s", buf[0] ? " " : "",
+                     v2_controllers[i]);
+    if (!add || write_file_at(AT_FDCWD, path, buf, strlen(buf)) == 0)
         return 0;
+    unsigned refused = 0;
     for (size_t i = 0; i < ARRAY_SIZE(v2_controllers); i++) {
-        if (!(missing & (1u << i)))
+        if (!(add & (1u << i)))
             continue;
         snprintf(buf, sizeof(buf), "+%s", v2_controllers[i]);
         if (write_file_at(AT_FDCWD, path, buf, strlen(buf)) < 0) {
+            if (!*e)
+                *e = errno;
+            refused |= 1u << i;
             log_debug("cgroup: enable %s in %s: %s", v2_controllers[i], path, strerror(errno));
-            *ok &= ~(1u << i);
         }
     }
+    return refused;
+}
+
+/* One level above the container: in a cgroup this container made, every
+ * controller offered (stats need them even without limits, as runc and
+ * crun do); in one it did not make, only what the limits need, left
+ * enabled afterwards (others may rely on it by then). */
+static int enable_level(const char *dir, bool ours, unsigned need, struct oci_err *err)
+{
+    unsigned avail, on;
+    if (read_mask(dir, "cgroup.controllers", &avail, err) < 0 ||
+        read_mask(dir, "cgroup.subtree_control", &on, err) < 0)
+        return -1;
+    int e = 0;
+    unsigned refused = enable_in(dir, (ours ? avail : need & avail) & ~on, &e) & need;
+    for (size_t i = 0; refused && i < ARRAY_SIZE(v2_controllers); i++)
+        if (refused & (1u << i))
+            return err_set(err, e, "cgroup %s: cannot enable the %s controller", dir,
+                           v2_controllers[i]);
     return 0;
 }
 
 int cg2_enable_controllers(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err)
 {
-    /* every controller the first ancestor not ours delegates, as runc and
-     * crun do: stats (memory, cpu, io, pids) need them even without limits */
-    unsigned mask = (1u << ARRAY_SIZE(v2_controllers)) - 1;
-    (void)res;
+    unsigned need = needed_mask(res);
     size_t top_len = strlen(cg->top), path_len = strlen(cg->path);
-    const char *slash = strrchr(cg->top, '/');
-    /* nothing of ours above the container, or a top that is not an ancestor */
-    if (!mask || !slash || top_len >= path_len || strncmp(cg->top, cg->path, top_len) != 0 ||
-        cg->path[top_len] != '/')
-        return 0;
-    /* what the first ancestor that is not ours delegates: read only */
-    char dir[PATH_MAX_LEN], have[512];
-    snprintf(dir, sizeof(dir), "%s%.*s/cgroup.subtree_control", cg->v2_mnt, (int)(slash - cg->top),
-             cg->top);
-    if (cg2_read(AT_FDCWD, dir, have, sizeof(have)) < 0)
-        return err_set(err, errno, "cgroup: read %s", dir);
-    unsigned ok = 0;
-    for (size_t i = 0; i < ARRAY_SIZE(v2_controllers); i++)
-        if (cg2_word_in(have, v2_controllers[i]))
-            ok |= 1u << i;
-    for (size_t end = top_len; end < path_len;) {
-        snprintf(dir, sizeof(dir), "%s%.*s", cg->v2_mnt, (int)end, cg->path);
-        if (enable_in(dir, mask, &ok, err) < 0)
-            return -1;
+    /* the levels from cg->top down are this container's */
+    size_t ours_from = path_len;
+    if (top_len && top_len <= path_len && !strncmp(cg->top, cg->path, top_len) &&
+        (cg->path[top_len] == '/' || cg->path[top_len] == '\0'))
+        ours_from = top_len;
+    /* from the hierarchy's root (the top of our reach) to the parent */
+    char dir[PATH_MAX_LEN];
+    for (size_t end = 0; end < path_len;) {
+        bool ours = end >= ours_from;
+        if (ours || need) {
+            snprintf(dir, sizeof(dir), "%s%.*s", cg->v2_mnt, (int)end, cg->path);
+            if (enable_level(dir, ours, need, err) < 0)
+                return -1;
+        }
         const char *next = strchr(cg->path + end + 1, '/');
         end = next ? (size_t)(next - cg->path) : path_len;
     }

@@ -191,31 +191,16 @@ bool cgroup_has_controller(struct cgroup *cg, const char *name)
 /* A requested resource whose controller no hierarchy has is an error. */
 static int check_available(struct cgroup *cg, const struct spec_resources *r, struct oci_err *err)
 {
-    struct {
-        bool asked;
-        const char *field, *ctrl, *ctrl2;
-    } need[] = {
-        {r->memory != NULL, "memory", "memory", NULL},
-        {r->cpu &&
-             (r->cpu->has_shares || r->cpu->has_quota || r->cpu->has_period || r->cpu->has_burst ||
-              r->cpu->has_idle || r->cpu->has_realtime_period || r->cpu->has_realtime_runtime),
-         "cpu", "cpu", NULL},
-        {r->cpu && ((r->cpu->cpus && *r->cpu->cpus) || (r->cpu->mems && *r->cpu->mems)),
-         "cpu.cpus/mems", "cpuset", NULL},
-        {r->has_pids_limit && r->pids_limit != 0, "pids", "pids", NULL},
-        {r->block_io != NULL, "blockIO", "blkio", "io"},
-        {r->n_hugepage_limits > 0, "hugepageLimits", "hugetlb", NULL},
-        {r->network && r->network->has_class_id, "network.classID", "net_cls", NULL},
-        {r->network && r->network->n_priorities, "network.priorities", "net_prio", NULL},
-        {r->n_rdma > 0, "rdma", "rdma", NULL},
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
-        if (!need[i].asked || cgroup_has_controller(cg, need[i].ctrl) ||
-            (need[i].ctrl2 && cgroup_has_controller(cg, need[i].ctrl2)))
+    struct cg_need need[16];
+    size_t n = cg_needs(r, need, ARRAY_SIZE(need));
+    for (size_t i = 0; i < n; i++) {
+        if (cgroup_has_controller(cg, need[i].v1) ||
+            (need[i].v2 && strcmp(need[i].v2, need[i].v1) != 0 &&
+             cgroup_has_controller(cg, need[i].v2)))
             continue;
         return err_set(err, 0,
                        "linux.resources.%s: the %s controller is not available on this host",
-                       need[i].field, need[i].ctrl);
+                       need[i].field, need[i].v1);
     }
     if (r->unified.n && !cg->v2_mnt)
         return err_set(err, 0, "linux.resources.unified: this host has no cgroup v2 hierarchy");

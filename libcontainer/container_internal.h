@@ -90,9 +90,17 @@ int init_wait_go(struct container *c, struct oci_err *err);
 /* The process set-up shared by the init and exec (proc_setup.c). */
 int proc_setup_terminal(struct container *c, struct oci_err *err);
 int proc_setup_process(struct container *c, struct oci_err *err);
-/* Resolve the binary, umask, no_new_privs, seccomp, close the runtime's
- * fds: the last steps before execve. */
+/* Resolve the binary, umask, no_new_privs, the runtime's fds made
+ * close-on-exec: the last steps before the filter and execve. */
 int proc_setup_final(struct container *c, char *path, size_t len, struct oci_err *err);
+/* Load linux.seccomp; a notify listener goes up chan. */
+int proc_setup_seccomp(struct container *c, int chan, struct oci_err *err);
+/* The exec of the container's program through the stub, with the filter
+ * loaded right before it (load_seccomp): after the load only the exec (and,
+ * with --trace, one sendmsg of the spans) runs, each in a way the filter
+ * allows (checked beforehand). Returns only on failure. */
+int proc_exec(struct container *c, int chan, const char *path, bool load_seccomp,
+              struct oci_err *err);
 
 /* uid_map/gid_map/setgroups of pid (userns.c). */
 int userns_write_maps(const struct spec_config *cfg, pid_t pid, struct oci_err *err);

@@ -87,11 +87,7 @@ _Noreturn void exec_main(struct container *c)
         procattr_set_exec_label(&c->attrs, &err) == 0 && join_frozen(c, &err) == 0) {
         if (c->o->detach)
             prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-        TRACE_BEGIN(span, "execve");
-        (void)span;
-        sync_send_trace(c->sync_child);
-        exec_stub_execve(c->sync_child, path, c->proc.argv, c->proc.envp);
-        err_set(&err, errno, "exec \"%s\"", path);
+        proc_exec(c, c->sync_child, path, true, &err);
     }
     sync_send_trace(c->sync_child);
     sync_send_err(c->sync_child, &err);

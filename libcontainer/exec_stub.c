@@ -54,27 +54,68 @@ int exec_stub_fd(void)
     return stub_fd >= 0 ? stub_fd : -1;
 }
 
-int exec_stub_execve(int errfd, const char *path, char *const argv[], char *const envp[])
+int exec_stub_call_prepare(struct exec_stub_call *x, int errfd, const char *path,
+                           char *const argv[], char *const envp[])
 {
+    memset(x, 0, sizeof(*x));
+    x->path = path;
+    x->argv = argv;
+    x->envp = envp;
+    x->errfd = -1;
+    x->via_execveat = true;
     if (stub_fd < 0)
-        return execve(path, argv, envp);
+        return 0;
     size_t n = 0;
     while (argv[n])
         n++;
-    char **sargv = calloc(n + 3, sizeof(char *));
-    int efd = errfd >= 0 ? dup(errfd) : -1; /* not close-on-exec: the stub's */
-    char fdstr[16];
-    snprintf(fdstr, sizeof(fdstr), "%d", efd);
-    if (!sargv)
+    x->sargv = calloc(n + 3, sizeof(char *));
+    if (!x->sargv)
         return -1;
-    sargv[0] = fdstr;
-    sargv[1] = (char *)path;
-    memcpy(sargv + 2, argv, (n + 1) * sizeof(char *));
-    syscall(SYS_execveat, stub_fd, "", sargv, envp, AT_EMPTY_PATH);
+    x->errfd = errfd >= 0 ? dup(errfd) : -1; /* not close-on-exec: the stub's */
+    snprintf(x->fdstr, sizeof(x->fdstr), "%d", x->errfd);
+    snprintf(x->proc_path, sizeof(x->proc_path), "/proc/self/fd/%d", stub_fd);
+    x->sargv[0] = x->fdstr;
+    x->sargv[1] = (char *)path;
+    memcpy(x->sargv + 2, argv, (n + 1) * sizeof(char *));
+    return 0;
+}
+
+void exec_stub_call_no_report(struct exec_stub_call *x)
+{
+    if (x->errfd >= 0)
+        close(x->errfd);
+    x->errfd = -1;
+    snprintf(x->fdstr, sizeof(x->fdstr), "-1");
+}
+
+int exec_stub_call(struct exec_stub_call *x)
+{
+    if (stub_fd < 0 || !x->sargv)
+        return execve(x->path, x->argv, x->envp);
+    if (x->via_execveat)
+        syscall(SYS_execveat, stub_fd, "", x->sargv, x->envp, AT_EMPTY_PATH);
+    else
+        execve(x->proc_path, x->sargv, x->envp);
+    return -1;
+}
+
+void exec_stub_call_free(struct exec_stub_call *x)
+{
     int e = errno;
-    if (efd >= 0)
-        close(efd);
-    free(sargv);
+    if (x->errfd >= 0)
+        close(x->errfd);
+    free(x->sargv);
+    x->errfd = -1;
+    x->sargv = NULL;
     errno = e;
+}
+
+int exec_stub_execve(int errfd, const char *path, char *const argv[], char *const envp[])
+{
+    struct exec_stub_call x;
+    if (exec_stub_call_prepare(&x, errfd, path, argv, envp) < 0)
+        return -1;
+    exec_stub_call(&x);
+    exec_stub_call_free(&x);
     return -1;
 }

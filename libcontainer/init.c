@@ -28,10 +28,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-
 int init_wait_go(struct container *c, struct oci_err *err)
 {
     if (c->go_received)
@@ -198,7 +194,11 @@ static int init_setup(struct container *c, struct oci_err *err)
     return proc_setup_process(c, err);
 }
 
-/* After the set-up: tell the parent, wait for start, exec. */
+/* After the set-up: tell the parent, wait for start, exec. The seccomp
+ * filter goes on right before the execve, so that the runtime's own work
+ * never runs under the user's filter; but a notify listener must reach its
+ * agent during create (as with runc), so then the filter goes on before
+ * the wait for start, which runs under it. */
 static int init_exec(struct container *c, struct oci_err *err)
 {
     char path[PATH_MAX];
@@ -209,6 +209,9 @@ static int init_exec(struct container *c, struct oci_err *err)
     /* the parent may go away now (create returns) */
     if (!c->staged)
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    bool early = c->seccomp.listener;
+    if (early && proc_setup_seccomp(c, c->sync_child, err) < 0)
+        return -1;
     sync_send_trace(c->sync_child);
     if (sync_send(c->sync_child, SYNC_READY, 0, NULL, 0) < 0)
         return err_set(err, errno, "sync socket");
@@ -235,11 +238,7 @@ static int init_exec(struct container *c, struct oci_err *err)
     }
     if (procattr_set_exec_label(&c->attrs, err) < 0)
         return -1;
-    TRACE_BEGIN(exec, "execve");
-    (void)exec;
-    sync_send_trace(chan);
-    exec_stub_execve(chan, path, c->proc.argv, c->proc.envp);
-    return err_set(err, errno, "exec \"%s\"", path);
+    return proc_exec(c, chan, path, !early, err);
 }
 
 /* Until it execs, this process runs the host's oci-rt binary: made

@@ -5,21 +5,20 @@
 #include "config.h"
 #include "caps.h"
 #include "container_internal.h"
+#include "exec_stub.h"
 #include "sync.h"
 #include "terminal.h"
 #include "trace.h"
 #include "user.h"
 #include "util.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 /* The pty: its master to the console socket, or to the parent (a
  * foreground run relays it). */
@@ -56,22 +55,6 @@ static int enter_cwd(struct container *c, bool after_user, struct oci_err *err)
     return 0;
 }
 
-/* The filter, and its notify listener up to the parent. Every syscall
- * after this goes through the filter. */
-static int load_seccomp(struct container *c, struct oci_err *err)
-{
-    if (!c->seccomp.filter)
-        return 0;
-    int lfd = -1;
-    if (seccomp_plan_load(&c->seccomp, &lfd, err) < 0)
-        return -1;
-    if (lfd < 0)
-        return 0;
-    int r = sync_send_fd(c->sync_child, SYNC_FD_SECCOMP, lfd);
-    close(lfd);
-    return r < 0 ? err_set(err, errno, "linux.seccomp: pass the listener") : 0;
-}
-
 static int set_identity(struct container *c, struct oci_err *err)
 {
     struct proc_plan *p = &c->proc;
@@ -87,16 +70,16 @@ static int set_identity(struct container *c, struct oci_err *err)
         p->gid = u.gid;
     }
     proc_default_home(p);
-    /* without no_new_privs loading needs CAP_SYS_ADMIN: before the
-     * capabilities go (as runc does); with it, as late as possible */
-    if (!p->no_new_privs && load_seccomp(c, err) < 0)
-        return -1;
     if (caps_drop_bounding(&p->caps, err) < 0)
         return -1;
     /* in a user namespace whose setgroups is "deny" an empty list may fail */
     if (user_switch(p->uid, p->gid, p->groups, p->n_groups, c->userns, err) < 0)
         return -1;
-    return caps_apply(&p->caps, err);
+    /* without no_new_privs, loading the filter needs CAP_SYS_ADMIN: it is
+     * held on (effective and permitted only) until the load right before
+     * execve, and that execve drops it */
+    uint64_t keep = c->seccomp.filter && !p->no_new_privs ? 1ull << CAP_SYS_ADMIN : 0;
+    return caps_apply(&p->caps, keep, err);
 }
 
 int proc_setup_process(struct container *c, struct oci_err *err)
@@ -121,13 +104,83 @@ int proc_setup_final(struct container *c, char *path, size_t len, struct oci_err
     umask(c->proc.has_umask ? c->proc.umask : 022);
     if (c->proc.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return err_set(err, errno, "process.noNewPrivileges");
-    if (c->proc.no_new_privs && load_seccomp(c, err) < 0)
-        return -1;
     /* nothing of the runtime's goes through exec but stdio and the
      * preserved fds */
-    unsigned first = 3 + (unsigned)(c->o->preserve_fds > 0 ? c->o->preserve_fds : 0) +
-                     (unsigned)(c->o->listen_fds > 0 ? c->o->listen_fds : 0);
-    if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        return err_set(err, errno, "close_range");
+    int first = 3 + (c->o->preserve_fds > 0 ? c->o->preserve_fds : 0) +
+                (c->o->listen_fds > 0 ? c->o->listen_fds : 0);
+    if (fds_set_cloexec_from(first) < 0)
+        return err_set(err, errno, "mark the runtime's fds close-on-exec");
     return 0;
+}
+
+/* The system calls the init makes once the filter is on, each checked
+ * against the filter beforehand. */
+static int check_after_load(const struct seccomp_plan *sp, const long *nrs, size_t n,
+                            const char *why, struct oci_err *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!seccomp_plan_allows(sp, nrs[i], NULL))
+            return err_set(err, 0,
+                           "linux.seccomp: the profile does not allow system call %ld, which "
+                           "oci-rt makes after loading it %s",
+                           nrs[i], why);
+    return 0;
+}
+
+int proc_setup_seccomp(struct container *c, int chan, struct oci_err *err)
+{
+    if (!c->seccomp.filter)
+        return 0;
+    if (c->seccomp.listener) {
+        static const long need[] = {SYS_sendmsg};
+        if (check_after_load(&c->seccomp, need, ARRAY_SIZE(need),
+                             "to pass the notify listener (SCMP_ACT_NOTIFY)", err) < 0)
+            return -1;
+    }
+    int lfd = -1;
+    if (seccomp_plan_load(&c->seccomp, &lfd, err) < 0)
+        return -1;
+    /* the listener is close-on-exec: the exec closes it, no close(2) */
+    if (lfd >= 0 && sync_send_fd(chan, SYNC_FD_SECCOMP, lfd) < 0)
+        return err_set(err, errno, "linux.seccomp: pass the listener");
+    return 0;
+}
+
+int proc_exec(struct container *c, int chan, const char *path, bool load_seccomp,
+              struct oci_err *err)
+{
+    const struct seccomp_plan *sp = &c->seccomp;
+    struct exec_stub_call x;
+    if (exec_stub_call_prepare(&x, chan, path, c->proc.argv, c->proc.envp) < 0)
+        return err_set(err, errno, "exec \"%s\"", path);
+    /* a filter that denies a call of the stub's own: the way it allows */
+    if (sp->filter && x.sargv) {
+        uint64_t fa[6] = {(uint64_t)x.errfd, F_SETFD, FD_CLOEXEC, 0, 0, 0};
+        uint64_t wa[6] = {(uint64_t)x.errfd, 0, 0, 0, 0, 0};
+        if (!seccomp_plan_allows(sp, SYS_fcntl, fa) || !seccomp_plan_allows(sp, SYS_write, wa))
+            exec_stub_call_no_report(&x);
+        uint64_t ea[6] = {(uint64_t)exec_stub_fd(),
+                          (uint64_t)(uintptr_t) "",
+                          (uint64_t)(uintptr_t)x.sargv,
+                          (uint64_t)(uintptr_t)x.envp,
+                          AT_EMPTY_PATH,
+                          0};
+        x.via_execveat = seccomp_plan_allows(sp, SYS_execveat, ea);
+    }
+    /* the spans so far go before the load; those of the load and the exec
+     * only when the filter allows their sendmsg */
+    bool send_trace = trace_enabled && (!sp->filter || seccomp_plan_allows(sp, SYS_sendmsg, NULL));
+    if (load_seccomp)
+        sync_send_trace(chan);
+    if (load_seccomp && proc_setup_seccomp(c, chan, err) < 0) {
+        exec_stub_call_free(&x);
+        return -1;
+    }
+    TRACE_BEGIN(span, "execve");
+    (void)span;
+    if (send_trace)
+        sync_send_trace(chan);
+    exec_stub_call(&x);
+    exec_stub_call_free(&x);
+    return err_set(err, errno, "exec \"%s\"", path);
 }

@@ -13,6 +13,7 @@
 #include <linux/filter.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "specs/config.h"
@@ -56,6 +57,19 @@ int seccomp_plan_build_cached(const struct spec_seccomp *s, int cache_dirfd,
  * plan. Every syscall the process makes afterwards goes through the filter:
  * call it last, right before passing the listener up and exec. */
 int seccomp_plan_load(const struct seccomp_plan *p, int *listener_fd, struct oci_err *err);
+
+/* What the plan's filter answers for system call nr with these arguments
+ * on the native architecture (a SECCOMP_RET_* value), computed without
+ * loading it (seccomp_bpf.c); SECCOMP_RET_ALLOW for an empty plan, the
+ * worst answer when the program cannot be evaluated. */
+uint32_t seccomp_plan_action(const struct seccomp_plan *p, long nr, const uint64_t args[6]);
+/* The answer lets the call run (ALLOW or LOG). */
+bool seccomp_plan_allows(const struct seccomp_plan *p, long nr, const uint64_t args[6]);
+/* Run a classic BPF program on d: 0 and *ret, or -1 for an instruction a
+ * seccomp filter cannot hold. */
+struct seccomp_data;
+int seccomp_bpf_run(const struct sock_filter *f, unsigned len, const struct seccomp_data *d,
+                    uint32_t *ret);
 
 /* Whether the running kernel knows this filter flag (a name of
  * spec_seccomp_flags); false for a name oci-rt does not know. */

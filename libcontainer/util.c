@@ -1,12 +1,17 @@
 #include "config.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
+#include <linux/magic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 
@@ -293,6 +298,67 @@ static int cmp_int(const void *a, const void *b)
     return *(const int *)a - *(const int *)b;
 }
 
+/* The open fds from first up, for kernels without close_range (before
+ * 5.9, or 5.11 for its CLOEXEC flag) or a runtime that itself runs under a
+ * seccomp filter denying it: listed from a procfs /proc/self/fd, else every
+ * number up to the soft RLIMIT_NOFILE. fn gets each; 0, or -1 with errno. */
+static int each_fd_from(int first, int (*fn)(int fd, void *arg), void *arg)
+{
+    int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct statfs sf;
+    if (dfd >= 0 && fstatfs(dfd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC) {
+        DIR *d = fdopendir(dfd);
+        if (d) {
+            int rc = 0;
+            for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+                int fd = atoi(e->d_name);
+                if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && fd >= first && fd != dirfd(d))
+                    rc = fn(fd, arg);
+            }
+            closedir(d);
+            return rc;
+        }
+    }
+    if (dfd >= 0)
+        close(dfd);
+    struct rlimit rl;
+    long max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20) ? (long)rl.rlim_cur
+                                                                              : 1 << 20;
+    for (long fd = first; fd < max; fd++)
+        if (fcntl((int)fd, F_GETFD) >= 0 && fn((int)fd, arg) < 0)
+            return -1;
+    return 0;
+}
+
+static int cloexec_one(int fd, void *arg)
+{
+    (void)arg;
+    int fl = fcntl(fd, F_GETFD);
+    return fl < 0 || (fl & FD_CLOEXEC) || fcntl(fd, F_SETFD, fl | FD_CLOEXEC) == 0 ? 0 : -1;
+}
+
+int fds_set_cloexec_from(int first)
+{
+    if (syscall(SYS_close_range, (unsigned)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+        return 0;
+    return each_fd_from(first, cloexec_one, NULL);
+}
+
+struct keep_list {
+    const int *fds;
+    size_t n;
+};
+
+static int close_unless_kept(int fd, void *arg)
+{
+    const struct keep_list *k = arg;
+    for (size_t i = 0; i < k->n; i++)
+        if (k->fds[i] == fd)
+            return 0;
+    close(fd);
+    return 0;
+}
+
 int close_fds_except(int first, int *keep, size_t n)
 {
     qsort(keep, n, sizeof(int), cmp_int);
@@ -301,8 +367,10 @@ int close_fds_except(int first, int *keep, size_t n)
         if (i < n && keep[i] < first)
             continue;
         unsigned to = i < n ? (unsigned)keep[i] : ~0U;
-        if (to > from && syscall(SYS_close_range, from, to - 1, 0) < 0)
-            return -1;
+        if (to > from && syscall(SYS_close_range, from, to - 1, 0) < 0) {
+            struct keep_list k = {keep, n};
+            return each_fd_from(first, close_unless_kept, &k);
+        }
         if (i < n)
             from = (unsigned)keep[i] + 1;
     }

@@ -12,7 +12,9 @@
  *
  * ERRFD is an inherited fd to report a failed exec on (an oci-rt sync
  * message: {type SYNC_EXEC_ERROR, value errno} then PATH); it is made
- * close-on-exec first, so the success of the exec closes it. No libc: this
+ * close-on-exec first, so the success of the exec closes it. "-1": none;
+ * then the stub makes no system call but the execve (and exit_group if
+ * that fails), for a seccomp filter that allows nothing else. No libc: this
  * is built with -nostdlib -static and embedded in oci-rt as bytes. */
 #include <asm/unistd.h>
 
@@ -45,10 +47,13 @@ __attribute__((noreturn, used)) void stub_main(long *sp)
     char **envp = argv + argc + 1;
     long fd = -1;
     if (argc >= 3) {
-        fd = 0;
-        for (const char *p = argv[0]; *p >= '0' && *p <= '9'; p++)
+        /* "-1": no fd to report on (and no fcntl: a seccomp filter may
+         * deny it) */
+        if (argv[0][0] >= '0' && argv[0][0] <= '9')
+            fd = 0;
+        for (const char *p = argv[0]; fd >= 0 && *p >= '0' && *p <= '9'; p++)
             fd = fd * 10 + (*p - '0');
-        if (sys3(__NR_fcntl, fd, F_SETFD, FD_CLOEXEC) < 0) {
+        if (fd >= 0 && sys3(__NR_fcntl, fd, F_SETFD, FD_CLOEXEC) < 0) {
             sys3(__NR_close, fd, 0, 0); /* no report rather than a leak */
             fd = -1;
         }

@@ -430,15 +430,50 @@ disk_of() {
     assert_clean "$ID"
 }
 
+# The cgroup2 hierarchy's root (hybrid: .../unified).
+v2_root() {
+    if [ "$CG_V2" = 1 ]; then echo "$CGROUP_FS"; else echo "$CGROUP_FS/unified"; fi
+}
+
+# fresh_v2_root CTRL: take CTRL out of the cgroup2 root's subtree_control,
+# as a freshly booted machine has it, when no cgroup below uses it (no
+# limit set in any of them; the kernel itself refuses while one enables it
+# further down). Says what it did; returns 1 (saying why) when it cannot.
+fresh_v2_root() {
+    local c=$1 root f
+    root=$(v2_root)
+    grep -qw "$c" "$root/cgroup.subtree_control" || {
+        note "$c was not enabled in $root/cgroup.subtree_control (a fresh machine's state)"
+        return 0
+    }
+    for f in "$root"/*/"$c".*.max; do
+        [ -e "$f" ] || continue
+        [ "$(cat "$f")" = max ] || {
+            note "cannot start from a fresh $root: $f is set, so $c stays enabled"
+            return 1
+        }
+    done
+    echo "-$c" >"$root/cgroup.subtree_control" 2>/dev/null || {
+        note "cannot start from a fresh $root: a cgroup below enables $c"
+        return 1
+    }
+    note "took $c out of $root/cgroup.subtree_control first (a fresh machine's state)"
+}
+
 # ---------------------------------------------------------------- hugetlb
 
 @test "hugetlb: hugepageLimits 2MB 4 MiB -> hugetlb.2MB.limit_in_bytes / hugetlb.2MB.max" {
     need_ctrl hugetlb
     [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2MB huge pages on this kernel"
+    local f fresh=0 d
+    d=$(cgdir hugetlb)
+    ! is_v2 "$d" || ! fresh_v2_root hugetlb || fresh=1
     make_bundle '.process.args = ["/usr/bin/ocitest", "sleep", "30"]
         | .linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
     create_ok
-    local f
+    # on cgroup2, oci-rt enabled hugetlb from the root down
+    ! is_v2 "$d" || grep -qw hugetlb "$(v2_root)/cgroup.subtree_control"
+    [ "$fresh" = 0 ] || note "oci-rt enabled hugetlb in $(v2_root)/cgroup.subtree_control"
     f=$(cgf hugetlb hugetlb.2MB.limit_in_bytes hugetlb.2MB.max)
     note "hugetlb file: $f"
     assert_file "$f" 4194304
@@ -456,6 +491,7 @@ disk_of() {
     elif grep -qw hugetlb "$CGROUP_FS/unified/cgroup.controllers" 2>/dev/null &&
         [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ]; then
         key=hugetlb.2MB.max val=2097152 d=$(cgdir hugetlb)
+        fresh_v2_root hugetlb || true
     else
         skip "hybrid host whose cgroup2 has no controller (unified needs cgroup v2)"
     fi
@@ -471,6 +507,29 @@ disk_of() {
     oci_detached create --bundle "$BUNDLE" "$ID"
     assert_error_line 'memory\.bogus'
     assert_clean "$ID"
+}
+
+@test "cgroup2: a controller that cannot be enabled above the container is a clear error naming both, nothing left" {
+    local root parent pid
+    root=$(v2_root)
+    grep -qw hugetlb "$root/cgroup.controllers" && [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] ||
+        skip "no hugetlb controller in the cgroup2 hierarchy"
+    # a parent this test makes, with a process in it: the kernel refuses to
+    # enable a controller for the children of a cgroup that has members
+    parent=/oci-rt-test/busy-$ID
+    CGROUPS_CREATED+=("$parent")
+    mkdir -p "$root$parent"
+    sleep 60 &
+    pid=$!
+    defer "kill $pid"
+    echo "$pid" >"$root$parent/cgroup.procs"
+    make_bundle '.process.args = ["/usr/bin/ocitest", "sleep", "30"]
+        | .linux.cgroupsPath = $p
+        | .linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]' --arg p "$parent/$ID"
+    oci_detached create --bundle "$BUNDLE" "$ID"
+    assert_error_line "cgroup $root$parent: cannot enable the hugetlb controller" "busy"
+    [ ! -d "$root$parent/$ID" ]
+    assert_clean "$ID" "$parent/$ID"
 }
 
 # ---------------------------------------------------------------- pause / resume

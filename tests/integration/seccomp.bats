@@ -75,7 +75,7 @@ rule() {
     assert_clean "$ID"
 }
 
-@test "seccomp: a non-root process without noNewPrivileges still gets the filter (loaded before the caps go)" {
+@test "seccomp: a non-root process without noNewPrivileges still gets the filter (CAP_SYS_ADMIN held until the load)" {
     make_bundle '.linux.seccomp = ($r | fromjson) | .process.noNewPrivileges = false
         | .process.user = {"uid": 1000, "gid": 1000}
         | .process.args = ["/bin/sh", "-c", "ocitest report | grep -E \"^(seccomp|no_new_privs|uid)=\"; ocitest syscall mkdir; true"]' \

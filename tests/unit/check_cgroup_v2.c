@@ -182,8 +182,9 @@ START_TEST(enable_only_needed_and_delegated)
 {
     struct cgroup cg;
     struct oci_err err = {0};
-    /* the host root delegates no memory: never written, memory not enabled */
+    /* the host root has no memory: never written, memory not enabled */
     fake_tree(&cg, "cpu pids", "cpu pids");
+    put_file("cgroup.controllers", "cpu pids");
     put_file("oci-rt/cgroup.subtree_control", "cpu");
     int rc = create(&cg, RES("'memory':{'limit':1048576},'pids':{'limit':5}"), &err);
     ck_assert_int_eq(rc, -1);
@@ -200,27 +201,88 @@ START_TEST(enable_only_needed_and_delegated)
 }
 END_TEST
 
+/* /system.slice/a/c3: the root and /system.slice are not ours, /system.slice/a is. */
+static void fake_foreign(struct cgroup *cg, const char *root_subtree, const char *slice_subtree)
+{
+    fake_tree(cg, root_subtree, ALL_CTRL);
+    put_file("cgroup.subtree_control", root_subtree);
+    put_file("system.slice/cgroup.controllers", ALL_CTRL);
+    put_file("system.slice/cgroup.subtree_control", slice_subtree);
+    put_file("system.slice/a/cgroup.controllers", "cpu pids memory");
+    put_file("system.slice/a/cgroup.subtree_control", "");
+    put_file("system.slice/a/c3/cgroup.subtree_control", "");
+    free(cg->path);
+    free(cg->top);
+    cg->path = xstrdup("/system.slice/a/c3");
+    cg->top = xstrdup("/system.slice/a");
+}
+
 START_TEST(enable_below_foreign_parent)
 {
     struct cgroup cg;
     struct oci_err err = {0};
-    fake_tree(&cg, ALL_CTRL, ALL_CTRL);
-    /* /system.slice is not ours and delegates cpu and pids only */
-    put_file("system.slice/cgroup.subtree_control", "cpu pids");
-    put_file("system.slice/a/cgroup.subtree_control", "");
-    put_file("system.slice/a/c3/cgroup.subtree_control", "");
-    free(cg.path);
-    free(cg.top);
-    cg.path = xstrdup("/system.slice/a/c3");
-    cg.top = xstrdup("/system.slice/a");
+    /* a fresh machine: the root enables nothing; /system.slice has all */
+    fake_foreign(&cg, "", ALL_CTRL);
     struct spec_config *c = parse(RES("'memory':{'limit':1048576},'cpu':{'shares':512}"));
     ck_assert_int_eq(cg2_enable_controllers(&cg, RESOURCES(c), &err), 0);
     spec_config_free(c);
-    ck_file("cgroup.subtree_control", ALL_CTRL);
-    ck_file("system.slice/cgroup.subtree_control", "cpu pids");
-    /* every delegated controller, needed or not (stats without limits) */
-    ck_file("system.slice/a/cgroup.subtree_control", "+cpu +pids");
+    /* not ours: what the limits need, from the root down; left enabled */
+    ck_file("cgroup.subtree_control", "+cpu +memory");
+    ck_file("system.slice/cgroup.subtree_control", ALL_CTRL);
+    /* ours: every controller offered, needed or not (stats without limits) */
+    ck_file("system.slice/a/cgroup.subtree_control", "+cpu +memory +pids");
     ck_file("system.slice/a/c3/cgroup.subtree_control", ""); /* the container's own */
+    fake_cleanup(&cg);
+}
+END_TEST
+
+START_TEST(enable_nothing_foreign_without_limits)
+{
+    struct cgroup cg;
+    struct oci_err err = {0};
+    fake_foreign(&cg, "", "");
+    ck_assert_int_eq(cg2_enable_controllers(&cg, NULL, &err), 0);
+    ck_file("cgroup.subtree_control", "");
+    ck_file("system.slice/cgroup.subtree_control", "");
+    ck_file("system.slice/a/cgroup.subtree_control", "+cpu +memory +pids");
+    fake_cleanup(&cg);
+}
+END_TEST
+
+START_TEST(enable_refused_names_cgroup_and_controller)
+{
+    struct cgroup cg;
+    struct oci_err err = {0};
+    fake_foreign(&cg, "", "");
+    /* a subtree_control the kernel refuses to write (here: not a file) */
+    char path[512];
+    snprintf(path, sizeof(path), "%s/system.slice/cgroup.subtree_control", fake);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    put_file("system.slice/cgroup.subtree_control/x", "");
+    struct spec_config *c = parse(RES("'hugepageLimits':[{'pageSize':'2MB','limit':4194304}]"));
+    ck_assert_int_eq(cg2_enable_controllers(&cg, RESOURCES(c), &err), -1);
+    spec_config_free(c);
+    char want[600];
+    snprintf(want, sizeof(want), "cgroup: read %s/system.slice/cgroup.subtree_control", fake);
+    ck_assert_msg(!strncmp(err.msg, want, strlen(want)), "%s", err.msg);
+    err_clear(&err);
+    fake_cleanup(&cg);
+    /* readable (as nothing enabled) but refusing the write: /dev/full */
+    fake_foreign(&cg, "", "");
+    snprintf(path, sizeof(path), "%s/system.slice/cgroup.subtree_control", fake);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(symlink("/dev/full", path), 0);
+    c = parse(RES("'hugepageLimits':[{'pageSize':'2MB','limit':4194304}]"));
+    ck_assert_int_eq(cg2_enable_controllers(&cg, RESOURCES(c), &err), -1);
+    spec_config_free(c);
+    snprintf(want, sizeof(want), "cgroup %s/system.slice: cannot enable the hugetlb controller",
+             fake);
+    ck_assert_msg(!strncmp(err.msg, want, strlen(want)), "%s", err.msg);
+    ck_assert_int_eq(err.errnum, ENOSPC);
+    /* the levels above were still enabled (they stay so) */
+    ck_file("cgroup.subtree_control", "+hugetlb");
+    err_clear(&err);
     fake_cleanup(&cg);
 }
 END_TEST
@@ -679,6 +741,8 @@ int main(void)
     tcase_add_test(f, rich_resources);
     tcase_add_test(f, enable_only_needed_and_delegated);
     tcase_add_test(f, enable_below_foreign_parent);
+    tcase_add_test(f, enable_nothing_foreign_without_limits);
+    tcase_add_test(f, enable_refused_names_cgroup_and_controller);
     tcase_add_test(f, bfq_weight_and_unlimited);
     tcase_add_test(f, conversions);
     tcase_add_test(f, swap_equal_to_limit_disables_swap);

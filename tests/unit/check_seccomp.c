@@ -413,6 +413,48 @@ START_TEST(load_other_actions)
 }
 END_TEST
 
+/* seccomp_plan_action answers what the kernel then does: the same profile
+ * evaluated, then loaded and tried. */
+START_TEST(plan_action_matches_kernel)
+{
+    struct spec_config *c =
+        config_with("{'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 38, 'syscalls': ["
+                    "{'names': ['exit_group', 'exit', 'getpid'], "
+                    "'action': 'SCMP_ACT_ALLOW'},"
+                    "{'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 42,"
+                    " 'args': [{'index': 1, 'value': 511, 'op': 'SCMP_CMP_EQ'}]},"
+                    "{'names': ['mkdir'], 'action': 'SCMP_ACT_ALLOW',"
+                    " 'args': [{'index': 1, 'value': 511, 'op': 'SCMP_CMP_NE'}]},"
+                    "{'names': ['getppid'], 'action': 'SCMP_ACT_KILL_PROCESS'},"
+                    "{'names': ['getuid'], 'action': 'SCMP_ACT_LOG'}]}");
+    struct seccomp_plan p;
+    build_ok(c->linux_->seccomp, &p);
+    uint64_t mode777[6] = {0, 0777, 0, 0, 0, 0};
+    uint64_t mode700[6] = {0, 0700, 0, 0, 0, 0};
+    ck_assert(seccomp_plan_allows(&p, SYS_getpid, NULL));
+    ck_assert(seccomp_plan_allows(&p, SYS_getuid, NULL)); /* LOG lets it run */
+    ck_assert(!seccomp_plan_allows(&p, SYS_getppid, NULL));
+    ck_assert_uint_eq(seccomp_plan_action(&p, SYS_getppid, NULL), SECCOMP_RET_KILL_PROCESS);
+    ck_assert_uint_eq(seccomp_plan_action(&p, SYS_close_range, NULL), SECCOMP_RET_ERRNO | 38);
+    ck_assert_uint_eq(seccomp_plan_action(&p, SYS_mkdir, mode777), SECCOMP_RET_ERRNO | 42);
+    ck_assert(seccomp_plan_allows(&p, SYS_mkdir, mode700));
+    /* and the kernel agrees */
+    make_tmpdir();
+    int mode = 0777;
+    assert_exit(run_filtered(&p, true, do_mkdir, &mode), 42);
+    remove_tmpdir();
+    make_tmpdir();
+    mode = 0700;
+    assert_exit(run_filtered(&p, true, do_mkdir, &mode), 0);
+    remove_tmpdir();
+    seccomp_plan_free(&p);
+    /* an empty plan allows everything */
+    struct seccomp_plan none = {0};
+    ck_assert(seccomp_plan_allows(&none, SYS_close_range, NULL));
+    spec_config_free(c);
+}
+END_TEST
+
 static void assert_sigsys(int status)
 {
     ck_assert_msg(WIFSIGNALED(status), "child exited with %d", WEXITSTATUS(status));
@@ -909,6 +951,7 @@ static Suite *seccomp_suite(void)
     TCase *l = tcase_create("load");
     tcase_add_test(l, load_arch_x86_on_x86_64);
     tcase_add_test(l, load_errno);
+    tcase_add_test(l, plan_action_matches_kernel);
     tcase_add_test(l, load_other_actions);
     tcase_add_test(l, load_kill);
     tcase_add_test(l, load_arg_conditions);

@@ -57,106 +57,9 @@ static int do_docker_checks(void *arg)
 
 /* ---- the BPF program against the profile ----
  *
- * A classic BPF interpreter runs the exported program (a binary tree, see
- * SCMP_FLTATR_CTL_OPTIMIZE) on seccomp_data for every syscall number of each
- * architecture and a set of argument values; a model computes from the
- * profile what the answer must be. */
-
-static int bpf_run(const struct sock_filter *f, unsigned len, const struct seccomp_data *d,
-                   uint32_t *ret)
-{
-    uint32_t A = 0, X = 0, M[BPF_MEMWORDS] = {0};
-    for (unsigned pc = 0; pc < len; pc++) {
-        const struct sock_filter *i = &f[pc];
-        uint32_t src = BPF_SRC(i->code) == BPF_X ? X : i->k;
-        switch (BPF_CLASS(i->code)) {
-        case BPF_LD:
-            if (i->code == (BPF_LD | BPF_W | BPF_ABS) && i->k % 4 == 0 && i->k < sizeof(*d))
-                memcpy(&A, (const char *)d + i->k, 4);
-            else if (i->code == (BPF_LD | BPF_IMM))
-                A = i->k;
-            else if (i->code == (BPF_LD | BPF_MEM) && i->k < BPF_MEMWORDS)
-                A = M[i->k];
-            else
-                return -1;
-            break;
-        case BPF_LDX:
-            if (i->code == (BPF_LDX | BPF_IMM))
-                X = i->k;
-            else if (i->code == (BPF_LDX | BPF_MEM) && i->k < BPF_MEMWORDS)
-                X = M[i->k];
-            else
-                return -1;
-            break;
-        case BPF_ST:
-        case BPF_STX:
-            if (i->k >= BPF_MEMWORDS)
-                return -1;
-            M[i->k] = BPF_CLASS(i->code) == BPF_ST ? A : X;
-            break;
-        case BPF_ALU:
-            switch (BPF_OP(i->code)) {
-            case BPF_AND:
-                A &= src;
-                break;
-            case BPF_OR:
-                A |= src;
-                break;
-            case BPF_ADD:
-                A += src;
-                break;
-            case BPF_SUB:
-                A -= src;
-                break;
-            case BPF_RSH:
-                A >>= src;
-                break;
-            case BPF_LSH:
-                A <<= src;
-                break;
-            default:
-                return -1;
-            }
-            break;
-        case BPF_JMP: {
-            bool t;
-            switch (BPF_OP(i->code)) {
-            case BPF_JA:
-                pc += i->k;
-                continue;
-            case BPF_JEQ:
-                t = A == src;
-                break;
-            case BPF_JGT:
-                t = A > src;
-                break;
-            case BPF_JGE:
-                t = A >= src;
-                break;
-            case BPF_JSET:
-                t = (A & src) != 0;
-                break;
-            default:
-                return -1;
-            }
-            pc += t ? i->jt : i->jf;
-            break;
-        }
-        case BPF_RET:
-            *ret = BPF_RVAL(i->code) == BPF_A ? A : i->k;
-            return 0;
-        case BPF_MISC:
-            if (BPF_MISCOP(i->code) == BPF_TAX)
-                X = A;
-            else
-                A = X;
-            break;
-        default:
-            return -1;
-        }
-    }
-    return -1; /* fell off the end */
-}
+ * The runtime's classic BPF interpreter (seccomp_bpf_run) runs the exported program (a binary tree,
+ * see SCMP_FLTATR_CTL_OPTIMIZE) on seccomp_data for every syscall number of each architecture and a
+ * set of argument values; a model computes from the profile what the answer must be. */
 
 static uint32_t model_action_value(const char *name, bool has_ret, uint32_t ret)
 {
@@ -265,7 +168,7 @@ static size_t compare_with_model(const struct spec_seccomp *s, const struct secc
                 struct seccomp_data d = {.nr = nr, .arch = ma->audit_arch};
                 d.args[idx] = vals[v];
                 uint32_t got;
-                ck_assert_msg(bpf_run(p->filter, p->len, &d, &got) == 0,
+                ck_assert_msg(seccomp_bpf_run(p->filter, p->len, &d, &got) == 0,
                               "interpreter: bad program");
                 uint64_t args[6] = {0};
                 args[idx] = vals[v];
@@ -301,7 +204,7 @@ START_TEST(bpf_matches_profile)
         /* an architecture the profile does not list: killed */
         struct seccomp_data d = {.nr = 0, .arch = AUDIT_ARCH_AARCH64};
         uint32_t got;
-        ck_assert_int_eq(bpf_run(p.filter, p.len, &d, &got), 0);
+        ck_assert_int_eq(seccomp_bpf_run(p.filter, p.len, &d, &got), 0);
         ck_assert_uint_eq(got, SECCOMP_RET_KILL_THREAD);
         seccomp_plan_free(&p);
         spec_config_free(c);

@@ -145,8 +145,7 @@ void assert_exit(int status, int code)
 /* errno of mkdir in tmpdir (0: created). */
 int do_mkdir(void *arg)
 {
-    (void)arg;
     char path[128];
     snprintf(path, sizeof(path), "%s/d", tmpdir);
-    return syscall(SYS_mkdir, path, 0700) == 0 ? 0 : errno;
+    return syscall(SYS_mkdir, path, arg ? *(const int *)arg : 0700) == 0 ? 0 : errno;
 }

@@ -27,7 +27,7 @@ void remove_tmpdir(void);
  * Returns the wait status. */
 int run_filtered(const struct seccomp_plan *p, bool nnp, child_fn fn, void *arg);
 void assert_exit(int status, int code);
-/* errno of mkdir in tmpdir (0: created). */
+/* errno of mkdir in tmpdir (0: created); arg: NULL or an int mode. */
 int do_mkdir(void *arg);
 
 #endif
