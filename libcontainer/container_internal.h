@@ -93,8 +93,10 @@ int proc_setup_process(struct container *c, struct oci_err *err);
 /* Resolve the binary, umask, no_new_privs, the runtime's fds made
  * close-on-exec: the last steps before the filter and execve. */
 int proc_setup_final(struct container *c, char *path, size_t len, struct oci_err *err);
-/* Load linux.seccomp; a notify listener goes up chan. */
-int proc_setup_seccomp(struct container *c, int chan, struct oci_err *err);
+/* Load linux.seccomp; a notify listener goes up chan. before_start: the
+ * init then still waits for start under the filter (sendmsg, recvmsg,
+ * accept4, close), which must allow that: checked first. */
+int proc_setup_seccomp(struct container *c, int chan, bool before_start, struct oci_err *err);
 /* The exec of the container's program through the stub, with the filter
  * loaded right before it (load_seccomp): after the load only the exec (and,
  * with --trace, one sendmsg of the spans) runs, each in a way the filter

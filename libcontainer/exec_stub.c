@@ -93,10 +93,12 @@ int exec_stub_call(struct exec_stub_call *x)
     if (stub_fd < 0 || !x->sargv)
         return execve(x->path, x->argv, x->envp);
     if (x->via_execveat)
-        syscall(SYS_execveat, stub_fd, "", x->sargv, x->envp, AT_EMPTY_PATH);
-    else
-        execve(x->proc_path, x->sargv, x->envp);
-    return -1;
+        return (int)syscall(SYS_execveat, stub_fd, "", x->sargv, x->envp, AT_EMPTY_PATH);
+    execve(x->proc_path, x->sargv, x->envp);
+    /* a filter that denies execveat in a container without procfs: the
+     * program itself (#!/proc/self/exe cannot reach the host's binary
+     * without a /proc) */
+    return errno == ENOENT ? execve(x->path, x->argv, x->envp) : -1;
 }
 
 void exec_stub_call_free(struct exec_stub_call *x)

@@ -210,7 +210,7 @@ static int init_exec(struct container *c, struct oci_err *err)
     if (!c->staged)
         prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     bool early = c->seccomp.listener;
-    if (early && proc_setup_seccomp(c, c->sync_child, err) < 0)
+    if (early && proc_setup_seccomp(c, c->sync_child, true, err) < 0)
         return -1;
     sync_send_trace(c->sync_child);
     if (sync_send(c->sync_child, SYNC_READY, 0, NULL, 0) < 0)

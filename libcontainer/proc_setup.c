@@ -113,30 +113,41 @@ int proc_setup_final(struct container *c, char *path, size_t len, struct oci_err
     return 0;
 }
 
+struct after_load {
+    long nr;
+    const char *name;
+};
+
 /* The system calls the init makes once the filter is on, each checked
  * against the filter beforehand. */
-static int check_after_load(const struct seccomp_plan *sp, const long *nrs, size_t n,
+static int check_after_load(const struct seccomp_plan *sp, const struct after_load *calls, size_t n,
                             const char *why, struct oci_err *err)
 {
     for (size_t i = 0; i < n; i++)
-        if (!seccomp_plan_allows(sp, nrs[i], NULL))
+        if (!seccomp_plan_allows(sp, calls[i].nr, NULL))
             return err_set(err, 0,
-                           "linux.seccomp: the profile does not allow system call %ld, which "
-                           "oci-rt makes after loading it %s",
-                           nrs[i], why);
+                           "linux.seccomp: the profile does not allow %s, which oci-rt makes "
+                           "after loading it %s",
+                           calls[i].name, why);
     return 0;
 }
 
-int proc_setup_seccomp(struct container *c, int chan, struct oci_err *err)
+int proc_setup_seccomp(struct container *c, int chan, bool before_start, struct oci_err *err)
 {
     if (!c->seccomp.filter)
         return 0;
-    if (c->seccomp.listener) {
-        static const long need[] = {SYS_sendmsg};
-        if (check_after_load(&c->seccomp, need, ARRAY_SIZE(need),
-                             "to pass the notify listener (SCMP_ACT_NOTIFY)", err) < 0)
-            return -1;
-    }
+    /* a notify listener goes to the parent; loaded before the wait for
+     * start, the wait runs under the filter too */
+    static const struct after_load wait[] = {{SYS_sendmsg, "sendmsg"},
+                                             {SYS_recvmsg, "recvmsg"},
+                                             {SYS_accept4, "accept4"},
+                                             {SYS_close, "close"}};
+    size_t n = before_start ? ARRAY_SIZE(wait) : c->seccomp.listener ? 1 : 0;
+    if (check_after_load(&c->seccomp, wait, n,
+                         before_start ? "to pass the notify listener and wait for start"
+                                      : "to pass the notify listener",
+                         err) < 0)
+        return -1;
     int lfd = -1;
     if (seccomp_plan_load(&c->seccomp, &lfd, err) < 0)
         return -1;
@@ -172,7 +183,7 @@ int proc_exec(struct container *c, int chan, const char *path, bool load_seccomp
     bool send_trace = trace_enabled && (!sp->filter || seccomp_plan_allows(sp, SYS_sendmsg, NULL));
     if (load_seccomp)
         sync_send_trace(chan);
-    if (load_seccomp && proc_setup_seccomp(c, chan, err) < 0) {
+    if (load_seccomp && proc_setup_seccomp(c, chan, false, err) < 0) {
         exec_stub_call_free(&x);
         return -1;
     }

@@ -160,3 +160,15 @@ exec_echo() {
     assert_clean "$ID"
     assert_clean "$ID-root"
 }
+
+@test "seccomp profiles: a notify profile that denies what the wait for start needs is a clear error at create" {
+    # with SCMP_ACT_NOTIFY the filter must be on before create returns (the
+    # agent gets its listener then, as with runc), so the init waits for
+    # start under it: sendmsg, recvmsg, accept4 and close must be allowed
+    profile_bundle '{"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/nonexistent/agent.sock",
+        "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"},
+                     {"names": ["recvmsg"], "action": "SCMP_ACT_ERRNO"}]}' true '["/bin/echo", "x"]'
+    oci_detached create --bundle "$BUNDLE" "$ID"
+    assert_error_line "linux\.seccomp" "does not allow recvmsg"
+    assert_clean "$ID"
+}
