@@ -318,8 +318,10 @@ static int parent_hooks(struct container *c, struct oci_err *err)
 {
     _cleanup_free_ char *state = container_hook_state(c, "creating", c->pid);
     if (hooks_run(&c->cfg->hooks, SPEC_HOOK_PRESTART, state, err) < 0 ||
-        hooks_run(&c->cfg->hooks, SPEC_HOOK_CREATE_RUNTIME, state, err) < 0)
+        hooks_run(&c->cfg->hooks, SPEC_HOOK_CREATE_RUNTIME, state, err) < 0) {
+        c->hook_failed = true;
         return -1;
+    }
     if (sync_send(c->sync_parent, SYNC_HOOKS_DONE, c->pid, NULL, 0) < 0 && errno != EPIPE)
         return err_set(err, errno, "sync socket");
     return 0;
@@ -342,8 +344,10 @@ static int parent_loop(struct container *c, struct oci_err *err)
             break;
         }
         int r = container_child_msg(&h, buf, n, c->pid, err);
-        if (r < 0)
+        if (r < 0) {
+            c->hook_failed = r == -2;
             break;
+        }
         if (r > 0)
             continue;
         if (h.type == SYNC_READY) {
@@ -423,6 +427,14 @@ void container_abort(struct container *c)
         err_clear(&ignored);
         state_dir_remove(&c->sd, &ignored);
         c->sd_made = false;
+    }
+    /* a failed hook: the lifecycle goes on at the destruction (done) and
+     * the poststop hooks */
+    if (c->hook_failed && c->cfg->hooks.n[SPEC_HOOK_POSTSTOP]) {
+        char *state = container_hook_state(c, "stopped", c->pid);
+        hooks_run_warn(&c->cfg->hooks, SPEC_HOOK_POSTSTOP, state);
+        free(state);
+        c->hook_failed = false;
     }
 }
 

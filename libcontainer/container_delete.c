@@ -29,6 +29,28 @@ int container_destroy(struct state_dir *sd, const struct spec_state *s, struct o
     return rc;
 }
 
+int container_teardown(struct state_dir *sd, struct spec_state *s, struct oci_err *err)
+{
+    /* poststop hooks run after the container is gone, from the config
+     * saved with it: read it first */
+    struct spec_config *cfg = NULL;
+    if (s->hook_kinds & (1u << SPEC_HOOK_POSTSTOP)) {
+        struct oci_err cerr = {0};
+        if (state_read_config(sd, s->id, &cfg, &cerr) < 0)
+            log_warn("poststop hooks: %s", cerr.msg);
+    }
+    int rc = container_destroy(sd, s, err);
+    if (rc == 0 && cfg) {
+        free(s->status);
+        s->status = xstrdup("stopped");
+        char *json = hooks_state_json(s);
+        hooks_run_warn(&cfg->hooks, SPEC_HOOK_POSTSTOP, json);
+        free(json);
+    }
+    spec_config_free(cfg);
+    return rc;
+}
+
 int container_delete(const char *root, const char *id, bool force, struct oci_err *err)
 {
     TRACE_BEGIN(lock, "lock and read state");
@@ -66,23 +88,7 @@ int container_delete(const char *root, const char *id, bool force, struct oci_er
                      container_status_names[st]);
         goto out;
     }
-    /* poststop hooks run after the container is gone, from the config
-     * saved with it: read it first */
-    struct spec_config *cfg = NULL;
-    if (s->hook_kinds & (1u << SPEC_HOOK_POSTSTOP)) {
-        struct oci_err cerr = {0};
-        if (state_read_config(&sd, id, &cfg, &cerr) < 0)
-            log_warn("poststop hooks: %s", cerr.msg);
-    }
-    rc = container_destroy(&sd, s, err);
-    if (rc == 0 && cfg) {
-        free(s->status);
-        s->status = xstrdup("stopped");
-        char *json = hooks_state_json(s);
-        hooks_run_warn(&cfg->hooks, SPEC_HOOK_POSTSTOP, json);
-        free(json);
-    }
-    spec_config_free(cfg);
+    rc = container_teardown(&sd, s, err);
 out:
     spec_state_free(s);
     state_dir_close(&sd);

@@ -50,6 +50,8 @@ struct container {
     bool go_received;          /* child side */
     int ns_fds[SPEC_NS_TYPES]; /* exec: the running container's namespaces, -1 */
     bool join_cgroup_last;     /* exec --ignore-paused: the cgroup is frozen */
+    bool hook_failed;          /* a prestart..startContainer hook failed: after the
+                                * container is destroyed, poststop hooks run */
 };
 
 /* Load + validate the config and make every plan: no side effect yet. */
@@ -111,18 +113,13 @@ int userns_write_maps(const struct spec_config *cfg, pid_t pid, struct oci_err *
  * closes) or failed. */
 int container_release_init(int chan, pid_t pid, struct oci_err *err);
 /* What every parent loop does with a message of a child (pid): merges its
- * trace spans (returns 1), turns its error report into err (-1); 0 for the
- * other messages, the caller's. */
+ * trace spans (returns 1), turns its error report into err (-1, or -2 when
+ * a hook failed); 0 for the other messages, the caller's. */
 int container_child_msg(const struct sync_hdr *h, const char *buf, ssize_t n, pid_t pid,
                         struct oci_err *err);
 
 /* The status with "paused" from the cgroup freezer. */
 enum container_status container_status(struct state_dir *sd, const struct spec_state *s);
-
-/* Run the hooks of kind from the config saved in the state directory,
- * failures as warnings (poststart, poststop). */
-void container_state_hooks(struct state_dir *sd, const struct spec_state *s,
-                           enum spec_hook_kind kind, const char *status);
 
 /* SIGKILL every process in the cgroup until none is left. */
 int container_kill_cgroup(struct cgroup *cg, struct oci_err *err);
@@ -130,6 +127,14 @@ int container_kill_cgroup(struct cgroup *cg, struct oci_err *err);
 int container_kill_and_wait(const struct spec_state *s, struct cgroup *cg, struct oci_err *err);
 /* Remove the cgroup and the state directory of a stopped container. */
 int container_destroy(struct state_dir *sd, const struct spec_state *s, struct oci_err *err);
+/* runtime-spec lifecycle steps 12 and 13: destroy the container (what is
+ * left of it killed), then its poststop hooks, from the config saved with
+ * it, failures as warnings. */
+int container_teardown(struct state_dir *sd, struct spec_state *s, struct oci_err *err);
+/* Hooks of kind from the config saved in the state directory, with the
+ * given status; a failure is an error (poststart). */
+int container_state_hooks_run(struct state_dir *sd, const struct spec_state *s,
+                              enum spec_hook_kind kind, const char *status, struct oci_err *err);
 /* Open the cgroup recorded in a state. */
 int container_state_cgroup(const struct spec_state *s, struct cgroup *cg, struct oci_err *err);
 

@@ -67,18 +67,22 @@ int container_run(const struct container_opts *o, bool detach, int *exit_code, s
         if (!detach)
             install_forwarding(c.pid, true);
         rc = container_release_init(c.sync_parent, c.pid, err);
+        c.hook_failed = rc == -2;
         TRACE_END_RC(span, rc);
+    }
+    /* a failed poststart hook stops the container (runtime-spec lifecycle
+     * step 9): destroyed, then its poststop hooks */
+    if (rc == 0 && c.cfg->hooks.n[SPEC_HOOK_POSTSTART]) {
+        char *state = container_hook_state(&c, "running", c.pid);
+        rc = hooks_run(&c.cfg->hooks, SPEC_HOOK_POSTSTART, state, err);
+        c.hook_failed = rc < 0;
+        free(state);
     }
     if (rc < 0) {
         install_forwarding(0, false);
         container_abort(&c);
         container_release(&c);
         return -1;
-    }
-    if (c.cfg->hooks.n[SPEC_HOOK_POSTSTART]) {
-        char *state = container_hook_state(&c, "running", c.pid);
-        hooks_run_warn(&c.cfg->hooks, SPEC_HOOK_POSTSTART, state);
-        free(state);
     }
     if (detach) {
         container_release(&c);

@@ -42,9 +42,10 @@ int container_child_msg(const struct sync_hdr *h, const char *buf, ssize_t n, pi
         trace_merge((const struct trace_span *)buf, (size_t)n / sizeof(struct trace_span), pid);
         return 1;
     case SYNC_ERROR:
+    case SYNC_HOOK_ERROR:
         err_set(err, 0, "%s", buf);
         err->errnum = h->value;
-        return -1;
+        return h->type == SYNC_HOOK_ERROR ? -2 : -1;
     case SYNC_EXEC_ERROR:
         return err_set(err, h->value, "exec \"%s\"", buf);
     default:
@@ -68,28 +69,27 @@ int container_release_init(int chan, pid_t pid, struct oci_err *err)
             trace_close_open(pid); /* the execve ended */
             return 0;
         }
-        if (container_child_msg(&h, buf, n, pid, err) < 0)
-            return -1;
+        int r = container_child_msg(&h, buf, n, pid, err);
+        if (r < 0)
+            return r;
     }
 }
 
-void container_state_hooks(struct state_dir *sd, const struct spec_state *s,
-                           enum spec_hook_kind kind, const char *status)
+int container_state_hooks_run(struct state_dir *sd, const struct spec_state *s,
+                              enum spec_hook_kind kind, const char *status, struct oci_err *err)
 {
     if (!(s->hook_kinds & (1u << kind)))
-        return;
+        return 0;
     struct spec_config *cfg = NULL;
-    struct oci_err err = {0};
-    if (state_read_config(sd, s->id, &cfg, &err) < 0) {
-        log_warn("%s hooks: %s", spec_hook_kind_names[kind], err.msg);
-        return;
-    }
+    if (state_read_config(sd, s->id, &cfg, err) < 0)
+        return err_wrap(err, "%s hooks", spec_hook_kind_names[kind]);
     struct spec_state hs = *s;
     hs.status = (char *)status;
     char *json = hooks_state_json(&hs);
-    hooks_run_warn(&cfg->hooks, kind, json);
+    int rc = hooks_run(&cfg->hooks, kind, json, err);
     free(json);
     spec_config_free(cfg);
+    return rc;
 }
 
 int container_start(const char *root, const char *id, struct oci_err *err)
@@ -115,8 +115,16 @@ int container_start(const char *root, const char *id, struct oci_err *err)
     /* started, or failed for good: either way it is not "created" any more */
     unlinkat(sd.dirfd, STATE_EXEC_SOCK, 0);
     TRACE_END_RC(start, rc);
+    /* a failed startContainer or poststart hook: the container is stopped
+     * and destroyed, then its poststop hooks run (runtime-spec lifecycle
+     * steps 7 and 9 go on at 12) */
     if (rc == 0)
-        container_state_hooks(&sd, s, SPEC_HOOK_POSTSTART, "running");
+        rc = container_state_hooks_run(&sd, s, SPEC_HOOK_POSTSTART, "running", err) < 0 ? -2 : 0;
+    if (rc == -2) {
+        struct oci_err ignored = {0};
+        container_teardown(&sd, s, &ignored);
+        rc = -1;
+    }
 out:
     spec_state_free(s);
     state_dir_close(&sd);

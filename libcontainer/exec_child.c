@@ -90,6 +90,6 @@ _Noreturn void exec_main(struct container *c)
         proc_exec(c, c->sync_child, path, true, &err);
     }
     sync_send_trace(c->sync_child);
-    sync_send_err(c->sync_child, &err);
+    sync_send_err(c->sync_child, &err, false);
     _exit(127);
 }

@@ -126,7 +126,8 @@ static int create_hooks(struct container *c, struct oci_err *err)
     if (!h->n[SPEC_HOOK_CREATE_CONTAINER])
         return 0;
     _cleanup_free_ char *state = container_hook_state(c, "creating", c->pidns ? 1 : getpid());
-    return hooks_run(h, SPEC_HOOK_CREATE_CONTAINER, state, err);
+    c->hook_failed = hooks_run(h, SPEC_HOOK_CREATE_CONTAINER, state, err) < 0;
+    return c->hook_failed ? -1 : 0;
 }
 
 static int setup_rootfs(struct container *c, struct oci_err *err)
@@ -233,7 +234,8 @@ static int init_exec(struct container *c, struct oci_err *err)
         return -1;
     if (c->cfg->hooks.n[SPEC_HOOK_START_CONTAINER]) {
         _cleanup_free_ char *state = container_hook_state(c, "created", getpid());
-        if (hooks_run(&c->cfg->hooks, SPEC_HOOK_START_CONTAINER, state, err) < 0)
+        c->hook_failed = hooks_run(&c->cfg->hooks, SPEC_HOOK_START_CONTAINER, state, err) < 0;
+        if (c->hook_failed)
             return -1;
     }
     if (procattr_set_exec_label(&c->attrs, err) < 0)
@@ -283,7 +285,7 @@ _Noreturn void init_main(struct container *c)
     if (init_setup(c, &err) == 0)
         init_exec(c, &err);
     sync_send_trace(c->sync_child);
-    sync_send_err(c->sync_child, &err);
+    sync_send_err(c->sync_child, &err, c->hook_failed);
     _exit(127);
 }
 
@@ -350,7 +352,7 @@ _Noreturn void stage_main(struct container *c)
     int rc = stage_run(c, &err);
     if (rc < 0) {
         sync_send_trace(c->sync_child);
-        sync_send_err(c->sync_child, &err);
+        sync_send_err(c->sync_child, &err, false);
     }
     _exit(rc < 0 ? 1 : 0);
 }

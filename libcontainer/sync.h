@@ -4,6 +4,7 @@
 #ifndef OCI_SYNC_H
 #define OCI_SYNC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -24,6 +25,8 @@ enum sync_type {
     SYNC_HOOKS_DONE,      /* parent -> child: they ran; value: the init's pid */
     SYNC_DEVICES_MADE,    /* child -> parent: device nodes made, apply the device rules */
     SYNC_EXEC_ERROR = 13, /* the exec stub: value errno, data the path (stub/exec_stub.c) */
+    SYNC_HOOK_ERROR,      /* child -> parent: as SYNC_ERROR, from a failed hook (the
+                           * lifecycle goes on at the container's destruction) */
 };
 
 /* SYNC_FD values: >= 0 an idmapped mount tree (parent -> child, by mount
@@ -39,8 +42,9 @@ struct sync_hdr {
 #define SYNC_MAX 65536
 
 int sync_send(int fd, uint32_t type, int32_t value, const void *data, size_t len);
-/* Send an error from the child; never fails loudly (the child exits next). */
-void sync_send_err(int fd, const struct oci_err *err);
+/* Send an error from the child; never fails loudly (the child exits next).
+ * hook: it comes from a failed createContainer or startContainer hook. */
+void sync_send_err(int fd, const struct oci_err *err, bool hook);
 /* Send spans recorded by this child (chunked). */
 void sync_send_trace(int fd);
 int sync_send_fd(int fd, int32_t which, int payload_fd);

@@ -233,21 +233,28 @@ assert_dead() {
 
 # ------------------------------------------------------------------ failures
 
-@test "hooks: a failing prestart/createRuntime/createContainer hook fails create and run with one line, leaves nothing, later hooks do not run" {
+@test "hooks: a failing prestart/createRuntime/createContainer hook fails create and run with one line, leaves nothing, later hooks do not run, poststop does" {
+    # runtime-spec lifecycle steps 3-5: generate an error, stop the
+    # container, go on at step 12 (destroy it) and 13 (poststop hooks)
     for kind in prestart createRuntime createContainer; do
         hook_bundle '.hooks[$k] = [
                 {"path": "/bin/true", "args": ["true"]},
                 {"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]},
-                {"path": "/bin/sh", "args": ["sh", "-c", "echo ran >\"$0\"", ($d + "/third")]}]' \
+                {"path": "/bin/sh", "args": ["sh", "-c", "echo ran >\"$0\"", ($d + "/third")]}]
+            | .hooks.poststop = [{"path": $h, "args": ["host.sh", "poststop", $d]}]' \
             --arg k "$kind"
         unflake oci_detached create --bundle "$BUNDLE" "$ID"
         assert_error_line "hooks\.$kind\[1\] /bin/sh" "exit status 3"
         [ ! -e "$HOOKDIR/third" ]
+        [ "$(hook_log)" = poststop ]
+        [ "$(jq -r .status "$HOOKDIR/state.poststop")" = stopped ]
         assert_clean "$ID"
+        rm -f "$HOOKDIR/log"
         unflake run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
         assert_error_line "hooks\.$kind\[1\] /bin/sh" "exit status 3"
         [ ! -e "$HOOKDIR/third" ]
         not grep -qx process "$HOOKDIR/log"
+        [ "$(hook_log)" = poststop ]
         assert_clean "$ID"
     done
 }
@@ -266,30 +273,35 @@ assert_dead() {
     assert_clean "$ID"
 }
 
-@test "hooks: a failing startContainer hook fails start with one line; the program never runs" {
-    hook_bundle '.hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "exit 4"]}]'
+@test "hooks: a failing startContainer hook fails start with one line; the program never runs; the container is destroyed, poststop runs" {
+    hook_bundle '.hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "exit 4"]}]
+        | .hooks.poststop = [{"path": $h, "args": ["host.sh", "poststop", $d]}]'
     create_ok
     run --separate-stderr oci start "$ID"
     assert_error_line "hooks\.startContainer\[0\] /bin/sh" "exit status 4"
-    wait_for_status "$ID" stopped
-    sleep 0.2
     not grep -qx process "$HOOKDIR/log"
+    [ "$(hook_log)" = poststop ]
+    run oci state "$ID"
+    [ "$status" -ne 0 ]
     [ -z "$(_leftover_pids "$ID")" ]
-    oci delete "$ID"
     assert_clean "$ID"
 }
 
-@test "hooks: a failing poststart hook is a warning: start succeeds, the next poststart hooks run" {
+@test "hooks: a failing poststart hook is an error: start fails, the program is stopped, the container destroyed, poststop runs" {
+    # runtime-spec 1.3 lifecycle step 9 (an earlier oci-rt made it a warning)
     hook_bundle '.hooks.poststart = [
             {"path": "/bin/sh", "args": ["sh", "-c", "exit 5"]},
-            {"path": $h, "args": ["host.sh", "poststart", $d]}]'
+            {"path": $h, "args": ["host.sh", "poststart", $d]}]
+        | .hooks.poststop = [{"path": $h, "args": ["host.sh", "poststop", $d]}]'
     create_ok
+    pid=$(container_pid)
     run --separate-stderr oci start "$ID"
-    [ "$status" -eq 0 ]
-    printf '%s\n' "$stderr" | grep -iE 'warn' | grep -E 'hooks\.poststart\[0\] /bin/sh' | grep -q 'exit status 5'
-    grep -qx poststart "$HOOKDIR/log"
-    [ "$(oci state "$ID" | jq -r .status)" = running ]
-    stop_and_delete
+    assert_error_line "hooks\.poststart\[0\] /bin/sh" "exit status 5"
+    [ "$(hook_log)" = poststop ]
+    [ "$(jq -r .status "$HOOKDIR/state.poststop")" = stopped ]
+    not alive "$pid"
+    run oci state "$ID"
+    [ "$status" -ne 0 ]
     assert_clean "$ID"
 }
 
@@ -335,27 +347,22 @@ timeout_bundle() {
     done
 }
 
-@test "hooks: timeout in startContainer fails start; in poststart/poststop it is a warning" {
+@test "hooks: timeout in startContainer and poststart fails start; in poststop it is a warning" {
     timeout_bundle startContainer
     create_ok
     t0=$SECONDS
     run --separate-stderr oci start "$ID"
     [ $((SECONDS - t0)) -le 6 ]
     assert_error_line "hooks\.startContainer\[0\] /bin/sh" "timed out after 1 s"
-    wait_for_status "$ID" stopped
-    oci delete "$ID"
     assert_clean "$ID"
 
     timeout_bundle poststart
     create_ok
     t0=$SECONDS
     run --separate-stderr oci start "$ID"
-    [ "$status" -eq 0 ]
     [ $((SECONDS - t0)) -le 6 ]
-    printf '%s\n' "$stderr" | grep -i warn | grep 'hooks\.poststart\[0\]' | grep -q 'timed out after 1 s'
+    assert_error_line "hooks\.poststart\[0\]" "timed out after 1 s"
     assert_dead "$HOOKDIR/hook.pid"
-    [ "$(oci state "$ID" | jq -r .status)" = running ]
-    stop_and_delete
     assert_clean "$ID"
 
     timeout_bundle poststop
@@ -402,7 +409,7 @@ timeout_bundle() {
     assert_clean "$ID"
 }
 
-@test "hooks: oci-rt run with a failing createContainer hook fails and leaves nothing; a failing poststart does not stop it" {
+@test "hooks: oci-rt run with a failing createContainer or poststart hook fails, leaves nothing, runs poststop" {
     hook_bundle '.hooks.createContainer = [{"path": "/bin/false", "args": ["false"]}]
         | .process.args = ["/bin/sh", "-c", "echo process >>/mnt/log"]'
     unflake run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
@@ -411,10 +418,12 @@ timeout_bundle() {
     assert_clean "$ID"
 
     hook_bundle '.hooks.poststart = [{"path": "/bin/false", "args": ["false"]}]
-        | .process.args = ["/bin/sh", "-c", "echo process >>/mnt/log; exit 7"]'
+        | .hooks.poststop = [{"path": $h, "args": ["host.sh", "poststop", $d]}]
+        | .process.args = ["/bin/sh", "-c", "echo process >>/mnt/log; exec sleep 30"]'
+    t0=$SECONDS
     unflake run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
-    [ "$status" -eq 7 ]
-    printf '%s\n' "$stderr" | grep -i warn | grep -q 'hooks\.poststart\[0\]'
-    grep -qx process "$HOOKDIR/log"
+    assert_error_line "hooks\.poststart\[0\] /bin/false" "exit status 1"
+    [ $((SECONDS - t0)) -le 10 ]
+    [ "$(hook_log)" = poststop ]
     assert_clean "$ID"
 }
