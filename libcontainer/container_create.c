@@ -75,7 +75,7 @@ int container_prepare(struct container *c, const struct container_opts *o, struc
     memset(c, 0, sizeof(*c));
     c->o = o;
     c->sync_parent = c->sync_child = c->exec_listen = c->pidfd = -1;
-    c->console_fd = c->tty_master = -1;
+    c->console_fd = c->tty_master = c->root_fd = -1;
     c->attrs.attr_fd = -1;
     c->sd.dirfd = -1;
     c->cg.v2_fd = -1;
@@ -100,6 +100,7 @@ int container_prepare(struct container *c, const struct container_opts *o, struc
     c->cgroupns = spec_config_namespace(cfg, SPEC_NS_CGROUP) != NULL;
     c->utsns = spec_config_namespace(cfg, SPEC_NS_UTS) != NULL;
     c->netns = spec_config_namespace(cfg, SPEC_NS_NETWORK) != NULL;
+    c->mntns = spec_config_namespace(cfg, SPEC_NS_MOUNT) != NULL;
     const struct spec_linux *l = cfg->linux_;
     bool offsets = l && (l->time_boottime.present || l->time_monotonic.present);
     c->staged = ns_has_path(cfg, SPEC_NS_PID) || ns_has_path(cfg, SPEC_NS_USER) ||
@@ -154,6 +155,8 @@ static int write_state(struct container *c, struct oci_err *err)
         .pidns = c->pidns,
         .systemd_cgroup = c->o->systemd_cgroup,
         .hook_kinds = hooks_kinds(&c->cfg->hooks),
+        .host_mounts = !c->mntns,
+        .rootfs_mnt_before = c->rootfs_mnt_before,
     };
     /* the config as created: later commands (start, exec, delete) must not
      * see later edits of the bundle */
@@ -402,6 +405,10 @@ int container_spawn(struct container *c, struct oci_err *err)
     c->sd_made = true;
     if ((!c->run_mode && make_exec_socket(c, err) < 0) || make_cgroup(c, err) < 0)
         return -1;
+    /* the mounts of a container without a mount namespace are the host's:
+     * what to unmount is what lies above the rootfs's mount of now */
+    if (!c->mntns && mount_id_of(c->rootfs, &c->rootfs_mnt_before) < 0)
+        return err_set(err, errno, "root.path %s", c->rootfs);
     TRACE_BEGIN(cspan, "sync channels");
     rc = container_channels(c, err);
     TRACE_END_RC(cspan, rc);
@@ -423,6 +430,8 @@ void container_abort(struct container *c)
         cgroup_destroy(&c->cg, &ignored);
         c->cg_made = false;
     }
+    if (!c->mntns && c->rootfs_mnt_before)
+        mount_unstack(c->rootfs, c->rootfs_mnt_before);
     if (c->sd_made) {
         err_clear(&ignored);
         state_dir_remove(&c->sd, &ignored);

@@ -21,6 +21,9 @@ int container_destroy(struct state_dir *sd, const struct spec_state *s, struct o
         TRACE_END_RC(span, rc);
     }
     cgroup_release(&cg);
+    if (rc == 0 && s->host_mounts && s->rootfs &&
+        mount_unstack(s->rootfs, s->rootfs_mnt_before) < 0)
+        rc = err_set(err, errno, "unmount the container's mounts on %s", s->rootfs);
     if (rc == 0) {
         TRACE_BEGIN(span, "state remove");
         rc = state_dir_remove(sd, err);

@@ -155,6 +155,14 @@ static int open_namespaces(struct container *c, pid_t pid, struct oci_err *err)
         if (c->ns_fds[t] < 0)
             return err_set(err, errno, "exec: open %s", path);
     }
+    /* no mount namespace to join: the init's root is its chroot */
+    if (!spec_config_namespace(c->cfg, SPEC_NS_MOUNT)) {
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/root", pid);
+        c->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (c->root_fd < 0)
+            return err_set(err, errno, "exec: open %s", path);
+    }
     return 0;
 }
 
@@ -319,6 +327,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *er
     struct container_opts co;
     memset(&c, 0, sizeof(c));
     c.sync_parent = c.sync_child = c.exec_listen = c.pidfd = c.console_fd = c.tty_master = -1;
+    c.root_fd = -1;
     c.cg.v2_fd = -1;
     c.attrs.attr_fd = -1;
     for (int t = 0; t < SPEC_NS_TYPES; t++)
@@ -366,6 +375,8 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *er
     for (int t = 0; t < SPEC_NS_TYPES; t++)
         if (c.ns_fds[t] >= 0)
             close(c.ns_fds[t]);
+    if (c.root_fd >= 0)
+        close(c.root_fd);
     c.cfg = NULL;
     container_release(&c);
     spec_config_free(cfg);

@@ -32,7 +32,9 @@ struct container {
     uint64_t ns_new; /* clone flags of the namespaces to create */
     bool staged;     /* an intermediate process joins/unshares, then forks the init */
     bool userns, pidns, cgroupns, utsns, netns;
-    bool run_mode; /* create + start in one process: no exec socket */
+    bool mntns;                 /* false: chrooted in the host's mount namespace */
+    uint64_t rootfs_mnt_before; /* !mntns: the mount id of the rootfs before create */
+    bool run_mode;              /* create + start in one process: no exec socket */
     struct state_dir sd;
     bool sd_made;
     struct cgroup cg;
@@ -49,6 +51,7 @@ struct container {
     uint64_t pid_start;
     bool go_received;          /* child side */
     int ns_fds[SPEC_NS_TYPES]; /* exec: the running container's namespaces, -1 */
+    int root_fd;               /* exec without a mount namespace: the init's root, -1 */
     bool join_cgroup_last;     /* exec --ignore-paused: the cgroup is frozen */
     bool hook_failed;          /* a prestart..startContainer hook failed: after the
                                 * container is destroyed, poststop hooks run */

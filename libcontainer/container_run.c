@@ -104,6 +104,9 @@ int container_run(const struct container_opts *o, bool detach, int *exit_code, s
         rc = err_set(err, 0, "%s", derr.msg);
     c.cg_made = false;
     err_clear(&derr);
+    if (!c.mntns && mount_unstack(c.rootfs, c.rootfs_mnt_before) < 0 && rc == 0)
+        rc = err_set(err, errno, "unmount the container's mounts on %s", c.rootfs);
+    c.rootfs_mnt_before = 0;
     if (state_dir_remove(&c.sd, &derr) < 0 && rc == 0)
         rc = err_set(err, 0, "%s", derr.msg);
     c.sd_made = false;

@@ -33,6 +33,8 @@ static int join(struct container *c, struct oci_err *err)
         close(c->ns_fds[t]);
         c->ns_fds[t] = -1;
     }
+    if (rc == 0 && c->root_fd >= 0 && (fchdir(c->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0))
+        rc = err_set(err, errno, "exec: enter the container's root");
     TRACE_END_RC(span, rc);
     return rc;
 }
@@ -76,9 +78,10 @@ _Noreturn void exec_main(struct container *c)
     trace_child(TRACE_PROC_INIT);
     close(c->sync_parent);
     /* nothing of the caller's but stdio and the preserved fds */
-    int keep[4 + SPEC_NS_TYPES] = {c->sync_child, c->console_fd, c->cg.v2_fd, exec_stub_fd()};
+    int keep[5 + SPEC_NS_TYPES] = {c->sync_child, c->console_fd, c->cg.v2_fd, exec_stub_fd(),
+                                   c->root_fd};
     for (int t = 0; t < SPEC_NS_TYPES; t++)
-        keep[4 + t] = c->ns_fds[t];
+        keep[5 + t] = c->ns_fds[t];
     close_fds_except(3 + (c->o->preserve_fds > 0 ? c->o->preserve_fds : 0), keep, ARRAY_SIZE(keep));
     /* the runtime's binary stays closed to the container's processes */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

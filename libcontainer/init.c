@@ -132,7 +132,7 @@ static int create_hooks(struct container *c, struct oci_err *err)
 
 static int setup_rootfs(struct container *c, struct oci_err *err)
 {
-    _cleanup_close_ int rootfd = rootfs_prepare(c->cfg, c->rootfs, err);
+    _cleanup_close_ int rootfd = rootfs_prepare(c->cfg, c->rootfs, !c->mntns, err);
     if (rootfd < 0)
         return -1;
     struct mount_env env = {.rootfd = rootfd,
@@ -154,8 +154,8 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
     }
     if (create_hooks(c, err) < 0 || procattr_open_label(&c->attrs, err) < 0)
         return -1;
-    if (rootfs_pivot(c->rootfs, c->o->no_pivot, err) < 0 || rootfs_sysctl(c->cfg, err) < 0 ||
-        rootfs_finalize(c->cfg, err) < 0)
+    if (rootfs_pivot(c->rootfs, c->o->no_pivot, !c->mntns, err) < 0 ||
+        rootfs_sysctl(c->cfg, err) < 0 || rootfs_finalize(c->cfg, err) < 0)
         return -1;
     return c->proc.terminal ? proc_setup_terminal(c, err) : 0;
 }

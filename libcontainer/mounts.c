@@ -437,3 +437,31 @@ int mounts_apply(struct mount_env *env, struct mount_plan *p, size_t n, struct o
     }
     return 0;
 }
+
+int mount_id_of(const char *path, uint64_t *id)
+{
+    struct statx stx;
+    if (statx(AT_FDCWD, path, AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT, STATX_MNT_ID, &stx) < 0)
+        return -1;
+    if (!(stx.stx_mask & STATX_MNT_ID)) {
+        errno = ENOSYS;
+        return -1;
+    }
+    *id = stx.stx_mnt_id;
+    return 0;
+}
+
+int mount_unstack(const char *path, uint64_t before)
+{
+    for (int i = 0; i < 64; i++) {
+        uint64_t id;
+        if (mount_id_of(path, &id) < 0)
+            return errno == ENOENT ? 0 : -1;
+        if (id == before)
+            return 0;
+        if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+            return -1;
+    }
+    errno = EBUSY;
+    return -1;
+}

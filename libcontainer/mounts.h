@@ -50,6 +50,11 @@ struct mount_env {
 
 /* Remount a bind mount with flags, keeping the flags the kernel locked. */
 int mount_remount_bind(const char *target, unsigned long flags);
+/* The id of the mount path lies on (statx STATX_MNT_ID). */
+int mount_id_of(const char *path, uint64_t *id);
+/* Detach the mounts stacked on path until its mount is `before` again (a
+ * container without a mount namespace made them in the host's). */
+int mount_unstack(const char *path, uint64_t before);
 
 /* Mount every entry in order (in the init, before pivot_root). */
 int mounts_apply(struct mount_env *env, struct mount_plan *p, size_t n, struct oci_err *err);

@@ -32,18 +32,20 @@ unsigned long rootfs_propagation_flag(const char *name)
     return 0;
 }
 
-int rootfs_prepare(const struct spec_config *c, const char *rootfs, struct oci_err *err)
+int rootfs_prepare(const struct spec_config *c, const char *rootfs, bool host_ns,
+                   struct oci_err *err)
 {
     TRACE_BEGIN(span, "rootfs prepare");
     const char *prop = c->linux_ ? c->linux_->rootfs_propagation : NULL;
     unsigned long flag = prop ? rootfs_propagation_flag(prop) | MS_REC : MS_SLAVE | MS_REC;
     int rc = -1;
-    if (mount(NULL, "/", NULL, flag, NULL) < 0) {
+    /* in the host's mount namespace, the host's propagation is not ours */
+    if (!host_ns && mount(NULL, "/", NULL, flag, NULL) < 0) {
         err_set(err, errno, "make / %s", prop ? prop : "rslave");
         goto out;
     }
     /* pivot_root refuses a new root whose parent mount is shared */
-    if ((flag & MS_SHARED) && mountinfo_make_parent_private(rootfs, err) < 0)
+    if (!host_ns && (flag & MS_SHARED) && mountinfo_make_parent_private(rootfs, err) < 0)
         goto out;
     if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
         err_set(err, errno, "root.path %s: bind on itself", rootfs);
@@ -57,8 +59,17 @@ out:
     return rc;
 }
 
-int rootfs_pivot(const char *rootfs, bool no_pivot, struct oci_err *err)
+int rootfs_pivot(const char *rootfs, bool no_pivot, bool host_ns, struct oci_err *err)
 {
+    if (host_ns) {
+        /* no mount namespace: the root is changed for this process only */
+        TRACE_BEGIN(span, "chroot");
+        int rc = chroot(rootfs) < 0 || chdir("/") < 0 ? -1 : 0;
+        if (rc < 0)
+            err_set(err, errno, "chroot %s", rootfs);
+        TRACE_END_RC(span, rc);
+        return rc;
+    }
     TRACE_BEGIN(span, no_pivot ? "move root (no pivot)" : "pivot_root");
     int rc = -1;
     if (no_pivot) {

@@ -11,8 +11,11 @@
 
 /* Make the mount tree private to the container and bind the rootfs on
  * itself; returns an O_PATH fd of the rootfs. */
-int rootfs_prepare(const struct spec_config *c, const char *rootfs, struct oci_err *err);
-int rootfs_pivot(const char *rootfs, bool no_pivot, struct oci_err *err);
+/* host_ns: the container has no mount namespace of its own; the host's
+ * propagation is left alone and the root is changed by chroot. */
+int rootfs_prepare(const struct spec_config *c, const char *rootfs, bool host_ns,
+                   struct oci_err *err);
+int rootfs_pivot(const char *rootfs, bool no_pivot, bool host_ns, struct oci_err *err);
 /* After the pivot. */
 int rootfs_sysctl(const struct spec_config *c, struct oci_err *err);
 int rootfs_finalize(const struct spec_config *c, struct oci_err *err);

@@ -16,10 +16,21 @@ static bool has_ns(const struct container *c, enum spec_ns_type t)
     return spec_config_namespace(c->cfg, t) != NULL;
 }
 
+/* Without a mount namespace the container runs chrooted in the host's
+ * (as runc runs it); hiding paths from it is then impossible. */
 static int check_mount_ns(const struct container *c, struct oci_err *err)
 {
-    if (!has_ns(c, SPEC_NS_MOUNT))
-        return err_set(err, 0, "linux.namespaces: a mount namespace is required");
+    const struct spec_linux *l = c->cfg->linux_;
+    if (has_ns(c, SPEC_NS_MOUNT) || !l)
+        return 0;
+    if (l->masked_paths.n)
+        return err_set(err, 0,
+                       "linux.maskedPaths: masking paths needs a mount namespace "
+                       "(linux.namespaces has no \"mount\")");
+    if (l->readonly_paths.n)
+        return err_set(err, 0,
+                       "linux.readonlyPaths: read-only paths need a mount namespace "
+                       "(linux.namespaces has no \"mount\")");
     return 0;
 }
 

@@ -52,6 +52,10 @@ static void gen_state(yajl_gen g, const struct spec_state *s, bool full)
         yajl_gen_bool(g, s->systemd_cgroup);
         GS(g, "hookKinds");
         yajl_gen_integer(g, s->hook_kinds);
+        if (s->host_mounts) {
+            snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->rootfs_mnt_before);
+            gen_kv_str(g, "rootfsMountBefore", buf);
+        }
     }
     yajl_gen_map_close(g);
 }
@@ -158,6 +162,10 @@ struct spec_state *spec_state_parse(const char *data, size_t len, char **errmsg)
     s->pidns = get_bool(root, "pidns");
     s->systemd_cgroup = get_bool(root, "systemdCgroup");
     s->hook_kinds = (unsigned)get_int(root, "hookKinds");
+    char *mb = get_str(root, "rootfsMountBefore");
+    s->host_mounts = mb != NULL;
+    s->rootfs_mnt_before = mb ? strtoull(mb, NULL, 10) : 0;
+    free(mb);
     const char *apath[] = {"annotations", NULL};
     yajl_val a = yajl_tree_get(root, apath, yajl_t_object);
     if (a && YAJL_GET_OBJECT(a)->len) {

@@ -30,6 +30,11 @@ struct spec_state {
     bool pidns;       /* the container has its own pid namespace */
     bool systemd_cgroup;
     unsigned hook_kinds; /* a bit per enum spec_hook_kind the config has */
+    /* no mount namespace: the container's mounts are in the host's, on a
+     * bind of the rootfs onto itself; delete unmounts down to the mount
+     * the rootfs had before (its mount id) */
+    bool host_mounts;
+    uint64_t rootfs_mnt_before;
 };
 
 /* JSON of the state. full=false: what `oci-rt state` prints (runtime-spec

@@ -230,3 +230,51 @@ assert_cgroup_of() {
     assert_error_line "cgroup-manager|cgroup manager" "nosuch"
     assert_clean "$ID"
 }
+
+# ------------------------------------------------------------ no mount ns
+
+@test "no mount namespace: runs chrooted in the host's, as runc does; its mounts are undone by delete and by run" {
+    # runc 1.1 runs such a config with chroot and makes the config's mounts
+    # in the host's mount namespace (and leaves them there after delete);
+    # oci-rt makes them on a bind of the rootfs onto itself and removes
+    # that whole stack when the container goes
+    local rootfs n0
+    rootfs=$(copy_rootfs)
+    make_bundle '.root.path = $r | del(.linux.maskedPaths, .linux.readonlyPaths)
+        | .linux.namespaces |= map(select(.type != "mount"))
+        | .process.args = ["/bin/sh", "-c", "cat /etc/hostname; ls /proc/self/ns >/dev/null && echo proc-ok; exec /usr/bin/ocitest sleep 60"]' \
+        --arg r "$rootfs"
+    n0=$(grep -c " $rootfs" /proc/self/mountinfo || true)
+    start_ok
+    wait_for_line "$OUT_DIR/$ID.out" proc-ok
+    grep -qx ocitest "$OUT_DIR/$ID.out" || [ "$(head -n1 "$OUT_DIR/$ID.out")" = "$(cat "$rootfs/etc/hostname")" ]
+    pid=$(container_pid)
+    # in the host's mount namespace, with the rootfs as its root
+    [ "$(readlink "/proc/$pid/ns/mnt")" = "$(readlink /proc/self/ns/mnt)" ]
+    [ "$(readlink "/proc/$pid/root")" = "$rootfs" ]
+    # its /proc is a mount the host sees under the rootfs
+    awk -v p="$rootfs/proc" '$5 == p && $9 == "proc" { f = 1 } END { exit !f }' /proc/self/mountinfo
+    # exec lands in the container's root too
+    run -0 oci exec "$ID" cat /etc/hostname
+    [ "$output" = "$(cat "$rootfs/etc/hostname")" ]
+    run -0 oci delete --force "$ID"
+    [ "$(grep -c " $rootfs" /proc/self/mountinfo || true)" = "$n0" ]
+    assert_clean "$ID"
+    # run (foreground, deleted at exit) leaves no mount either
+    jq '.process.args = ["/bin/cat", "/etc/hostname"]' "$BUNDLE/config.json" >"$BUNDLE/c.json"
+    mv "$BUNDLE/c.json" "$BUNDLE/config.json"
+    run -0 oci run --bundle "$BUNDLE" "$ID-run" </dev/null
+    [ "$output" = "$(cat "$rootfs/etc/hostname")" ]
+    [ "$(grep -c " $rootfs" /proc/self/mountinfo || true)" = "$n0" ]
+    assert_clean "$ID-run"
+}
+
+@test "no mount namespace: maskedPaths and readonlyPaths are refused clearly (runc refuses them too)" {
+    make_bundle '.linux.namespaces |= map(select(.type != "mount"))'
+    oci_detached create --bundle "$BUNDLE" "$ID"
+    assert_error_line "linux\.maskedPaths" "needs a mount namespace"
+    make_bundle '.linux.namespaces |= map(select(.type != "mount")) | del(.linux.maskedPaths)'
+    oci_detached create --bundle "$BUNDLE" "$ID"
+    assert_error_line "linux\.readonlyPaths" "need a mount namespace"
+    assert_clean "$ID"
+}
