@@ -349,6 +349,7 @@ static int parent_loop(struct container *c, struct oci_err *err)
         int r = container_child_msg(&h, buf, n, c->pid, err);
         if (r < 0) {
             c->hook_failed = r == -2;
+            c->exec_failed = r == -3;
             break;
         }
         if (r > 0)

@@ -302,6 +302,7 @@ static int exec_spawn(struct container *c, pid_t *pid, struct oci_err *err)
         if (h.type == SYNC_READY && c->o->detach)
             return 0; /* joining a frozen cgroup: it execs once resumed */
         int r = container_child_msg(&h, buf, n, *pid, err);
+        c->exec_failed = r == -3;
         if (r < 0)
             return -1;
         if (r > 0)
@@ -363,6 +364,8 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *er
         if (write_file_atomic(AT_FDCWD, o->pid_file, buf, (size_t)n, 0644) < 0)
             rc = err_set(err, errno, "--pid-file %s", o->pid_file);
     }
+    if (rc < 0 && c.exec_failed)
+        *exit_code = container_exec_status(err->errnum);
     if (rc < 0 && pid > 0) {
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);

@@ -55,6 +55,7 @@ struct container {
     bool join_cgroup_last;     /* exec --ignore-paused: the cgroup is frozen */
     bool hook_failed;          /* a prestart..startContainer hook failed: after the
                                 * container is destroyed, poststop hooks run */
+    bool exec_failed;          /* child: the program could not be found or exec'd */
 };
 
 /* Load + validate the config and make every plan: no side effect yet. */
@@ -116,10 +117,18 @@ int userns_write_maps(const struct spec_config *cfg, pid_t pid, struct oci_err *
  * closes) or failed. */
 int container_release_init(int chan, pid_t pid, struct oci_err *err);
 /* What every parent loop does with a message of a child (pid): merges its
- * trace spans (returns 1), turns its error report into err (-1, or -2 when
- * a hook failed); 0 for the other messages, the caller's. */
+ * trace spans (returns 1), turns its error report into err (-1, -2 when a
+ * hook failed, -3 when the program could not be exec'd: see
+ * container_exec_status); 0 for the other messages, the caller's. */
 int container_child_msg(const struct sync_hdr *h, const char *buf, ssize_t n, pid_t pid,
                         struct oci_err *err);
+
+/* The exit status a shell gives for a program that could not be exec'd:
+ * 127 not found, 126 found but not executable. */
+int container_exec_status(int errnum);
+/* The error of a failed exec of path, in runc's words (engines map them to
+ * 127 and 126). */
+int container_exec_error(struct oci_err *err, int errnum, const char *path);
 
 /* The status with "paused" from the cgroup freezer. */
 enum container_status container_status(struct state_dir *sd, const struct spec_state *s);

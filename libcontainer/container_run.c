@@ -68,6 +68,7 @@ int container_run(const struct container_opts *o, bool detach, int *exit_code, s
             install_forwarding(c.pid, true);
         rc = container_release_init(c.sync_parent, c.pid, err);
         c.hook_failed = rc == -2;
+        c.exec_failed = rc == -3;
         TRACE_END_RC(span, rc);
     }
     /* a failed poststart hook stops the container (runtime-spec lifecycle
@@ -79,6 +80,9 @@ int container_run(const struct container_opts *o, bool detach, int *exit_code, s
         free(state);
     }
     if (rc < 0) {
+        /* a program that could not be exec'd: the shell's 127 or 126 */
+        if (c.exec_failed)
+            *exit_code = container_exec_status(err->errnum);
         install_forwarding(0, false);
         container_abort(&c);
         container_release(&c);

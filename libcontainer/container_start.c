@@ -34,6 +34,23 @@ static int connect_exec(struct state_dir *sd, struct oci_err *err)
     return fd;
 }
 
+int container_exec_status(int errnum)
+{
+    return errnum == ENOENT || errnum == ENOTDIR ? 127 : 126;
+}
+
+int container_exec_error(struct oci_err *err, int errnum, const char *path)
+{
+    if (errnum == ENOENT && !strchr(path, '/'))
+        err_set(err, 0, "exec: \"%s\": executable file not found in $PATH", path);
+    else if (errnum == ENOENT)
+        err_set(err, 0, "exec: \"%s\": stat %s: no such file or directory", path, path);
+    else
+        err_set(err, errnum, "exec: \"%s\"", path);
+    err->errnum = errnum;
+    return -1;
+}
+
 int container_child_msg(const struct sync_hdr *h, const char *buf, ssize_t n, pid_t pid,
                         struct oci_err *err)
 {
@@ -47,7 +64,8 @@ int container_child_msg(const struct sync_hdr *h, const char *buf, ssize_t n, pi
         err->errnum = h->value;
         return h->type == SYNC_HOOK_ERROR ? -2 : -1;
     case SYNC_EXEC_ERROR:
-        return err_set(err, h->value, "exec \"%s\"", buf);
+        container_exec_error(err, h->value, buf);
+        return -3;
     default:
         return 0;
     }

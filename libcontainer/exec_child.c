@@ -93,6 +93,7 @@ _Noreturn void exec_main(struct container *c)
         proc_exec(c, c->sync_child, path, true, &err);
     }
     sync_send_trace(c->sync_child);
-    sync_send_err(c->sync_child, &err, false);
+    sync_send_err(c->sync_child, &err, c->exec_failed ? SYNC_EXEC_ERROR : SYNC_ERROR,
+                  c->proc.argv ? c->proc.argv[0] : NULL);
     _exit(127);
 }

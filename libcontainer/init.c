@@ -285,7 +285,11 @@ _Noreturn void init_main(struct container *c)
     if (init_setup(c, &err) == 0)
         init_exec(c, &err);
     sync_send_trace(c->sync_child);
-    sync_send_err(c->sync_child, &err, c->hook_failed);
+    sync_send_err(c->sync_child, &err,
+                  c->exec_failed   ? SYNC_EXEC_ERROR
+                  : c->hook_failed ? SYNC_HOOK_ERROR
+                                   : SYNC_ERROR,
+                  c->proc.argv ? c->proc.argv[0] : NULL);
     _exit(127);
 }
 
@@ -352,7 +356,7 @@ _Noreturn void stage_main(struct container *c)
     int rc = stage_run(c, &err);
     if (rc < 0) {
         sync_send_trace(c->sync_child);
-        sync_send_err(c->sync_child, &err, false);
+        sync_send_err(c->sync_child, &err, SYNC_ERROR, NULL);
     }
     _exit(rc < 0 ? 1 : 0);
 }

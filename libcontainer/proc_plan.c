@@ -156,7 +156,7 @@ int proc_find_exec(const struct proc_plan *p, char *out, size_t outlen, struct o
             break;
         dir = end;
     }
-    return err_set(err, ENOENT, "exec \"%s\": executable file not found in $PATH", file);
+    return err_set(err, ENOENT, "exec \"%s\"", file);
 }
 
 void proc_default_home(struct proc_plan *p)

@@ -99,8 +99,10 @@ int proc_setup_process(struct container *c, struct oci_err *err)
 
 int proc_setup_final(struct container *c, char *path, size_t len, struct oci_err *err)
 {
-    if (proc_find_exec(&c->proc, path, len, err) < 0)
+    if (proc_find_exec(&c->proc, path, len, err) < 0) {
+        c->exec_failed = true;
         return -1;
+    }
     umask(c->proc.has_umask ? c->proc.umask : 022);
     if (c->proc.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return err_set(err, errno, "process.noNewPrivileges");
@@ -193,5 +195,6 @@ int proc_exec(struct container *c, int chan, const char *path, bool load_seccomp
         sync_send_trace(chan);
     exec_stub_call(&x);
     exec_stub_call_free(&x);
+    c->exec_failed = true;
     return err_set(err, errno, "exec \"%s\"", path);
 }

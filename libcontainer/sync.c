@@ -15,9 +15,13 @@ int sync_send(int fd, uint32_t type, int32_t value, const void *data, size_t len
     return TEMP_FAILURE_RETRY_INT(sendmsg(fd, &m, MSG_NOSIGNAL)) < 0 ? -1 : 0;
 }
 
-void sync_send_err(int fd, const struct oci_err *err, bool hook)
+void sync_send_err(int fd, const struct oci_err *err, uint32_t type, const char *path)
 {
-    sync_send(fd, hook ? SYNC_HOOK_ERROR : SYNC_ERROR, err->errnum, err->msg, strlen(err->msg) + 1);
+    if (type == SYNC_EXEC_ERROR && path)
+        sync_send(fd, type, err->errnum, path, strlen(path) + 1);
+    else
+        sync_send(fd, type == SYNC_EXEC_ERROR ? SYNC_ERROR : type, err->errnum, err->msg,
+                  strlen(err->msg) + 1);
 }
 
 void sync_send_trace(int fd)

@@ -43,8 +43,10 @@ struct sync_hdr {
 
 int sync_send(int fd, uint32_t type, int32_t value, const void *data, size_t len);
 /* Send an error from the child; never fails loudly (the child exits next).
- * hook: it comes from a failed createContainer or startContainer hook. */
-void sync_send_err(int fd, const struct oci_err *err, bool hook);
+ * type: SYNC_ERROR, SYNC_HOOK_ERROR (a failed createContainer or
+ * startContainer hook), or SYNC_EXEC_ERROR (the program could not be
+ * exec'd: err's errno and path, as the stub reports it). */
+void sync_send_err(int fd, const struct oci_err *err, uint32_t type, const char *path);
 /* Send spans recorded by this child (chunked). */
 void sync_send_trace(int fd);
 int sync_send_fd(int fd, int32_t which, int payload_fd);

@@ -6,6 +6,7 @@
 
 #include "specs/jsonout.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <regex.h>
 
@@ -131,9 +132,23 @@ static void sink(enum log_level level, const char *msg)
     log_to_file(level, msg);
 }
 
-void cli_log_setup(void)
+int cli_log_setup(void)
 {
     log_set_sink(sink, G.debug ? LOG_LVL_DEBUG : LOG_LVL_WARN);
+    /* opened now, as runc does, so that a --log nobody can write to is an
+     * error rather than lost messages */
+    if (G.log_file) {
+        log_fd = open(G.log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        if (log_fd < 0) {
+            int e = errno;
+            const char *path = G.log_file;
+            G.log_file = NULL; /* the error goes to stderr only */
+            struct oci_err err = {0};
+            err_set(&err, e, "--log %s", path);
+            return cli_fail(&err);
+        }
+    }
+    return 0;
 }
 
 void cli_log_close(void)

@@ -62,7 +62,7 @@ const char **cli_get_all(const struct cli_cmd *cmd, const struct cli_args *a, co
 /* Print "oci-rt: <msg>" and log it; returns the exit code 1. */
 int cli_fail(const struct oci_err *err);
 int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void cli_log_setup(void);
+int cli_log_setup(void);
 void cli_log_close(void);
 /* The container id of this command (for the trace and the log). */
 void cli_set_id(const char *id);

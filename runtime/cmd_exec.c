@@ -62,8 +62,10 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
     }
     struct oci_err err = {0};
     int code = 0;
-    if (container_exec(&o, &code, &err) < 0)
-        return cli_fail(&err);
+    if (container_exec(&o, &code, &err) < 0) {
+        cli_fail(&err);
+        return code ? code : 1; /* 127/126: the program could not be exec'd */
+    }
     return code;
 }
 

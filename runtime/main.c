@@ -215,7 +215,8 @@ int main(int argc, char **argv)
         return 1;
     if (!G.root)
         G.root = default_root();
-    cli_log_setup();
+    if (cli_log_setup() != 0)
+        return 1;
     if (ga.argc < 1) {
         usage_all(stderr);
         return 1;

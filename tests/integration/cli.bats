@@ -192,3 +192,13 @@ commands() {
         [ -n "$stderr" ]
     done
 }
+
+@test "--log in a directory that does not exist: one clear line, nothing done (as runc)" {
+    make_bundle
+    oci_detached --log "$BATS_TEST_TMPDIR/no/such/dir/log.json" -- create --bundle "$BUNDLE" "$ID"
+    assert_error_line "--log $BATS_TEST_TMPDIR/no/such/dir/log.json: no such file or directory"
+    [ ! -e "$BATS_TEST_TMPDIR/no" ]
+    assert_clean "$ID"
+    run -1 --separate-stderr oci --log "$BATS_TEST_TMPDIR/no/such/dir/log.json" list
+    assert_error_line "--log .*: no such file or directory"
+}

@@ -114,12 +114,17 @@ EOF
     [[ "$stderr" == *"does not exist"* ]]
 }
 
-@test "exec: a missing binary fails with one line naming it" {
+@test "exec: a missing or non-executable program: runc's words, the shell's 127 / 126" {
     running
-    run --separate-stderr oci exec "$ID" /no/such/bin
-    [ "$status" -ne 0 ]
+    run -127 --separate-stderr oci exec "$ID" /no/such/bin
     [ "$(grep -c . <<<"$stderr")" -eq 1 ]
-    [[ "$stderr" == *'exec "/no/such/bin": no such file or directory'* ]]
+    [[ "$stderr" == *'exec: "/no/such/bin": stat /no/such/bin: no such file or directory' ]]
+    run -127 --separate-stderr oci exec "$ID" no-such-command
+    [[ "$stderr" == *'exec: "no-such-command": executable file not found in $PATH' ]]
+    run -126 --separate-stderr oci exec "$ID" /etc/passwd
+    [[ "$stderr" == *'exec: "/etc/passwd": permission denied' ]]
+    run -126 --separate-stderr oci exec "$ID" /etc
+    [[ "$stderr" == *'exec: "/etc": permission denied' ]]
 }
 
 @test "exec -t with --console-socket: the process has the pty as its terminal" {
@@ -177,9 +182,9 @@ EOF
     LOG=$BATS_TEST_TMPDIR/log.json
     oci_detached --log "$LOG" --log-format json -- create --bundle "$BUNDLE" "$ID"
     [ "$status" -ne 0 ]
-    [[ "$stderr" == *'exec "/no/such/binary"'* ]]
+    [[ "$stderr" == *'exec: "/no/such/binary"'* ]]
     [ "$(jq -r .level "$LOG")" = error ]
-    [[ "$(jq -r .msg "$LOG")" == *'exec "/no/such/binary"'* ]]
+    [[ "$(jq -r .msg "$LOG")" == *'exec: "/no/such/binary"'* ]]
     jq -e .time "$LOG" >/dev/null
     assert_clean "$ID"
 }
