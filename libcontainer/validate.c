@@ -45,6 +45,26 @@ static int check_names(const struct container *c, struct oci_err *err)
     return 0;
 }
 
+/* kernel.hostname and kernel.domainname set what hostname and domainname
+ * set: both given, they must agree. */
+static int check_uts_sysctl(const struct container *c, struct oci_err *err)
+{
+    const struct spec_linux *l = c->cfg->linux_;
+    const char *names[] = {"kernel.hostname", "kernel.domainname"};
+    const char *fields[] = {"hostname", "domainname"};
+    const char *values[] = {c->cfg->hostname, c->cfg->domainname};
+    for (size_t i = 0; l && i < l->sysctl.n; i++)
+        for (size_t j = 0; j < 2; j++) {
+            const struct spec_kv *kv = &l->sysctl.items[i];
+            if (strcmp(kv->key, names[j]) != 0 || !values[j] || !*values[j] ||
+                !strcmp(kv->value, values[j]))
+                continue;
+            return err_set(err, 0, "linux.sysctl[\"%s\"] = \"%s\" contradicts %s \"%s\"", kv->key,
+                           kv->value, fields[j], values[j]);
+        }
+    return 0;
+}
+
 static int check_userns(const struct container *c, struct oci_err *err)
 {
     const struct spec_linux *l = c->cfg->linux_;
@@ -159,8 +179,9 @@ static int check_cgroup_manager(const struct container *c, struct oci_err *err)
 }
 
 static const check_fn checks[] = {
-    check_mount_ns, check_names,   check_userns,         check_time,       check_sysctl,
-    check_paths,    check_process, check_cgroup_manager, check_netdevices, check_intel_rdt,
+    check_mount_ns,       check_names,      check_uts_sysctl, check_userns,
+    check_time,           check_sysctl,     check_paths,      check_process,
+    check_cgroup_manager, check_netdevices, check_intel_rdt,
 };
 
 int container_validate(const struct container *c, struct oci_err *err)

@@ -278,3 +278,22 @@ assert_cgroup_of() {
     assert_error_line "linux\.readonlyPaths" "need a mount namespace"
     assert_clean "$ID"
 }
+
+@test "sysctl: kernel.hostname and kernel.domainname set the container's names; one that contradicts hostname is refused" {
+    make_bundle 'del(.hostname) | .linux.sysctl = {"kernel.hostname": "from-sysctl", "kernel.domainname": "dom.example"}'
+    run -0 --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+    assert_kv hostname from-sysctl
+    assert_kv domainname dom.example
+    assert_clean "$ID"
+    # the same value as hostname is no contradiction
+    make_bundle '.hostname = "same" | .linux.sysctl = {"kernel.hostname": "same"}'
+    run -0 --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+    assert_kv hostname same
+    make_bundle '.hostname = "one" | .linux.sysctl = {"kernel.hostname": "two"}'
+    oci_detached create --bundle "$BUNDLE" "$ID"
+    assert_error_line 'linux\.sysctl\["kernel\.hostname"\] = "two" contradicts hostname "one"'
+    make_bundle '.domainname = "a.example" | .linux.sysctl = {"kernel.domainname": "b.example"}'
+    oci_detached create --bundle "$BUNDLE" "$ID"
+    assert_error_line 'kernel\.domainname.*contradicts domainname'
+    assert_clean "$ID"
+}
