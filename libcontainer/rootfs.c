@@ -38,6 +38,10 @@ int rootfs_prepare(const struct spec_config *c, const char *rootfs, bool host_ns
     TRACE_BEGIN(span, "rootfs prepare");
     const char *prop = c->linux_ ? c->linux_->rootfs_propagation : NULL;
     unsigned long flag = prop ? rootfs_propagation_flag(prop) | MS_REC : MS_SLAVE | MS_REC;
+    /* an unbindable tree could not be bound onto itself: private until the
+     * pivot, unbindable after it (rootfs_finalize) */
+    if (flag & MS_UNBINDABLE)
+        flag = MS_PRIVATE | MS_REC;
     int rc = -1;
     /* in the host's mount namespace, the host's propagation is not ours */
     if (!host_ns && mount(NULL, "/", NULL, flag, NULL) < 0) {

@@ -237,3 +237,25 @@ make_iddir() {
     not has_opt "$(kv devs)" vda
     assert_clean "$ID"
 }
+
+@test "propagation: rootfsPropagation and mount options unbindable / runbindable are applied (runc 1.1.5 fails the rootfs one)" {
+    local p m
+    for p in unbindable runbindable; do
+        for m in unbindable runbindable; do
+            make_bundle '.linux.rootfsPropagation = $p
+                | .mounts += [{"destination": "/mnt", "type": "bind", "source": $src, "options": ["rbind", $m]}]
+                | .process.args = ["/bin/cat", "/proc/self/mountinfo"]' \
+                --arg p "$p" --arg m "$m" --arg src "$BATS_TEST_TMPDIR"
+            run -0 --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+            awk '$5 == "/" { print }' <<<"$output" | grep -q " unbindable " || {
+                echo "rootfsPropagation $p: / is not unbindable: $output" >&2
+                false
+            }
+            awk '$5 == "/mnt" { print }' <<<"$output" | grep -q " unbindable " || {
+                echo "mount option $m: /mnt is not unbindable" >&2
+                false
+            }
+            assert_clean "$ID"
+        done
+    done
+}
