@@ -81,19 +81,26 @@ static int config_device(int rootfd, const struct spec_device *d, bool userns, s
 {
     mode_t type = d->type[0] == 'b' ? S_IFBLK : d->type[0] == 'p' ? S_IFIFO : S_IFCHR;
     mode_t perm = d->has_file_mode ? (d->file_mode & 07777) : 0666;
-    const char *slash = strrchr(d->path, '/');
-    _cleanup_free_ char *dir = xstrndup(d->path, slash ? (size_t)(slash - d->path) : 0);
+    /* "/dev/x/" is /dev/x, as a cleaned path is to runc */
+    size_t len = strlen(d->path);
+    while (len > 1 && d->path[len - 1] == '/')
+        len--;
+    _cleanup_free_ char *path = xstrndup(d->path, len);
+    const char *slash = strrchr(path, '/');
+    if (!slash || !slash[1] || !strcmp(slash + 1, ".") || !strcmp(slash + 1, ".."))
+        return err_set(err, 0, "linux.devices %s: not the path of a device node", d->path);
+    _cleanup_free_ char *dir = xstrndup(path, (size_t)(slash - path));
     _cleanup_close_ int dfd =
         path_open_in_root(rootfd, *dir ? dir : "/", PATH_CREATE_DIR, "device", err);
     if (dfd < 0)
         return -1;
-    const char *name = slash ? slash + 1 : d->path;
+    const char *name = slash + 1;
     dev_t dev = makedev((unsigned)d->major, (unsigned)d->minor);
     if (type == S_IFIFO) {
         if (mknodat(dfd, name, S_IFIFO | perm, 0) < 0 && errno != EEXIST)
             return err_set(err, errno, "linux.devices %s: mkfifo", d->path);
     } else if (userns) {
-        if (bind_host_node(dfd, name, d->path, err) < 0)
+        if (bind_host_node(dfd, name, path, err) < 0)
             return -1;
     } else {
         unlinkat(dfd, name, 0);

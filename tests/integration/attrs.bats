@@ -281,6 +281,21 @@ lsm_enabled() {
     assert_clean "$ID"
 }
 
+@test "linux.devices: a path with a trailing slash is the node's path (as runc cleans it); a path with no name is refused" {
+    make_bundle '.linux.devices = [{"path": "/dev/slashed/", "type": "c", "major": 1, "minor": 5,
+            "fileMode": 416, "uid": 1001, "gid": 1002}]
+        | .process.args = ["/usr/bin/ocitest", "stat", "/dev/slashed"]'
+    run_ok
+    assert_kv type chr
+    assert_kv rdev 1:5
+    assert_kv mode 0640
+    assert_kv uid 1001
+    assert_kv gid 1002
+    assert_clean "$ID"
+    make_bundle '.linux.devices = [{"path": "/dev/..", "type": "c", "major": 1, "minor": 5}]'
+    expect_create_fails 'linux\.devices /dev/\.\.: not the path of a device node'
+}
+
 @test "linux.devices: an unknown type fails clearly" {
     make_bundle '.linux.devices = [{"path": "/dev/x", "type": "z", "major": 1, "minor": 3}]'
     expect_create_fails "linux\.devices\[0\]" "type"
