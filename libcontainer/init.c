@@ -130,6 +130,19 @@ static int create_hooks(struct container *c, struct oci_err *err)
     return c->hook_failed ? -1 : 0;
 }
 
+/* process.cwd that the image lacks is made (0755, the container's root
+ * its owner), as runc makes it: after the pivot, so that it resolves in the
+ * container's root, and before the root may turn read-only. */
+static int make_cwd(struct container *c, struct oci_err *err)
+{
+    struct stat st;
+    if (stat(c->proc.cwd, &st) == 0 || errno != ENOENT)
+        return 0; /* what is there, or why not, the chdir says */
+    if (mkdir_p(c->proc.cwd, 0755) < 0)
+        return err_set(err, errno, "process.cwd %s: create it", c->proc.cwd);
+    return 0;
+}
+
 static int setup_rootfs(struct container *c, struct oci_err *err)
 {
     _cleanup_close_ int rootfd = rootfs_prepare(c->cfg, c->rootfs, !c->mntns, err);
@@ -154,7 +167,7 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
     }
     if (create_hooks(c, err) < 0 || procattr_open_label(&c->attrs, err) < 0)
         return -1;
-    if (rootfs_pivot(c->rootfs, c->o->no_pivot, !c->mntns, err) < 0 ||
+    if (rootfs_pivot(c->rootfs, c->o->no_pivot, !c->mntns, err) < 0 || make_cwd(c, err) < 0 ||
         rootfs_sysctl(c->cfg, err) < 0 || rootfs_finalize(c->cfg, err) < 0)
         return -1;
     return c->proc.terminal ? proc_setup_terminal(c, err) : 0;

@@ -100,13 +100,13 @@ commands() {
 }
 
 @test "a failed create with --log F --log-format json logs the cause as JSON" {
-    make_bundle '.process.cwd = "/no/such/dir"'
+    make_bundle '.process.cwd = "/etc/passwd/sub"'
     log=$BATS_TEST_TMPDIR/log.json
     oci_detached --log "$log" --log-format json -- create --bundle "$BUNDLE" "$ID"
     [ "$status" -ne 0 ]
     jq -e . "$log" >/dev/null
     [ "$(jq -rs '[.[] | select(.level == "error")] | length' "$log")" -ge 1 ]
-    jq -rs '.[] | select(.level == "error") | .msg' "$log" | grep '/no/such/dir'
+    jq -rs '.[] | select(.level == "error") | .msg' "$log" | grep '/etc/passwd/sub'
     assert_clean "$ID"
 }
 

@@ -84,9 +84,17 @@ expect_create_fails() {
     expect_create_fails "/mnt" "nosuchfs"
 }
 
-@test "missing cwd" {
-    make_bundle '.process.cwd = "/no/such/dir"'
-    expect_create_fails "cwd" "/no/such/dir" "no such file|does not exist|not found"
+@test "a cwd the image lacks is created (0755, as runc does); one that cannot be is a clear error" {
+    local rootfs
+    rootfs=$(copy_rootfs)
+    make_bundle '.root.path = $r | .process.cwd = "/no/such/dir" | .process.user = {"uid": 1000, "gid": 1000}
+        | .process.args = ["/bin/sh", "-c", "pwd; stat -c %a.%u /no/such/dir /no/such"]' --arg r "$rootfs"
+    run -0 --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+    [ "$output" = "$(printf '/no/such/dir\n755.0\n755.0')" ]
+    assert_clean "$ID"
+    # under a file: cannot be made
+    make_bundle '.process.cwd = "/etc/passwd/sub"'
+    expect_create_fails "process\.cwd /etc/passwd/sub" "not a directory"
 }
 
 @test "relative cwd is refused" {
@@ -215,7 +223,7 @@ expect_create_fails() {
 }
 
 @test "a failed create with --pid-file leaves no pid file" {
-    make_bundle '.process.cwd = "/no/such/dir"'
+    make_bundle '.process.cwd = "/etc/passwd/sub"'
     oci_detached create --pid-file "$BATS_TEST_TMPDIR/pidfile" --bundle "$BUNDLE" "$ID"
     [ "$status" -ne 0 ]
     [ ! -e "$BATS_TEST_TMPDIR/pidfile" ]
@@ -225,8 +233,8 @@ expect_create_fails() {
 @test "a failure after cgroup setup leaves no cgroup (custom cgroupsPath)" {
     cg=/oci-rt-test/$ID
     note_cgroup "$cg"
-    make_bundle '.linux.cgroupsPath = $cg | .process.cwd = "/no/such/dir"' --arg cg "$cg"
-    expect_create_fails "/no/such/dir"
+    make_bundle '.linux.cgroupsPath = $cg | .process.cwd = "/etc/passwd/sub"' --arg cg "$cg"
+    expect_create_fails "/etc/passwd/sub"
     assert_clean "$ID" "$cg"
 }
 
