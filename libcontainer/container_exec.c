@@ -96,10 +96,13 @@ static int edit_process(struct spec_process *p, const struct exec_opts *o, struc
             xrealloc(p->user.additional_gids, (p->user.n_additional_gids + 1) * sizeof(uint32_t));
         p->user.additional_gids[p->user.n_additional_gids++] = (uint32_t)g;
     }
+    /* --cap: bounding, effective and permitted, never inheritable (runc's
+     * CVE-2022-29162: an inheritable capability would reach programs with
+     * file capabilities), so ambient cannot hold it either: a non-root user
+     * gains nothing from --cap, as with runc */
     for (int i = 0; i < o->ncaps; i++) {
         struct spec_strv *sets[] = {&p->capabilities.bounding, &p->capabilities.effective,
-                                    &p->capabilities.permitted, &p->capabilities.inheritable,
-                                    &p->capabilities.ambient};
+                                    &p->capabilities.permitted};
         p->has_capabilities = true;
         for (size_t k = 0; k < ARRAY_SIZE(sets); k++)
             strv_add(sets[k], o->caps[i]);

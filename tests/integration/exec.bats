@@ -49,6 +49,37 @@ running() {
     [ "$output" = bar ]
 }
 
+@test "exec --cap and --no-new-privs change exactly what they say (as runc 1.1.5: no inheritable, CVE-2022-29162)" {
+    running '| .process.noNewPrivileges = false'
+    local base
+    run -0 --separate-stderr oci exec "$ID" /usr/bin/ocitest report
+    base=$output
+    [ -z "$stderr" ]
+    # root: CAP_SYS_ADMIN (21) joins the bounding, effective and permitted sets only
+    run -0 --separate-stderr oci exec --cap CAP_SYS_ADMIN "$ID" /usr/bin/ocitest report
+    [ -z "$stderr" ]
+    local set want
+    for set in bnd eff prm; do
+        want=$(printf '%016x' $((16#$(kv "caps.$set" "$base") | (1 << 21))))
+        assert_kv "caps.$set" "$want"
+    done
+    assert_kv caps.inh "$(kv caps.inh "$base")"
+    assert_kv caps.amb "$(kv caps.amb "$base")"
+    assert_kv no_new_privs 0
+    # a non-root user gains nothing from it but the bounding set
+    run -0 --separate-stderr oci exec -u 1000:1000 --cap CAP_NET_ADMIN "$ID" /usr/bin/ocitest report
+    assert_kv caps.eff 0000000000000000
+    assert_kv caps.prm 0000000000000000
+    assert_kv caps.inh 0000000000000000
+    assert_kv caps.amb 0000000000000000
+    assert_kv caps.bnd "$(printf '%016x' $((16#$(kv caps.bnd "$base") | (1 << 12))))"
+    # --no-new-privs: that bit and nothing else
+    run -0 --separate-stderr oci exec --no-new-privs "$ID" /usr/bin/ocitest report
+    assert_kv no_new_privs 1
+    [ "$(grep -v '^no_new_privs=' <<<"$output" | grep -v '^pid=\|^ppid=\|^fds=')" = \
+        "$(grep -v '^no_new_privs=' <<<"$base" | grep -v '^pid=\|^ppid=\|^fds=')" ]
+}
+
 @test "exec --process FILE: a whole process.json" {
     running
     P=$BATS_TEST_TMPDIR/process.json
