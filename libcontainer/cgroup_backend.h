@@ -20,6 +20,9 @@ struct cgroup_backend {
     int (*frozen)(struct cgroup *cg);
     /* SIGKILL everything at once (v2 cgroup.kill); NULL: not available */
     int (*kill)(struct cgroup *cg, struct oci_err *err);
+    /* pid sits frozen in a freezer cgroup not the container's: bring it
+     * back (see cgroup_reclaim); NULL where a frozen task can be killed */
+    int (*reclaim)(struct cgroup *cg, pid_t pid);
     /* Add what this backend's hierarchies know to st. */
     int (*stats)(struct cgroup *cg, struct cgroup_stats *st, struct oci_err *err);
     int64_t (*oom_kills)(struct cgroup *cg);

@@ -205,6 +205,58 @@ static int v1_frozen(struct cgroup *cg)
 
 /* ---- OOM ---- */
 
+/* The freezer cgroup of pid, relative to the hierarchy, from
+ * /proc/PID/cgroup; false when it has none. */
+static bool freezer_of(pid_t pid, char *out, size_t size)
+{
+    char path[64], buf[4096];
+    snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+    if (cg_v1_read("", path, buf, sizeof(buf)) < 0)
+        return false;
+    for (char *line = buf, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        char *ctrls = strchr(line, ':'), *rel = ctrls ? strchr(ctrls + 1, ':') : NULL;
+        if (!rel)
+            continue;
+        *rel++ = '\0';
+        struct cg_hier h = {.controllers = ctrls + 1};
+        if (hier_has(&h, "freezer"))
+            return (size_t)snprintf(out, size, "%s", rel) < size;
+    }
+    return false;
+}
+
+/* A process of the container that someone moved into a frozen freezer
+ * cgroup that is not the container's: moved back into the container's,
+ * which is not frozen, and so thawed (a task that joins a thawed v1 freezer
+ * cgroup runs), so that its pending SIGKILL takes it. The other cgroup is
+ * only read. 1: moved, 0: nothing to do, -1 with errno. */
+static int v1_reclaim(struct cgroup *cg, pid_t pid)
+{
+    char own[PATH_MAX_LEN], rel[PATH_MAX_LEN], dir[PATH_MAX_LEN * 2], state[32];
+    const struct cg_hier *h = NULL;
+    for (size_t i = 0; i < cg->n_hier && !h; i++)
+        if (hier_has(&cg->hier[i], "freezer"))
+            h = &cg->hier[i];
+    if (!h || !cg_v1_dir(cg, "freezer", own, sizeof(own)) || !freezer_of(pid, rel, sizeof(rel)) ||
+        !strcmp(rel, cg->path))
+        return 0;
+    snprintf(dir, sizeof(dir), "%s%s", h->mnt, rel);
+    if (cg_v1_read(dir, "freezer.state", state, sizeof(state)) < 0 ||
+        (strncmp(state, "FROZEN", 6) != 0 && strncmp(state, "FREEZING", 8) != 0))
+        return 0;
+    char p[16];
+    snprintf(p, sizeof(p), "%d", pid);
+    int r = cg_v1_write(own, "cgroup.procs", p);
+    if (r < 0) {
+        errno = -r;
+        return -1;
+    }
+    return 1;
+}
+
 static int64_t v1_oom_kills(struct cgroup *cg)
 {
     char dir[PATH_MAX_LEN], buf[256];
@@ -253,6 +305,7 @@ const struct cgroup_backend cgroup_v1_backend = {
     .freeze = v1_freeze,
     .frozen = v1_frozen,
     .kill = NULL, /* v1 has no cgroup.kill */
+    .reclaim = v1_reclaim,
     .stats = cg_v1_stats,
     .oom_kills = v1_oom_kills,
     .oom_watch = v1_oom_watch,

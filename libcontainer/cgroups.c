@@ -300,6 +300,20 @@ int cgroup_frozen(struct cgroup *cg)
     return b ? b->frozen(cg) : -1;
 }
 
+int cgroup_reclaim(struct cgroup *cg, pid_t pid)
+{
+    if (cg->mode == CG_DISABLED)
+        return 0;
+    const struct cgroup_backend *const *b = backends[cg->mode];
+    for (int i = 0; i < 2 && b[i]; i++)
+        if (b[i]->reclaim) {
+            int r = b[i]->reclaim(cg, pid);
+            if (r != 0)
+                return r;
+        }
+    return 0;
+}
+
 int cgroup_signal_all(struct cgroup *cg, int sig, struct oci_err *err)
 {
     if (cg->mode == CG_DISABLED)

@@ -83,6 +83,12 @@ int cgroup_apply_devices(struct cgroup *cg, const struct spec_resources *res, st
 int cgroup_freeze(struct cgroup *cg, bool frozen, struct oci_err *err);
 /* 1 frozen, 0 not, -1 when there is no freezer. */
 int cgroup_frozen(struct cgroup *cg);
+/* A process of the container (pid) that someone else froze by moving it
+ * into a v1 freezer cgroup of theirs cannot die: it is moved back into the
+ * container's freezer cgroup, which thaws it (v2 kills frozen tasks, and a
+ * foreign cgroup is never thawed or written). 1: moved, 0: not frozen
+ * elsewhere, -1 with errno: the move was refused. */
+int cgroup_reclaim(struct cgroup *cg, pid_t pid);
 /* Signal every process of the cgroup: cgroup.kill for SIGKILL on v2, else
  * each pid, with the cgroup frozen around it so a fork cannot escape. */
 int cgroup_signal_all(struct cgroup *cg, int sig, struct oci_err *err);

@@ -25,14 +25,17 @@ int container_state_cgroup(const struct spec_state *s, struct cgroup *cg, struct
     return cgroup_init(cg, mode, s->cgroup_path, s->cgroup_top, err);
 }
 
-static int signal_cgroup(struct cgroup *cg, int sig, struct oci_err *err)
+static int signal_cgroup(struct cgroup *cg, int sig, bool reclaim, struct oci_err *err)
 {
     pid_t *pids;
     size_t n;
     if (cgroup_pids(cg, &pids, &n, err) < 0)
         return -1;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         kill(pids[i], sig);
+        if (reclaim)
+            cgroup_reclaim(cg, pids[i]);
+    }
     free(pids);
     return (int)n;
 }
@@ -40,7 +43,8 @@ static int signal_cgroup(struct cgroup *cg, int sig, struct oci_err *err)
 int container_kill_cgroup(struct cgroup *cg, struct oci_err *err)
 {
     for (int round = 0; round < 1000; round++) {
-        int left = signal_cgroup(cg, SIGKILL, err);
+        /* still there after 20 ms: frozen elsewhere? */
+        int left = signal_cgroup(cg, SIGKILL, round == 20, err);
         if (left <= 0)
             return left;
         struct timespec ts = {0, 1000000};
@@ -61,7 +65,16 @@ int container_kill_and_wait(const struct spec_state *s, struct cgroup *cg, struc
             struct oci_err ignored = {0};
             cgroup_freeze(cg, false, &ignored);
         }
-        if (process_wait_pidfd(pidfd, 10000) < 0)
+        /* not gone at once: frozen by someone else? */
+        int moved = 0;
+        if (process_wait_pidfd(pidfd, 200) < 0)
+            moved = cgroup_reclaim(cg, s->pid);
+        if (moved < 0)
+            rc = err_set(err, errno,
+                         "container \"%s\": process %d is frozen in a freezer cgroup oci-rt did "
+                         "not make and cannot be moved back to be killed",
+                         s->id, s->pid);
+        else if (process_wait_pidfd(pidfd, 10000) < 0)
             rc =
                 err_set(err, ETIMEDOUT, "container \"%s\": process %d did not exit", s->id, s->pid);
         close(pidfd);

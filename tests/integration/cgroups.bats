@@ -862,3 +862,35 @@ start_nopidns() {
     fi
     note "no cgroup named $tag* under $CGROUP_FS"
 }
+
+@test "delete --force of a container whose process someone else froze in a v1 freezer cgroup of theirs: done within seconds" {
+    [ "$CG_V2" = 0 ] && [ -d "$CGROUP_FS/freezer" ] || skip "no v1 freezer hierarchy (a v2 kill takes frozen tasks)"
+    local frz=/oci-rt-test/frozen-$ID pid t0
+    note_cgroup "$frz"
+    make_bundle '.process.args = ["/usr/bin/ocitest", "sleep", "60"]'
+    start_ok
+    pid=$(container_pid)
+    # someone else's freezer cgroup: the container's process moved there, frozen
+    mkdir -p "$CGROUP_FS/freezer$frz"
+    echo "$pid" >"$CGROUP_FS/freezer$frz/cgroup.procs"
+    echo FROZEN >"$CGROUP_FS/freezer$frz/freezer.state"
+    defer "echo THAWED >$CGROUP_FS/freezer$frz/freezer.state"
+    for _ in $(seq 50); do
+        [ "$(cat "$CGROUP_FS/freezer$frz/freezer.state")" = FROZEN ] && break
+        sleep 0.05
+    done
+    t0=$SECONDS
+    run --separate-stderr timeout 20 "$OCI_RT" --root "$ROOT" delete --force "$ID"
+    [ "$status" -eq 0 ] || {
+        echo "delete --force: status $status: $stderr" >&2
+        false
+    }
+    [ $((SECONDS - t0)) -le 3 ]
+    not alive "$pid"
+    # that cgroup stays as it was: frozen, now empty
+    [ "$(cat "$CGROUP_FS/freezer$frz/freezer.state")" = FROZEN ]
+    [ -z "$(cat "$CGROUP_FS/freezer$frz/cgroup.procs")" ]
+    run oci state "$ID"
+    [ "$status" -ne 0 ]
+    assert_clean "$ID"
+}
