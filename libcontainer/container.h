@@ -20,7 +20,8 @@ struct container_opts {
     const char *config_file; /* NULL: <bundle>/config.json */
     const char *pid_file;
     const char *console_socket;
-    const char *pidfd_socket; /* send a pidfd of the container's process there */
+    const char *pidfd_socket;  /* send a pidfd of the container's process there */
+    const char *notify_socket; /* the caller's NOTIFY_SOCKET: relay sd_notify (notify.h) */
     int preserve_fds;
     int listen_fds; /* socket activation: LISTEN_FDS fds from 3, before the preserved ones */
     bool no_pivot;
@@ -31,7 +32,10 @@ struct container_opts {
 };
 
 int container_create(const struct container_opts *o, struct oci_err *err);
-int container_start(const char *root, const char *id, struct oci_err *err);
+/* notify_socket: the caller's NOTIFY_SOCKET (NULL: none); with one, start
+ * returns once the container said READY=1 (or exited), as runc does. */
+int container_start(const char *root, const char *id, const char *notify_socket,
+                    struct oci_err *err);
 /* create + start; in the foreground wait and give the exit status as the
  * shell does (128+N for a signal) and delete the container. */
 int container_run(const struct container_opts *o, bool detach, int *exit_code, struct oci_err *err);

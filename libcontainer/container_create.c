@@ -6,6 +6,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "namespaces.h"
+#include "notify.h"
 #include "process.h"
 #include "sync.h"
 #include "terminal.h"
@@ -93,6 +94,8 @@ int container_prepare(struct container *c, const struct container_opts *o, struc
     }
     if (resolve_rootfs(c, err) < 0)
         goto out;
+    if (o->notify_socket)
+        notify_env(c->cfg);
     const struct spec_config *cfg = c->cfg;
     c->ns_new = ns_new_flags(cfg);
     c->userns = spec_config_namespace(cfg, SPEC_NS_USER) != NULL;
@@ -404,6 +407,10 @@ int container_spawn(struct container *c, struct oci_err *err)
     if (rc < 0)
         return -1;
     c->sd_made = true;
+    if (c->o->notify_socket &&
+        (notify_make_dir(&c->sd, c->cfg, err) < 0 ||
+         mounts_plan_more(c->cfg, c->bundle, &c->mounts, &c->n_mounts, err) < 0))
+        return -1;
     if ((!c->run_mode && make_exec_socket(c, err) < 0) || make_cgroup(c, err) < 0)
         return -1;
     /* the mounts of a container without a mount namespace are the host's:

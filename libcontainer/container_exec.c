@@ -32,16 +32,6 @@ static void strv_set(struct spec_strv *v, char **items, size_t n)
     v->n = n;
 }
 
-static void strv_add(struct spec_strv *v, const char *s)
-{
-    for (size_t i = 0; i < v->n; i++)
-        if (!strcmp(v->items[i], s))
-            return;
-    v->items = xrealloc(v->items, (v->n + 2) * sizeof(char *));
-    v->items[v->n++] = xstrdup(s);
-    v->items[v->n] = NULL;
-}
-
 /* KEY=VALUE replaces KEY, or is added. */
 static void env_set(struct spec_strv *env, const char *kv)
 {

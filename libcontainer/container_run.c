@@ -3,6 +3,7 @@
 #include "config.h"
 #include "container_internal.h"
 #include "hooks.h"
+#include "notify.h"
 #include "process.h"
 #include "sync.h"
 #include "terminal.h"
@@ -54,14 +55,31 @@ static int wait_exit(struct container *c, int *exit_code)
     return 0;
 }
 
+/* NOTIFY_SOCKET: relay until READY=1 (or the exit). A foreground run with
+ * a terminal relays the terminal meanwhile: a child does the relay then. */
+static int run_relay(struct container *c, int nfd, struct oci_err *err)
+{
+    if (c->tty_master < 0)
+        return notify_relay(nfd, c->o->notify_socket, c->pidfd, c->pid, err);
+    pid_t r = fork();
+    if (r == 0) {
+        struct oci_err ignored = {0};
+        _exit(notify_relay(nfd, c->o->notify_socket, c->pidfd, c->pid, &ignored) < 0);
+    }
+    return r < 0 ? err_set(err, errno, "NOTIFY_SOCKET: fork the relay") : 0;
+}
+
 int container_run(const struct container_opts *o, bool detach, int *exit_code, struct oci_err *err)
 {
+    _cleanup_close_ int nfd = -1;
     struct container c;
     *exit_code = 0;
     int rc = container_prepare(&c, o, err);
     c.run_mode = true;
     if (rc == 0)
         rc = container_spawn(&c, err);
+    if (rc == 0 && o->notify_socket && (nfd = notify_listen(&c.sd, err)) == -1)
+        rc = -1;
     if (rc == 0) {
         TRACE_BEGIN(span, "release init and execve");
         if (!detach)
@@ -84,6 +102,11 @@ int container_run(const struct container_opts *o, bool detach, int *exit_code, s
         if (c.exec_failed)
             *exit_code = container_exec_status(err->errnum);
         install_forwarding(0, false);
+        container_abort(&c);
+        container_release(&c);
+        return -1;
+    }
+    if (nfd >= 0 && run_relay(&c, nfd, err) < 0) {
         container_abort(&c);
         container_release(&c);
         return -1;

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "container_internal.h"
 #include "hooks.h"
+#include "notify.h"
 #include "log.h"
 #include "sync.h"
 #include "trace.h"
@@ -110,8 +111,23 @@ int container_state_hooks_run(struct state_dir *sd, const struct spec_state *s,
     return rc;
 }
 
-int container_start(const char *root, const char *id, struct oci_err *err)
+/* NOTIFY_SOCKET: relay the container's messages until READY=1, with the
+ * state directory unlocked (others may look, kill or delete meanwhile). */
+static int relay_notify(struct state_dir *sd, const struct spec_state *s, int nfd,
+                        const char *notify_socket, struct oci_err *err)
 {
+    state_dir_lock(sd, STATE_LOCK_NONE);
+    int pidfd = state_pidfd(s);
+    int rc = notify_relay(nfd, notify_socket, pidfd, s->pid, err);
+    if (pidfd >= 0)
+        close(pidfd);
+    return rc;
+}
+
+int container_start(const char *root, const char *id, const char *notify_socket,
+                    struct oci_err *err)
+{
+    int nfd = -2;
     TRACE_BEGIN(lock, "lock and read state");
     struct state_dir sd = {.dirfd = -1};
     struct spec_state *s = NULL;
@@ -123,6 +139,10 @@ int container_start(const char *root, const char *id, struct oci_err *err)
     if (st != STATUS_CREATED) {
         rc = err_set(err, 0, "container \"%s\" is %s: only a created container can be started", id,
                      container_status_names[st]);
+        goto out;
+    }
+    if (notify_socket && (nfd = notify_listen(&sd, err)) == -1) {
+        rc = -1;
         goto out;
     }
     TRACE_BEGIN(start, "release init and execve");
@@ -143,7 +163,11 @@ int container_start(const char *root, const char *id, struct oci_err *err)
         container_teardown(&sd, s, &ignored);
         rc = -1;
     }
+    if (rc == 0 && nfd >= 0)
+        rc = relay_notify(&sd, s, nfd, notify_socket, err);
 out:
+    if (nfd >= 0)
+        close(nfd);
     spec_state_free(s);
     state_dir_close(&sd);
     return rc;

@@ -205,6 +205,20 @@ bool mounts_need_idmap(const struct mount_plan *p, size_t n)
     return false;
 }
 
+int mounts_plan_more(const struct spec_config *c, const char *bundle, struct mount_plan **p,
+                     size_t *n, struct oci_err *err)
+{
+    *p = xrealloc(*p, sizeof(**p) * (c->n_mounts ? c->n_mounts : 1));
+    for (size_t i = 0; i < *n; i++)
+        (*p)[i].m = &c->mounts[i]; /* the list may have moved */
+    while (*n < c->n_mounts) {
+        size_t i = (*n)++; /* freed with the rest, planned or not */
+        if (plan_one(&c->mounts[i], bundle, i, &(*p)[i], err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 void mounts_plan_free(struct mount_plan *p, size_t n)
 {
     if (!p)

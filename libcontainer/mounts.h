@@ -31,6 +31,9 @@ bool mounts_need_idmap(const struct mount_plan *p, size_t n);
 int mounts_plan(const struct spec_config *c, const char *bundle, struct mount_plan **out, size_t *n,
                 struct oci_err *err);
 void mounts_plan_free(struct mount_plan *p, size_t n);
+/* Plan the mounts c gained after mounts_plan (*n of them were planned). */
+int mounts_plan_more(const struct spec_config *c, const char *bundle, struct mount_plan **p,
+                     size_t *n, struct oci_err *err);
 
 /* The recognized option names (for `features`); returns the count. */
 size_t mount_option_names(const char **out, size_t max);

@@ -100,7 +100,14 @@ int state_dir_remove(struct state_dir *sd, struct oci_err *err)
     while ((e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
-        if (unlinkat(sd->dirfd, e->d_name, 0) < 0 && errno != ENOENT) {
+        /* the one directory: notify/ (notify.h), with its socket */
+        if (e->d_type == DT_DIR) {
+            char sock[300];
+            snprintf(sock, sizeof(sock), "%s/notify.sock", e->d_name);
+            unlinkat(sd->dirfd, sock, 0);
+        }
+        if (unlinkat(sd->dirfd, e->d_name, e->d_type == DT_DIR ? AT_REMOVEDIR : 0) < 0 &&
+            errno != ENOENT) {
             int saved = errno;
             closedir(d);
             return err_set(err, saved, "remove %s/%s", sd->path, e->d_name);

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "util.h"
+#include "specs/config.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -375,4 +376,14 @@ int close_fds_except(int first, int *keep, size_t n)
             from = (unsigned)keep[i] + 1;
     }
     return 0;
+}
+
+void strv_add(struct spec_strv *v, const char *s)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (!strcmp(v->items[i], s))
+            return;
+    v->items = xrealloc(v->items, (v->n + 2) * sizeof(char *));
+    v->items[v->n++] = xstrdup(s);
+    v->items[v->n] = NULL;
 }

@@ -95,6 +95,9 @@ ssize_t unix_sendmsg_fd(int sock, int fd, const void *data, size_t len);
 /* Close every fd from first up, but those in keep (sorted in place); keep
  * entries < 0 or < first are ignored. */
 int close_fds_except(int first, int *keep, size_t n);
+/* Append a copy of s to v unless v has it already (NULL-terminated). */
+struct spec_strv;
+void strv_add(struct spec_strv *v, const char *s);
 /* Mark every fd from first up close-on-exec (close_range, or one by one
  * where the kernel or a seccomp filter refuses it). */
 int fds_set_cloexec_from(int first);

@@ -16,6 +16,8 @@ int cmd_container_opts(const struct cli_cmd *cmd, const struct cli_args *a,
     o->pid_file = cli_get(cmd, a, "pid-file");
     o->console_socket = cli_get(cmd, a, "console-socket");
     o->pidfd_socket = cli_get(cmd, a, "pidfd-socket");
+    const char *ns = getenv("NOTIFY_SOCKET");
+    o->notify_socket = ns && *ns ? ns : NULL;
     /* socket activation (systemd's LISTEN_FDS for this process) */
     const char *lf = getenv("LISTEN_FDS"), *lp = getenv("LISTEN_PID");
     if (lf && (!lp || atoi(lp) == getpid()))

@@ -2,11 +2,15 @@
 #include "cli.h"
 #include "libcontainer/container.h"
 
+#include <stdlib.h>
+
 static int run(const struct cli_cmd *cmd, struct cli_args *a)
 {
     (void)cmd;
     struct oci_err err = {0};
-    return container_start(G.root, a->argv[0], &err) < 0 ? cli_fail(&err) : 0;
+    const char *ns = getenv("NOTIFY_SOCKET");
+    return container_start(G.root, a->argv[0], ns && *ns ? ns : NULL, &err) < 0 ? cli_fail(&err)
+                                                                                : 0;
 }
 
 const struct cli_cmd cmd_start = {

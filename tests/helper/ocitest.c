@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -879,6 +880,36 @@ static int cmd_exe_write(char **argv)
     return result("exe_write", fd);
 }
 
+/* sd_notify: one datagram to $NOTIFY_SOCKET ("\n" in TEXT is a newline) */
+static int cmd_notify(char **argv)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    if (!path || !*path) {
+        kv("notify", "no NOTIFY_SOCKET");
+        return 1;
+    }
+    char msg[4096];
+    size_t n = 0;
+    for (const char *p = argv[0]; *p && n < sizeof(msg) - 1; p++) {
+        if (p[0] == '\\' && p[1] == 'n') {
+            msg[n++] = '\n';
+            p++;
+        } else {
+            msg[n++] = *p;
+        }
+    }
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || sendto(fd, msg, n, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        kv("notify", "%s", errname(errno));
+        return 1;
+    }
+    close(fd);
+    kv("notify", "sent");
+    return 0;
+}
+
 /* ---------- dispatch ---------- */
 
 static int cmd_help(char **argv);
@@ -906,6 +937,7 @@ static const struct command {
      "syscall NAME           raw syscall: getpid getppid mkdir chmod uname personality\n"
      "                         unshare socket kexec_load keyctl sethostname"},
     {"exit", 1, 1, cmd_exit, "exit N"},
+    {"notify", 1, 1, cmd_notify, "notify TEXT            sd_notify TEXT to $NOTIFY_SOCKET"},
     {"kill-self", 1, 1, cmd_kill_self, "kill-self SIGNAME      raise SIGNAME with default action"},
     {"sleep", 1, 1, cmd_sleep, "sleep SECONDS          (fractions allowed)"},
     {"wait-signal", 0, 0, cmd_wait_signal,

@@ -250,6 +250,8 @@ run_report() {
 @test "SIGTERM and SIGHUP to a foreground oci-rt run are forwarded too" {
     make_bundle '.process.args = ["/usr/bin/ocitest", "wait-signal"]'
     for sig in TERM HUP USR2; do
+        # emptied here: the job's own redirection may come after the wait below
+        : >"$OUT_DIR/run.out"
         "$OCI_RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID" \
             </dev/null >"$OUT_DIR/run.out" 2>"$OUT_DIR/run.err" 3>&- &
         runpid=$!
@@ -285,4 +287,75 @@ run_report() {
     oci_detached create --bundle "$BUNDLE" "$ID"
     assert_error_line "console"
     assert_clean "$ID"
+}
+
+# ------------------------------------------------------------ NOTIFY_SOCKET
+
+# notify_listener SOCKET OUT: a datagram socket of the caller's (as systemd's
+# or conmon's), each message appended to OUT, a line "--" after each.
+notify_listener() {
+    python3 - "$1" "$2" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+open(sys.argv[2] + ".ready", "w").close()
+while True:
+    m = s.recv(8192).decode()
+    with open(sys.argv[2], "a") as f:
+        f.write(m.rstrip("\n") + "\n--\n")
+PY
+    NOTIFY_PID=$!
+    defer "kill $NOTIFY_PID"
+    for _ in $(seq 100); do
+        [ -e "$2.ready" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+@test "NOTIFY_SOCKET: what the container sends reaches the caller's socket; start and run -d return at READY=1 with MAINPID" {
+    local sock=$BATS_TEST_TMPDIR/notify.sock log=$BATS_TEST_TMPDIR/notify.log pid rootfs
+    notify_listener "$sock" "$log"
+    rootfs=$(copy_rootfs) # the mount makes /run/notify in the image
+    make_bundle '.root.path = $r | .process.args = ["/bin/sh", "-c",
+        "echo $NOTIFY_SOCKET; ocitest notify STATUS=starting; sleep 0.5; ocitest notify READY=1; exec sleep 60"]' \
+        --arg r "$rootfs"
+    NOTIFY_SOCKET=$sock create_ok
+    [ -d "$ROOT/$ID/notify" ]
+    NOTIFY_SOCKET=$sock run -0 oci start "$ID"
+    # start returned only once READY=1 was relayed
+    grep -qx READY=1 "$log"
+    pid=$(container_pid)
+    grep -qx STATUS=starting "$log"
+    grep -qx "MAINPID=$pid" "$log"
+    [ "$(head -n1 "$OUT_DIR/$ID.out")" = /run/notify/notify.sock ]
+    oci delete --force "$ID"
+    assert_clean "$ID"
+    # run -d: the same
+    : >"$log"
+    NOTIFY_SOCKET=$sock oci_detached run -d --bundle "$BUNDLE" "$ID-d"
+    [ "$status" -eq 0 ]
+    grep -qx READY=1 "$log"
+    grep -qx "MAINPID=$(container_pid "$ID-d")" "$log"
+    oci delete --force "$ID-d"
+    assert_clean "$ID-d"
+}
+
+@test "NOTIFY_SOCKET: a container that exits without READY=1 does not hold start; without NOTIFY_SOCKET nothing is set up" {
+    local sock=$BATS_TEST_TMPDIR/notify.sock log=$BATS_TEST_TMPDIR/notify.log rootfs
+    notify_listener "$sock" "$log"
+    rootfs=$(copy_rootfs)
+    make_bundle '.root.path = $r | .process.args = ["/bin/sh", "-c", "ocitest notify STATUS=bye; exit 3"]' \
+        --arg r "$rootfs"
+    NOTIFY_SOCKET=$sock create_ok
+    NOTIFY_SOCKET=$sock timeout 10 "$OCI_RT" --root "$ROOT" start "$ID"
+    wait_for_status "$ID" stopped
+    grep -qx STATUS=bye "$log"
+    ! grep -q READY "$log"
+    oci delete "$ID"
+    assert_clean "$ID"
+    make_bundle '.process.args = ["/bin/sh", "-c", "echo x${NOTIFY_SOCKET}x; grep -c /run/notify /proc/self/mountinfo; true"]'
+    run -0 env -u NOTIFY_SOCKET "$OCI_RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID-plain"
+    [ "$output" = "$(printf 'xx\n0')" ]
+    assert_clean "$ID-plain"
 }
