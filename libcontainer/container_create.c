@@ -260,7 +260,7 @@ static int make_exec_socket(struct container *c, struct oci_err *err)
     if (c->exec_listen < 0 ||
         bind(c->exec_listen, (struct sockaddr *)&sa,
              (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1)) < 0 ||
-        listen(c->exec_listen, 4) < 0)
+        listen(c->exec_listen, 64) < 0)
         err_set(err, errno, "exec socket in %s", c->sd.path);
     else
         rc = 0;

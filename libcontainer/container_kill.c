@@ -57,9 +57,7 @@ int container_kill_and_wait(const struct spec_state *s, struct cgroup *cg, struc
 {
     TRACE_BEGIN(span, "kill and wait");
     int rc = 0;
-    int pidfd = state_pidfd(s);
-    if (pidfd >= 0) {
-        syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    if (state_signal(s, SIGKILL) == 0) {
         /* a paused container dies once thawed */
         if (cgroup_frozen(cg) == 1) {
             struct oci_err ignored = {0};
@@ -67,17 +65,18 @@ int container_kill_and_wait(const struct spec_state *s, struct cgroup *cg, struc
         }
         /* not gone at once: frozen by someone else? */
         int moved = 0;
-        if (process_wait_pidfd(pidfd, 200) < 0)
+        if (state_wait_gone(s, 200) < 0)
             moved = cgroup_reclaim(cg, s->pid);
         if (moved < 0)
             rc = err_set(err, errno,
                          "container \"%s\": process %d is frozen in a freezer cgroup oci-rt did "
                          "not make and cannot be moved back to be killed",
                          s->id, s->pid);
-        else if (process_wait_pidfd(pidfd, 10000) < 0)
+        else if (state_wait_gone(s, 10000) < 0)
             rc =
                 err_set(err, ETIMEDOUT, "container \"%s\": process %d did not exit", s->id, s->pid);
-        close(pidfd);
+    } else if (errno != ESRCH) {
+        rc = err_set(err, errno, "container \"%s\": kill process %d", s->id, s->pid);
     }
     /* without a pid namespace the init's death does not take the others */
     if (rc == 0 && !s->pidns)
@@ -97,20 +96,20 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct o
     if (rc < 0)
         goto out;
     TRACE_BEGINF(span, "signal %d", sig);
-    int pidfd = state_pidfd(s);
     if (all) {
         /* also once the init is gone: what is left in its cgroup (engines
          * do this before every delete) */
         rc = container_state_cgroup(s, &cg, err);
         if (rc == 0 && cg.mode != CG_DISABLED)
             rc = cgroup_signal_all(&cg, sig, err);
-        else if (rc == 0 && pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+        else if (rc == 0 && state_signal(s, sig) < 0 && errno != ESRCH)
             rc = err_set(err, errno, "container \"%s\": signal %d", id, sig);
-    } else if (pidfd < 0) {
+    } else if (state_signal(s, sig) < 0) {
         /* runc's words: containerd looks for them */
-        rc = err_set(err, 0, "cannot signal container \"%s\": container not running", id);
-    } else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
-        rc = err_set(err, errno, "container \"%s\": signal %d", id, sig);
+        if (errno == ESRCH)
+            rc = err_set(err, 0, "cannot signal container \"%s\": container not running", id);
+        else
+            rc = err_set(err, errno, "container \"%s\": signal %d", id, sig);
     }
     if (rc == 0 && sig == SIGKILL) {
         /* a frozen process dies only once thawed (v1), as runc does */
@@ -120,8 +119,6 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct o
         if (cgroup_frozen(&cg) == 1)
             cgroup_freeze(&cg, false, &ignored);
     }
-    if (pidfd >= 0)
-        close(pidfd);
     TRACE_END_RC(span, rc);
 out:
     cgroup_release(&cg);

@@ -15,26 +15,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-static int connect_exec(struct state_dir *sd, struct oci_err *err)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int n;
-    if (strlen(sd->path) + sizeof(STATE_EXEC_SOCK) + 1 < sizeof(sa.sun_path))
-        n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", sd->path, STATE_EXEC_SOCK);
-    else
-        n = snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", sd->dirfd,
-                     STATE_EXEC_SOCK);
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return err_set(err, errno, "exec socket");
-    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1);
-    if (TEMP_FAILURE_RETRY_INT(connect(fd, (struct sockaddr *)&sa, len)) < 0) {
-        close(fd);
-        return err_set(err, errno, "connect to the container init");
-    }
-    return fd;
-}
-
 int container_exec_status(int errnum)
 {
     return errnum == ENOENT || errnum == ENOTDIR ? 127 : 126;
@@ -146,7 +126,7 @@ int container_start(const char *root, const char *id, const char *notify_socket,
         goto out;
     }
     TRACE_BEGIN(start, "release init and execve");
-    int chan = connect_exec(&sd, err);
+    int chan = state_exec_connect(&sd, false, err);
     rc = chan < 0 ? -1 : container_release_init(chan, s->pid, err);
     if (chan >= 0)
         close(chan);

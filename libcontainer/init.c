@@ -208,6 +208,28 @@ static int init_setup(struct container *c, struct oci_err *err)
     return proc_setup_process(c, err);
 }
 
+/* The connection of `start` on the exec socket. One that closes without
+ * START is a look at the status (state_status), or a start killed before
+ * it asked: the next is waited for. The socket stays open until the exec
+ * (close-on-exec), so that a connection is refused once the program runs. */
+static int accept_start(struct container *c, int *chan, struct oci_err *err)
+{
+    for (;;) {
+        int fd = (int)TEMP_FAILURE_RETRY_INT(accept4(c->exec_listen, NULL, NULL, SOCK_CLOEXEC));
+        if (fd < 0)
+            return err_set(err, errno, "exec socket");
+        struct sync_hdr h;
+        static char buf[SYNC_MAX + 1];
+        ssize_t n = sync_recv(fd, &h, buf, NULL);
+        if (n >= 0 && h.type == SYNC_START) {
+            close(c->sync_child);
+            c->sync_child = *chan = fd; /* errors from here on go to `start` */
+            return 0;
+        }
+        close(fd);
+    }
+}
+
 /* After the set-up: tell the parent, wait for start, exec. The seccomp
  * filter goes on right before the execve, so that the runtime's own work
  * never runs under the user's filter; but a notify listener must reach its
@@ -231,17 +253,7 @@ static int init_exec(struct container *c, struct oci_err *err)
         return err_set(err, errno, "sync socket");
     TRACE_BEGIN(wait, "wait for start");
     int chan = c->sync_child;
-    if (!c->run_mode) {
-        chan = (int)TEMP_FAILURE_RETRY_INT(accept4(c->exec_listen, NULL, NULL, SOCK_CLOEXEC));
-        if (chan < 0) {
-            TRACE_END_RC(wait, -1);
-            return err_set(err, errno, "exec socket");
-        }
-        close(c->exec_listen);
-        close(c->sync_child);
-        c->sync_child = chan; /* errors from here on go to `start` */
-    }
-    int rc = sync_expect(chan, SYNC_START, err);
+    int rc = c->run_mode ? sync_expect(chan, SYNC_START, err) : accept_start(c, &chan, err);
     TRACE_END_RC(wait, rc);
     if (rc < 0)
         return -1;

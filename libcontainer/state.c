@@ -4,11 +4,16 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 
 const char *const container_status_names[] = {"creating", "created", "running", "paused",
                                               "stopped"};
@@ -169,36 +174,131 @@ int state_read_config(struct state_dir *sd, const char *id, struct spec_config *
     return 0;
 }
 
-bool state_process_alive(const struct spec_state *s)
+int state_process_check(const struct spec_state *s)
 {
     uint64_t start;
     char st;
-    if (s->pid <= 0 || proc_stat_start(s->pid, &start, &st) < 0)
-        return false;
+    if (s->pid <= 0)
+        return 0;
+    if (proc_stat_start(s->pid, &start, &st) < 0)
+        return errno == ESRCH ? 0 : -1;
     return start == s->pid_start && st != 'Z' && st != 'X';
+}
+
+bool state_process_alive(const struct spec_state *s)
+{
+    return state_process_check(s) == 1;
 }
 
 int state_pidfd(const struct spec_state *s)
 {
-    if (s->pid <= 0)
+    if (s->pid <= 0) {
+        errno = ESRCH;
         return -1;
+    }
     int fd = (int)syscall(SYS_pidfd_open, s->pid, 0);
     if (fd < 0)
-        return -1;
+        return -1; /* ESRCH: gone; else (EMFILE, ENOSYS...) unknown */
     /* the pidfd is taken first: a PID reused after this check is caught */
-    if (!state_process_alive(s)) {
+    int alive = state_process_check(s);
+    if (alive != 1) {
+        int e = alive == 0 ? ESRCH : errno; /* unknown: the caller may ask again */
         close(fd);
+        errno = e;
         return -1;
     }
     fcntl(fd, F_SETFD, FD_CLOEXEC);
     return fd;
 }
 
+int state_signal(const struct spec_state *s, int sig)
+{
+    int fd = state_pidfd(s);
+    if (fd >= 0) {
+        int r = (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+        int e = errno;
+        close(fd);
+        errno = e;
+        return r;
+    }
+    if (errno == ESRCH)
+        return -1;
+    /* no pidfd (EMFILE under a low ulimit -n, ENOSYS under an emulator):
+     * the pid, checked against its start time right before */
+    int alive = state_process_check(s);
+    if (alive <= 0) {
+        if (alive == 0)
+            errno = ESRCH;
+        return -1;
+    }
+    return kill(s->pid, sig);
+}
+
+int state_wait_gone(const struct spec_state *s, int timeout_ms)
+{
+    int fd = state_pidfd(s);
+    if (fd >= 0) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int r = (int)TEMP_FAILURE_RETRY_INT(poll(&p, 1, timeout_ms));
+        close(fd);
+        if (r > 0)
+            return 0;
+        errno = ETIMEDOUT;
+        return -1;
+    }
+    for (int waited = 0; state_process_check(s) != 0; waited += 5) {
+        if (waited >= timeout_ms) {
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+int state_exec_connect(struct state_dir *sd, bool probe, struct oci_err *err)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int n;
+    if (strlen(sd->path) + sizeof(STATE_EXEC_SOCK) + 1 < sizeof(sa.sun_path))
+        n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", sd->path, STATE_EXEC_SOCK);
+    else
+        n = snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", sd->dirfd,
+                     STATE_EXEC_SOCK);
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | (probe ? SOCK_NONBLOCK : 0), 0);
+    if (fd < 0)
+        return err_set(err, errno, "exec socket");
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1);
+    if (TEMP_FAILURE_RETRY_INT(connect(fd, (struct sockaddr *)&sa, len)) < 0) {
+        close(fd);
+        return err_set(err, errno, "connect to the container init");
+    }
+    return fd;
+}
+
+/* The init listens on exec.sock until it execs the program (the exec closes
+ * the socket): what a crashed start left behind cannot lie, a connection
+ * can only be made to an init that has not exec'd. It takes an empty
+ * connection for what it is (a look) and waits for the next. */
+static bool init_waits(struct state_dir *sd)
+{
+    if (faccessat(sd->dirfd, STATE_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) != 0)
+        return false;
+    struct oci_err ignored = {0};
+    int fd = state_exec_connect(sd, true, &ignored);
+    if (fd >= 0) {
+        close(fd);
+        return true;
+    }
+    return ignored.errnum != ECONNREFUSED;
+}
+
 enum container_status state_status(struct state_dir *sd, const struct spec_state *s)
 {
-    if (!state_process_alive(s))
+    /* a process that cannot be looked at (EMFILE...) is taken as alive:
+     * never "stopped" about a running container */
+    if (state_process_check(s) == 0)
         return STATUS_STOPPED;
-    if (faccessat(sd->dirfd, STATE_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-        return STATUS_CREATED;
-    return STATUS_RUNNING;
+    return init_waits(sd) ? STATUS_CREATED : STATUS_RUNNING;
 }

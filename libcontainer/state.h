@@ -49,12 +49,24 @@ enum container_status {
 };
 extern const char *const container_status_names[];
 
-/* Is the recorded process still the container's (pid plus start time)? */
+/* Is the recorded process still the container's (pid plus start time)?
+ * 1 yes, 0 no, -1 with errno when that cannot be known (EMFILE...). */
+int state_process_check(const struct spec_state *s);
+/* state_process_check() == 1 */
 bool state_process_alive(const struct spec_state *s);
+/* A connection to the init's exec socket (start; probe: non-blocking, a
+ * full backlog is EAGAIN). */
+int state_exec_connect(struct state_dir *sd, bool probe, struct oci_err *err);
 /* Derive the status from the live process, the exec socket and the freezer. */
 enum container_status state_status(struct state_dir *sd, const struct spec_state *s);
-/* A pidfd of the container's process, checked against PID reuse; -1 when
- * the process is gone. */
+/* A pidfd of the container's process, checked against PID reuse; -1 with
+ * errno ESRCH when the process is gone, another errno when no pidfd could
+ * be had (the process may well be alive: see state_signal). */
 int state_pidfd(const struct spec_state *s);
+/* Signal the container's process: by pidfd, or where there is none by pid
+ * checked against its start time. -1 with ESRCH when it is gone. */
+int state_signal(const struct spec_state *s, int sig);
+/* Wait until the container's process is gone: 0, or -1 with ETIMEDOUT. */
+int state_wait_gone(const struct spec_state *s, int timeout_ms);
 
 #endif

@@ -197,13 +197,14 @@ int proc_stat_start(pid_t pid, uint64_t *start, char *state)
     snprintf(path, sizeof(path), "/proc/%d/stat", pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        errno = ESRCH;
+        if (errno == ENOENT)
+            errno = ESRCH; /* else (EMFILE...): not known */
         return -1;
     }
     ssize_t n = read(fd, buf, sizeof(buf) - 1);
     close(fd);
     if (n <= 0) {
-        errno = ESRCH;
+        errno = n < 0 && errno != ESRCH ? errno : ESRCH;
         return -1;
     }
     buf[n] = '\0';
