@@ -148,13 +148,21 @@ static char *created_top(const char *mnt, const char *path)
     return xstrdup(path); /* exists already: only the leaf is ours */
 }
 
+void cgroup_plan_top(struct cgroup *cg)
+{
+    if (cg->mode == CG_DISABLED || cg->top_planned)
+        return;
+    const char *probe = cg->v2_mnt ? cg->v2_mnt : cg->hier[0].mnt;
+    free(cg->top);
+    cg->top = created_top(probe, cg->path);
+    cg->top_planned = true;
+}
+
 int cgroup_create(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err)
 {
     if (cg->mode == CG_DISABLED)
         return 0;
-    const char *probe = cg->v2_mnt ? cg->v2_mnt : cg->hier[0].mnt;
-    free(cg->top);
-    cg->top = created_top(probe, cg->path);
+    cgroup_plan_top(cg);
     const struct cgroup_backend *const *b = backends[cg->mode];
     for (int i = 0; i < 2 && b[i]; i++) {
         TRACE_BEGINF(span, "cgroup mkdir %s", b[i]->name);

@@ -41,6 +41,7 @@ struct cgroup {
      * the eBPF filter's verification (~0.3 ms) then overlaps the rest of
      * the init's set-up */
     bool defer_devices;
+    bool top_planned; /* cgroup_plan_top decided top */
 };
 
 /* Detect the layout (or take the forced one) and fill hierarchies. */
@@ -49,6 +50,9 @@ int cgroup_init(struct cgroup *cg, enum cg_mode mode, const char *path, const ch
 void cgroup_release(struct cgroup *cg);
 /* cgroupsPath from the config (may be NULL/empty) -> the path to use. */
 char *cgroup_resolve_path(const char *config_path, const char *id);
+/* Decide the highest directory the container will own (cg->top), before
+ * anything is made, so that it can be recorded first. */
+void cgroup_plan_top(struct cgroup *cg);
 /* Create every directory; on failure nothing created is left. */
 int cgroup_create(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err);
 /* Parent side: put pid in the v2 hierarchy when clone3 did not. */

@@ -132,24 +132,23 @@ static void rfc3339_now(char *buf, size_t len)
     snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
 }
 
-static int write_state(struct container *c, struct oci_err *err)
+/* state.json: the container as far as it is made. It is written first with
+ * the status "creating" before any resource exists (the cgroup paths, the
+ * rootfs's mount, the config as created), so that a create killed at any
+ * instant leaves what state, list and delete --force need; the init's pid
+ * joins it as soon as the init exists (state_note_pid), and the status
+ * "created" completes it. Each write replaces the file whole (rename). */
+static int write_record(struct container *c, const char *status, struct oci_err *err)
 {
-    TRACE_BEGIN(span, "state write");
-    if (proc_stat_start(c->pid, &c->pid_start, NULL) < 0) {
-        TRACE_END_RC(span, -1);
-        return err_set(err, errno, "container init %d", c->pid);
-    }
-    char created[64];
-    rfc3339_now(created, sizeof(created));
     struct spec_state s = {
         .oci_version = c->cfg->oci_version,
         .id = (char *)c->o->id,
-        .status = "created",
+        .status = (char *)status,
         .pid = c->pid,
         .bundle = c->bundle,
         .annotations = c->cfg->annotations,
         .rootfs = c->rootfs,
-        .created = created,
+        .created = c->created,
         .owner = geteuid(),
         .pid_start = c->pid_start,
         .cgroup_mode = (char *)cg_mode_names[c->cg.mode],
@@ -161,13 +160,28 @@ static int write_state(struct container *c, struct oci_err *err)
         .host_mounts = !c->mntns,
         .rootfs_mnt_before = c->rootfs_mnt_before,
     };
+    return state_write(&c->sd, &s, err);
+}
+
+static int write_intent(struct container *c, struct oci_err *err)
+{
+    TRACE_BEGIN(span, "state record (creating)");
+    rfc3339_now(c->created, sizeof(c->created));
     /* the config as created: later commands (start, exec, delete) must not
      * see later edits of the bundle */
     int rc = write_file_atomic(c->sd.dirfd, STATE_CONFIG, c->config_data, c->config_len, 0600);
     if (rc < 0)
         err_set(err, errno, "write %s/%s", c->sd.path, STATE_CONFIG);
     else
-        rc = state_write(&c->sd, &s, err);
+        rc = write_record(c, "creating", err);
+    TRACE_END_RC(span, rc);
+    return rc;
+}
+
+static int write_state(struct container *c, struct oci_err *err)
+{
+    TRACE_BEGIN(span, "state write");
+    int rc = write_record(c, "created", err);
     if (rc == 0 && c->o->pid_file) {
         char buf[32];
         int n = snprintf(buf, sizeof(buf), "%d", c->pid);
@@ -282,6 +296,10 @@ static int make_cgroup(struct container *c, struct oci_err *err)
     int rc = cgroup_init(&c->cg, c->o->cgroup_mode, path, NULL, err);
     c->cg.defer_devices = true; /* once the init made its device nodes */
     const struct spec_resources *res = c->cfg->linux_ ? c->cfg->linux_->resources : NULL;
+    if (rc == 0) {
+        cgroup_plan_top(&c->cg);
+        rc = write_intent(c, err); /* before the first mkdir */
+    }
     if (rc == 0)
         rc = cgroup_create(&c->cg, res, err);
     if (rc < 0 && geteuid() != 0 &&
@@ -411,20 +429,32 @@ int container_spawn(struct container *c, struct oci_err *err)
         (notify_make_dir(&c->sd, c->cfg, err) < 0 ||
          mounts_plan_more(c->cfg, c->bundle, &c->mounts, &c->n_mounts, err) < 0))
         return -1;
-    if ((!c->run_mode && make_exec_socket(c, err) < 0) || make_cgroup(c, err) < 0)
-        return -1;
     /* the mounts of a container without a mount namespace are the host's:
      * what to unmount is what lies above the rootfs's mount of now */
     if (!c->mntns && mount_id_of(c->rootfs, &c->rootfs_mnt_before) < 0)
         return err_set(err, errno, "root.path %s", c->rootfs);
+    if ((!c->run_mode && make_exec_socket(c, err) < 0) || make_cgroup(c, err) < 0)
+        return -1;
     TRACE_BEGIN(cspan, "sync channels");
     rc = container_channels(c, err);
     TRACE_END_RC(cspan, rc);
     if (rc < 0 || process_start(c, err) < 0)
         return -1;
+    if (!c->staged && state_note_pid(&c->sd, c->pid, &c->pid_start, err) < 0)
+        return -1;
     if (process_after_clone(c, err) < 0 || parent_loop(c, err) < 0)
         return -1;
     if (write_state(c, err) < 0)
+        return -1;
+    /* on disk: the init may outlive this process from now on (until this
+     * message it dies with it, so no create killed early leaves an init
+     * that nothing records) */
+    TRACE_BEGIN(span, "let the init outlive create");
+    rc = sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0
+             ? err_set(err, errno, "sync socket")
+             : sync_expect(c->sync_parent, SYNC_READY, err);
+    TRACE_END_RC(span, rc);
+    if (rc < 0)
         return -1;
     return send_pidfd(c->o->pidfd_socket, c->pidfd, err);
 }

@@ -86,7 +86,7 @@ int container_delete(const char *root, const char *id, bool force, struct oci_er
     if (rc < 0)
         goto out;
     enum container_status st = container_status(&sd, s);
-    if (!force && (st == STATUS_RUNNING || st == STATUS_PAUSED)) {
+    if (!force && (st == STATUS_RUNNING || st == STATUS_PAUSED || st == STATUS_CREATING)) {
         rc = err_set(err, 0, "container \"%s\" is %s: stop it first or use delete --force", id,
                      container_status_names[st]);
         goto out;

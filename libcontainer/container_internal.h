@@ -33,6 +33,7 @@ struct container {
     bool staged;     /* an intermediate process joins/unshares, then forks the init */
     bool userns, pidns, cgroupns, utsns, netns;
     bool mntns;                 /* false: chrooted in the host's mount namespace */
+    char created[64];           /* RFC 3339, when the record was first written */
     uint64_t rootfs_mnt_before; /* !mntns: the mount id of the rootfs before create */
     bool run_mode;              /* create + start in one process: no exec socket */
     struct state_dir sd;

@@ -210,8 +210,8 @@ static int init_setup(struct container *c, struct oci_err *err)
 
 /* The connection of `start` on the exec socket. One that closes without
  * START is a look at the status (state_status), or a start killed before
- * it asked: the next is waited for. The socket stays open until the exec
- * (close-on-exec), so that a connection is refused once the program runs. */
+ * it asked: the next is waited for. Once START came the socket is closed,
+ * so that a connection is refused from then on (the status is "running"). */
 static int accept_start(struct container *c, int *chan, struct oci_err *err)
 {
     for (;;) {
@@ -222,6 +222,10 @@ static int accept_start(struct container *c, int *chan, struct oci_err *err)
         static char buf[SYNC_MAX + 1];
         ssize_t n = sync_recv(fd, &h, buf, NULL);
         if (n >= 0 && h.type == SYNC_START) {
+            /* started for good: from now on the socket refuses (status
+             * "running"), a second start included */
+            close(c->exec_listen);
+            c->exec_listen = -1;
             close(c->sync_child);
             c->sync_child = *chan = fd; /* errors from here on go to `start` */
             return 0;
@@ -242,18 +246,29 @@ static int init_exec(struct container *c, struct oci_err *err)
         return -1;
     if (init_wait_go(c, err) < 0)
         return -1;
-    /* the parent may go away now (create returns) */
-    if (!c->staged)
-        prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     bool early = c->seccomp.listener;
     if (early && proc_setup_seccomp(c, c->sync_child, true, err) < 0)
         return -1;
     sync_send_trace(c->sync_child);
     if (sync_send(c->sync_child, SYNC_READY, 0, NULL, 0) < 0)
         return err_set(err, errno, "sync socket");
+    /* the parent records the container; until then a parent that dies
+     * takes this process along (its death signal, or the end of the
+     * socket), so that no create killed half-way leaves an init behind */
+    TRACE_BEGIN(commit, "wait for the record on disk");
+    int rc = sync_expect(c->sync_child, SYNC_GO, err);
+    TRACE_END_RC(commit, rc);
+    if (rc < 0)
+        return -1;
+    if (!c->staged)
+        prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    /* create may return now (it waits for this: leaving earlier, its
+     * death signal could still reach this process) */
+    if (sync_send(c->sync_child, SYNC_READY, 0, NULL, 0) < 0)
+        return err_set(err, errno, "sync socket");
     TRACE_BEGIN(wait, "wait for start");
     int chan = c->sync_child;
-    int rc = c->run_mode ? sync_expect(chan, SYNC_START, err) : accept_start(c, &chan, err);
+    rc = c->run_mode ? sync_expect(chan, SYNC_START, err) : accept_start(c, &chan, err);
     TRACE_END_RC(wait, rc);
     if (rc < 0)
         return -1;

@@ -143,7 +143,8 @@ int proc_setup_seccomp(struct container *c, int chan, bool before_start, struct 
     static const struct after_load wait[] = {{SYS_sendmsg, "sendmsg"},
                                              {SYS_recvmsg, "recvmsg"},
                                              {SYS_accept4, "accept4"},
-                                             {SYS_close, "close"}};
+                                             {SYS_close, "close"},
+                                             {SYS_prctl, "prctl"}};
     size_t n = before_start ? ARRAY_SIZE(wait) : c->seccomp.listener ? 1 : 0;
     if (check_after_load(&c->seccomp, wait, n,
                          before_start ? "to pass the notify listener and wait for start"

@@ -191,6 +191,8 @@ int process_adopt_init(struct container *c, pid_t pid, struct oci_err *err)
     c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     if (c->pidfd < 0)
         return err_set(err, errno, "container init %d", pid);
+    if (state_note_pid(&c->sd, pid, &c->pid_start, err) < 0)
+        return -1;
     if (netdev_move_all(c->cfg->linux_, c->pid, err) < 0 || send_idmap_trees(c, err) < 0)
         return -1;
     if (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0 && errno != EPIPE)

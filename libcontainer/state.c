@@ -56,7 +56,10 @@ fail:
 int state_dir_lock(struct state_dir *sd, enum state_lock lock)
 {
     int op = lock == STATE_LOCK_NONE ? LOCK_UN : lock == STATE_LOCK_SHARED ? LOCK_SH : LOCK_EX;
-    return (int)TEMP_FAILURE_RETRY_INT(flock(sd->dirfd, op));
+    int r = (int)TEMP_FAILURE_RETRY_INT(flock(sd->dirfd, op));
+    if (r == 0)
+        sd->locked = lock != STATE_LOCK_NONE;
+    return r;
 }
 
 int state_dir_open(const char *root, const char *id, enum state_lock lock, struct state_dir *sd,
@@ -135,19 +138,55 @@ int state_write(struct state_dir *sd, const struct spec_state *s, struct oci_err
     return 0;
 }
 
+/* A record still "creating" has its init's pid in the link, if any. */
+static void read_init_link(struct state_dir *sd, struct spec_state *s)
+{
+    char link[64];
+    ssize_t n = readlinkat(sd->dirfd, STATE_INIT_LINK, link, sizeof(link) - 1);
+    if (n <= 0)
+        return;
+    link[n] = '\0';
+    int pid;
+    unsigned long long start;
+    if (sscanf(link, "%d:%llu", &pid, &start) == 2 && pid > 0) {
+        s->pid = pid;
+        s->pid_start = start;
+    }
+}
+
 int state_read(struct state_dir *sd, const char *id, struct spec_state **out, struct oci_err *err)
 {
     _cleanup_free_ char *data = NULL;
     size_t len;
     if (read_file_at(sd->dirfd, STATE_FILE, &data, &len, 1 << 22) < 0) {
-        if (errno == ENOENT)
-            return err_set(err, 0, "container \"%s\" does not exist", id);
-        return err_set(err, errno, "container \"%s\": read state", id);
+        if (errno != ENOENT)
+            return err_set(err, errno, "container \"%s\": read state", id);
+        /* the directory without its first record: a create that has just
+         * begun, or died before anything else was made */
+        *out = xzalloc(sizeof(**out));
+        (*out)->id = xstrdup(id);
+        (*out)->status = xstrdup("creating");
+        (*out)->oci_version = xstrdup(SPEC_OCI_VERSION);
+        return 0;
     }
     _cleanup_free_ char *msg = NULL;
     *out = spec_state_parse(data, len, &msg);
     if (!*out)
         return err_set(err, 0, "container \"%s\": %s", id, msg ? msg : "bad state");
+    if ((*out)->pid <= 0)
+        read_init_link(sd, *out);
+    return 0;
+}
+
+int state_note_pid(struct state_dir *sd, pid_t pid, uint64_t *start, struct oci_err *err)
+{
+    if (proc_stat_start(pid, start, NULL) < 0)
+        return err_set(err, errno, "container init %d", pid);
+    char link[64];
+    snprintf(link, sizeof(link), "%d:%llu", pid, (unsigned long long)*start);
+    unlinkat(sd->dirfd, STATE_INIT_LINK, 0);
+    if (symlinkat(link, sd->dirfd, STATE_INIT_LINK) < 0)
+        return err_set(err, errno, "record the init in %s", sd->path);
     return 0;
 }
 
@@ -294,8 +333,24 @@ static bool init_waits(struct state_dir *sd)
     return ignored.errnum != ECONNREFUSED;
 }
 
+/* Someone holds the directory's lock (the create still at work). */
+static bool lock_busy(struct state_dir *sd)
+{
+    int fd = openat(sd->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool busy = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+    close(fd);
+    return busy;
+}
+
 enum container_status state_status(struct state_dir *sd, const struct spec_state *s)
 {
+    /* a create at work, or one killed before it was done: "creating"
+     * while anything of it may live (delete --force removes it) */
+    if (s->status && !strcmp(s->status, "creating"))
+        return state_process_check(s) != 0 || (!sd->locked && lock_busy(sd)) ? STATUS_CREATING
+                                                                             : STATUS_STOPPED;
     /* a process that cannot be looked at (EMFILE...) is taken as alive:
      * never "stopped" about a running container */
     if (state_process_check(s) == 0)

@@ -5,6 +5,8 @@
 #define OCI_STATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "specs/state.h"
@@ -12,10 +14,12 @@
 #define STATE_FILE "state.json"
 #define STATE_EXEC_SOCK "exec.sock"
 #define STATE_CONFIG "config.json"
+#define STATE_INIT_LINK "init" /* -> "PID:STARTTIME", as soon as the init exists */
 
 struct state_dir {
-    int dirfd;  /* the container's directory, flock'ed */
-    char *path; /* root/id */
+    int dirfd;   /* the container's directory, flock'ed */
+    char *path;  /* root/id */
+    bool locked; /* this process holds its lock (state_dir_lock) */
 };
 
 /* Make root/id; fails cleanly when the ID is taken ("already exists"). */
@@ -32,6 +36,9 @@ void state_dir_close(struct state_dir *sd);
 int state_dir_remove(struct state_dir *sd, struct oci_err *err);
 
 int state_write(struct state_dir *sd, const struct spec_state *s, struct oci_err *err);
+/* Record the init's pid (and its start time, into *start) the moment it
+ * exists: one symlink, which state_read reads while the record has none. */
+int state_note_pid(struct state_dir *sd, pid_t pid, uint64_t *start, struct oci_err *err);
 int state_read(struct state_dir *sd, const char *id, struct spec_state **out, struct oci_err *err);
 /* state_dir_open then state_read: the common start of an operation. */
 int state_open_read(const char *root, const char *id, enum state_lock lock, struct state_dir *sd,

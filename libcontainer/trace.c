@@ -3,6 +3,8 @@
 #include "util.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,7 +27,17 @@ static struct {
     char id[256];
     uint64_t anchor_real, anchor_mono;
     bool flushed;
+    unsigned fault_at, events; /* the test hook OCI_RT_FAULT_AT */
 } T;
+
+/* Fault injection for the crash tests (tests/faults): with
+ * OCI_RT_FAULT_AT=N in its environment (and tracing on), the runtime
+ * process SIGKILLs itself at its Nth span boundary, a begin or an end. */
+static void fault_point(void)
+{
+    if (T.fault_at && T.proc == TRACE_PROC_RUNTIME && ++T.events == T.fault_at)
+        kill(getpid(), SIGKILL);
+}
 
 uint64_t trace_now(void)
 {
@@ -63,6 +75,8 @@ void trace_init(const char *file, const char *op, uint64_t main_ns)
     T.pid = T.cmd_pid = getpid();
     T.anchor_mono = trace_now();
     T.anchor_real = realtime_ns();
+    const char *f = getenv("OCI_RT_FAULT_AT");
+    T.fault_at = f ? (unsigned)strtoul(f, NULL, 10) : 0;
     uint64_t pre = cpu_before_main(main_ns);
     if (pre && main_ns)
         trace_add_("exec and dynamic loading (cpu before main)", main_ns - pre, main_ns, 0);
@@ -95,6 +109,7 @@ static struct trace_span *new_span(void)
 
 int trace_begin_(const char *name)
 {
+    fault_point();
     struct trace_span *s = new_span();
     if (!s)
         return -1;
@@ -116,6 +131,7 @@ int trace_beginf_(const char *fmt, ...)
 
 void trace_end_(int idx, int failed)
 {
+    fault_point();
     struct trace_span *s = &T.spans[idx];
     s->end = trace_now();
     s->failed = (uint8_t)(failed != 0);
