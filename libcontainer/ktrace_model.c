@@ -614,7 +614,12 @@ static void parse_argv(struct kt_invocation *inv, const char *argv, size_t len, 
         kt_path_normalize(inv->state);
 }
 
-static void build_invocations(const struct ktrace *t, struct kt_model *m)
+static const char *root_cwd(const struct kt_source *src, pid_t pid)
+{
+    return src->root_cwd ? src->root_cwd(src->ctx, pid) : NULL;
+}
+
+static void build_invocations(const struct kt_source *src, struct kt_model *m)
 {
     for (size_t i = 0; i < m->n_proc; i++) {
         struct kt_process *p = &m->proc[i];
@@ -628,7 +633,7 @@ static void build_invocations(const struct ktrace *t, struct kt_model *m)
         for (size_t k = 0; k < p->n_ev && !(x && m->ev[p->ev[k]].type == KT_FORK); k++)
             if (m->ev[p->ev[k]].type == KT_EXEC && !(m->ev[p->ev[k]].flags & KT_P_USER))
                 x = &m->ev[p->ev[k]];
-        parse_argv(inv, x ? x->argv : "", x ? x->argv_len : 0, ktrace_root_cwd(t, p->pid));
+        parse_argv(inv, x ? x->argv : "", x ? x->argv_len : 0, root_cwd(src, p->pid));
     }
     for (size_t i = 0; i < m->n_proc; i++) {
         struct kt_invocation *inv = (struct kt_invocation *)kt_model_inv(m, m->proc[i].root);
@@ -664,13 +669,13 @@ static void on_exec(struct kt_process *p, struct pstate *s, const struct kt_even
         snprintf(p->comm, sizeof(p->comm), "%s", e->comm);
 }
 
-static void one_event(const struct ktrace *t, struct kt_model *m, struct pstate **st, size_t i)
+static void one_event(const struct kt_source *src, struct kt_model *m, struct pstate **st, size_t i)
 {
     struct kt_event *e = &m->ev[i];
     struct kt_process *p = kt_model_proc(m, e->pid);
     if (!p || p->exited) {
         p = new_proc(m, e->pid, 0, e->ts, st);
-        const char *cwd = ktrace_root_cwd(t, e->pid);
+        const char *cwd = root_cwd(src, e->pid);
         (*st)[m->n_proc - 1].cwd = cwd ? xstrdup(cwd) : NULL;
     }
     size_t pi = (size_t)(p - m->proc);
@@ -705,33 +710,31 @@ static void one_event(const struct ktrace *t, struct kt_model *m, struct pstate 
     }
 }
 
-int kt_model_build(const struct ktrace *t, uint64_t end_ns, struct kt_model *m, struct oci_err *err)
+void kt_model_build(const struct kt_source *src, struct kt_model *m)
 {
-    (void)err;
-    *m = (struct kt_model){0};
-    size_t len, n = 0;
-    const unsigned char *rec = ktrace_records(t, &len);
-    for (size_t off = 0; off + sizeof(uint32_t) <= len; n++) {
+    *m = (struct kt_model){.mono0 = src->mono0, .real0 = src->real0, .end_ns = src->end_ns};
+    size_t n = 0;
+    for (size_t off = 0; off + sizeof(uint32_t) <= src->len; n++) {
         uint32_t sz;
-        memcpy(&sz, rec + off, sizeof(sz));
+        memcpy(&sz, src->rec + off, sizeof(sz));
         off += sizeof(sz) + sz;
     }
     m->ev = xzalloc((n ? n : 1) * sizeof(*m->ev));
-    m->n_ev = decode(rec, len, m->ev);
+    m->n_ev = decode(src->rec, src->len, m->ev);
     qsort(m->ev, m->n_ev, sizeof(*m->ev), by_ts);
-    ktrace_anchor(t, &m->mono0, &m->real0);
-    m->end_ns = end_ns;
     struct pstate *st = NULL;
     for (size_t i = 0; i < m->n_ev; i++)
-        one_event(t, m, &st, i);
+        one_event(src, m, &st, i);
     for (size_t i = 0; i < m->n_proc; i++) {
-        if (!m->proc[i].exited || m->proc[i].end < m->proc[i].start)
-            m->proc[i].end = m->proc[i].exited ? m->proc[i].start : end_ns;
+        struct kt_process *p = &m->proc[i];
+        if (!p->exited)
+            p->end = src->end_ns > p->start ? src->end_ns : p->start;
+        else if (p->end < p->start)
+            p->end = p->start;
         pstate_free(&st[i]);
     }
     free(st);
-    build_invocations(t, m);
-    return 0;
+    build_invocations(src, m);
 }
 
 void kt_model_free(struct kt_model *m)

@@ -162,9 +162,18 @@ struct kt_model {
     uint64_t mono0, real0, end_ns;
 };
 
-/* Build the model from a finished trace. */
-int kt_model_build(const struct ktrace *t, uint64_t end_ns, struct kt_model *m,
-                   struct oci_err *err);
+/* What the model needs besides the records (ktrace gives it; tests make it). */
+struct kt_source {
+    const unsigned char *rec; /* ktrace_records() */
+    size_t len;
+    uint64_t mono0, real0;                                /* ktrace_anchor() */
+    uint64_t end_ns;                                      /* when tracing stopped */
+    const char *(*root_cwd)(const void *ctx, pid_t root); /* ktrace_root_cwd() */
+    const void *ctx;
+};
+
+/* Build the model of a finished trace. */
+void kt_model_build(const struct kt_source *src, struct kt_model *m);
 void kt_model_free(struct kt_model *m);
 struct kt_process *kt_model_proc(const struct kt_model *m, pid_t pid);
 const struct kt_invocation *kt_model_inv(const struct kt_model *m, pid_t root);

@@ -190,18 +190,28 @@ static void emit_process(const struct kt_model *m, const struct kt_process *p,
     free(r.v);
 }
 
-int ktrace_spans(const struct ktrace *t, const struct ktrace_end *end, struct spec_spans *out,
-                 struct oci_err *err)
+void kt_spans(const struct kt_model *m, struct spec_spans *out)
 {
-    struct kt_model m;
-    *out = (struct spec_spans){0};
-    if (kt_model_build(t, end->end_ns, &m, err) < 0)
-        return -1;
     size_t cap = 0;
-    for (size_t i = 0; i < m.n_proc; i++)
-        emit_process(&m, &m.proc[i], out, &cap);
+    *out = (struct spec_spans){0};
+    for (size_t i = 0; i < m->n_proc; i++)
+        emit_process(m, &m->proc[i], out, &cap);
+}
+
+static const char *cwd_of(const void *ctx, pid_t root)
+{
+    return ktrace_root_cwd(ctx, root);
+}
+
+void ktrace_spans(const struct ktrace *t, const struct ktrace_end *end, struct spec_spans *out)
+{
+    struct kt_source src = {.end_ns = end->end_ns, .root_cwd = cwd_of, .ctx = t};
+    src.rec = ktrace_records(t, &src.len);
+    ktrace_anchor(t, &src.mono0, &src.real0);
+    struct kt_model m;
+    kt_model_build(&src, &m);
+    kt_spans(&m, out);
     kt_model_free(&m);
-    return 0;
 }
 
 void ktrace_sysconf(uint32_t *sc, size_t n)

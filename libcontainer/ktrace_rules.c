@@ -258,6 +258,12 @@ static bool when_prepare_propagation(const struct ctx *c)
     return !c->e->pivoted && when_propagation(c);
 }
 
+/* The process that pivots (or chroots) into the container's root. */
+static bool when_sets_up_root(const struct ctx *c)
+{
+    return c->p->rootfs != NULL;
+}
+
 /* ---- the table ---- */
 
 #define PATHK                                                                                      \
@@ -361,9 +367,9 @@ static const struct rule rules[] = {
      "move_mount, mount_setattr: named by the target"},
     {NULL, KC_PREP, K(KS_MOUNT_API), 0, NULL, NULL,
      "open_tree, fsopen, fsconfig, fsmount: part of the mount that follows"},
-    {NULL, KC_PREP, PATHK & ~(K(KS_UNLINK) | K(KS_RMDIR)), W_ROOTFS, NULL, NULL,
-     "open, mkdir, stat, read of paths in the container's root: part of the phase that follows "
-     "(the mount they prepare, the user they look up)"},
+    {NULL, KC_PREP, PATHK & ~(K(KS_UNLINK) | K(KS_RMDIR)), W_ROOTFS, NULL, when_sets_up_root,
+     "open, mkdir, stat, read of paths in the container's root by the process that pivots into "
+     "it: part of the phase that follows (the mount they prepare, the user they look up)"},
     /* identity and attributes */
     {"capabilities", KC_PHASE, K(KS_CAPSET), 0, NULL, NULL, "capset"},
     {"capabilities", KC_PHASE, K(KS_PRCTL), 0, NULL, when_prctl_caps,

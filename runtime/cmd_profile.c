@@ -126,7 +126,7 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
     }
     struct spec_spans spans = {0};
     if (rc == 0)
-        rc = ktrace_spans(t, &end, &spans, &err);
+        ktrace_spans(t, &end, &spans);
     uint64_t lost = ktrace_lost(t);
     ktrace_close(t);
     if (rc < 0) {
