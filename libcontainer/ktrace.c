@@ -260,6 +260,27 @@ int ktrace_follow(struct ktrace *t, pid_t pid, struct oci_err *err)
     return 0;
 }
 
+/* The calls still in progress when tracing stops (a container's init that
+ * waits for start, a runtime waiting for its container): recorded as lasting
+ * until then, and as having slept. */
+static void flush_pending(struct ktrace *t, uint64_t end_ns)
+{
+    int fd = map_fd(t, "pending");
+    uint32_t key, next;
+    struct kt_syscall rec;
+    bool first = true;
+    while (fd >= 0 && bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
+        first = false;
+        key = next;
+        if (bpf_map_lookup_elem(fd, &key, &rec) < 0 || rec.h.ts > end_ns)
+            continue;
+        rec.t_exit = end_ns;
+        rec.ret = -EINTR;
+        rec.slept = 1;
+        on_record(t, &rec, sizeof(rec));
+    }
+}
+
 /* ---- running under tracing ---- */
 
 /* argv[0] found as execvp would, resolved before the fork so that the
@@ -409,6 +430,7 @@ int ktrace_run_command(struct ktrace *t, char *const argv[], struct ktrace_end *
     }
     end->end_ns = clock_ns(CLOCK_MONOTONIC);
     ktrace_drain(t);
+    flush_pending(t, end->end_ns);
     runner_end(&r);
     return 0;
 }
@@ -432,6 +454,7 @@ int ktrace_run_for(struct ktrace *t, int64_t duration_ms, struct ktrace_end *end
     }
     end->end_ns = clock_ns(CLOCK_MONOTONIC);
     ktrace_drain(t);
+    flush_pending(t, end->end_ns);
     runner_end(&r);
     return 0;
 }

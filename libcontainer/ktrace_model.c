@@ -328,6 +328,7 @@ static void resolve_args(struct kt_model *m, struct kt_process *p, struct pstate
 {
     const struct ks_desc *d = e->sc;
     e->pivoted = p->pivoted;
+    e->threaded = p->threads > 0;
     for (int i = 0; i < 2; i++) {
         if (d->path[i] < 0 || (i == 1 && !mount_source_is_path(e)))
             continue;
@@ -551,6 +552,8 @@ static const char *const id_commands[] = {
     "create", "start",  "run", "delete", "kill",       "state",   "exec", "pause",
     "resume", "update", "ps",  "events", "checkpoint", "restore", NULL,
 };
+static const char *const other_commands[] = {"list", "spec", "features", "help", "version",
+                                             "boot", "do",   "wait",     NULL};
 
 static bool in_list(const char *const *l, const char *s)
 {
@@ -594,6 +597,8 @@ static void parse_argv(struct kt_invocation *inv, const char *argv, size_t len, 
             continue;
         }
         if (!op) {
+            if (!in_list(id_commands, w) && !in_list(other_commands, w))
+                break; /* not a runtime's command line: named by its program */
             op = w;
             if (!in_list(id_commands, w))
                 break;
@@ -691,6 +696,9 @@ static void one_event(const struct kt_source *src, struct kt_model *m, struct ps
         resolve_args(m, p, s, e);
         if (e->sc->kind == KS_MOUNT) /* a failed one is marked too, for its own name */
             mark(m, e, mount_mark(e));
+        if (e->sc->kind == KS_CLONE && e->ret > 0 &&
+            ((e->sc->nr == SYS_clone3 ? e->aux : e->args[0]) & CLONE_THREAD))
+            p->threads++;
         if (e->ret >= 0 || e->sc->kind == KS_CLOSE) {
             apply_fds(s, e);
             apply_roots(m, p, s, e);

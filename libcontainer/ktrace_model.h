@@ -35,6 +35,7 @@ enum ks_kind {
     KS_POLL,
     KS_WAIT,
     KS_SIGWAIT,
+    KS_SLEEP,
     KS_FLOCK,
     KS_MKDIR,
     KS_RMDIR,
@@ -113,6 +114,7 @@ struct kt_event {
     enum kfd_kind fdkind;
     enum kt_mark mark; /* of path[0] */
     bool pivoted;      /* the process ran in its new root when it made the call */
+    bool threaded;     /* the process had made threads by then */
     pid_t child;       /* KT_FORK */
     uint32_t flags;    /* KT_EXEC/KT_FORK: kt_proc flags */
     const char *comm;  /* KT_FORK, KT_EXEC, KT_EXIT, KT_RENAME */
@@ -131,6 +133,7 @@ struct kt_process {
     bool pivoted;           /* it runs in rootfs (or its parent did when it forked) */
     bool final_exec;        /* it exec'd the container's program */
     uint64_t exec_until;    /* the return of its last execve */
+    unsigned threads;       /* threads it made (clone with CLONE_THREAD) */
     size_t *ev;             /* indexes into model->ev, in time order */
     size_t n_ev, cap_ev;
 };

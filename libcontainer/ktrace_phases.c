@@ -109,8 +109,11 @@ static void process_rows(const struct kt_model *m, const struct kt_process *p, s
     struct cursor c;
     cursor_set(&c, p->root == p->pid ? "exec and dynamic loading" : "other", t0, 0);
     bool done = false;
+    uint64_t last = t0; /* the end of the last call seen */
     for (size_t k = 0; k < p->n_ev && !done; k++) {
         const struct kt_event *e = &m->ev[p->ev[k]];
+        if (e->ts >= t0 && e->end > last)
+            last = e->end;
         if (e->ts < t0 || v[k].cls == KC_NEUTRAL)
             continue;
         if (v[k].cls == KC_FINAL) {
@@ -132,6 +135,10 @@ static void process_rows(const struct kt_model *m, const struct kt_process *p, s
             cursor_set(&c, v[k].name, e->ts, 0);
         }
     }
+    /* after its last call the process did nothing the kernel reported to
+     * us (computing, or waiting in a call not recorded): "other" */
+    if (!done && !c.wait_end && last > c.start && last < t1)
+        c.wait_end = last;
     if (!done)
         cursor_close(r, &c, t1);
     free(v);
@@ -148,7 +155,7 @@ static const char *proc_name(const struct kt_model *m, const struct kt_process *
     if (root && strcmp(root->comm, p->comm) && p->comm[0])
         snprintf(buf, len, "%s", p->comm);
     else
-        snprintf(buf, len, "%s", p->final_exec ? "init" : "child");
+        snprintf(buf, len, "%s", p->final_exec || p->rootfs ? "init" : "child");
     return buf;
 }
 

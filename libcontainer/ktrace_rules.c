@@ -43,6 +43,7 @@ struct ctx {
     const struct kt_event *e;
     const char *path;   /* the host path of the call's path or fd */
     const char *vpath;  /* the path as the process sees it (in its root) */
+    const char *cpath;  /* the path in the container's root (NULL: outside it) */
     const char *rootfs; /* the container's root, host path */
     const char *base;   /* last component of path */
     unsigned where;
@@ -73,6 +74,11 @@ static bool when_slept(const struct ctx *c)
 static bool when_fifo_wait(const struct ctx *c)
 {
     return c->e->slept && c->e->mark == KM_FIFO;
+}
+
+static bool when_one_thread(const struct ctx *c)
+{
+    return !c->e->threaded;
 }
 
 static bool when_write(const struct ctx *c)
@@ -163,13 +169,13 @@ static bool when_bincopy(const struct ctx *c)
 
 static bool when_dev_bind(const struct ctx *c)
 {
-    return (c->e->args[3] & MS_BIND) && !strncmp(mount_src(c->e), "/dev/", 5) && c->vpath &&
-           !strncmp(c->vpath, "/dev/", 5);
+    return (c->e->args[3] & MS_BIND) && !strncmp(mount_src(c->e), "/dev/", 5) && c->cpath &&
+           !strncmp(c->cpath, "/dev/", 5);
 }
 
 static bool when_in_dev(const struct ctx *c)
 {
-    return c->vpath && !strncmp(c->vpath, "/dev/", 5);
+    return c->cpath && !strncmp(c->cpath, "/dev/", 5);
 }
 
 static bool when_prctl_caps(const struct ctx *c)
@@ -292,6 +298,10 @@ static const struct rule rules[] = {
     {"wait for lock (idle)", KC_WAIT, K(KS_FLOCK), 0, NULL, when_slept, "a flock that slept"},
     {"wait for a signal (idle)", KC_WAIT, K(KS_SIGWAIT), 0, NULL, NULL,
      "pause, rt_sigsuspend, rt_sigtimedwait that slept"},
+    {"sleep (idle)", KC_WAIT, K(KS_SLEEP), 0, NULL, when_one_thread,
+     "nanosleep, clock_nanosleep of a process without threads"},
+    {NULL, KC_NEUTRAL, K(KS_SLEEP), 0, NULL, NULL,
+     "nanosleep of a thread (the Go runtime's monitor): no phase"},
     {NULL, KC_NEUTRAL, IOK, W_PIPE | W_SOCKET, NULL, NULL,
      "reads and writes on pipes and sockets that did not sleep (messages)"},
     /* files */
@@ -358,8 +368,8 @@ static const struct rule rules[] = {
      "before pivot_root: a change of propagation only"},
     {"devices", KC_PHASE, K(KS_MOUNT), 0, NULL, when_dev_bind,
      "a bind mount of a host /dev node onto the container's /dev"},
-    {"devices", KC_PHASE, K(KS_MKNOD) | K(KS_SYMLINK), W_ROOTFS, NULL, when_in_dev,
-     "mknod, symlink in the container's /dev"},
+    {"devices", KC_PHASE, K(KS_MKNOD) | K(KS_SYMLINK) | K(KS_UNLINK), W_ROOTFS, NULL, when_in_dev,
+     "mknod, symlink, unlink in the container's /dev"},
     {"mount %t", KC_PHASE, K(KS_MOUNT) | K(KS_UMOUNT), 0, NULL, NULL,
      "mount, umount2: named by the target in the container (mounts under /sys/fs/cgroup are "
      "\"mount /sys/fs/cgroup\")"},
@@ -502,6 +512,8 @@ static void build_ctx(struct ctx *c, const struct kt_model *m, const struct kt_p
     } else {
         c->base = "";
     }
+    if (c->path && c->rootfs && strcmp(c->rootfs, "/") && kt_path_under(c->path, c->rootfs))
+        c->cpath = c->path[strlen(c->rootfs)] ? c->path + strlen(c->rootfs) : "/";
     c->where = where_of(c);
 }
 

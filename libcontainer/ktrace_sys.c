@@ -78,6 +78,8 @@ static const struct ks_desc table[] = {
 #endif
     SC(rt_sigsuspend, KS_SIGWAIT, N, N, N, N, N, N, KT_SC_IF_SLEPT),
     SC(rt_sigtimedwait, KS_SIGWAIT, N, N, N, N, N, N, KT_SC_IF_SLEPT),
+    SC(nanosleep, KS_SLEEP, N, N, N, N, N, N, KT_SC_IF_SLEPT),
+    SC(clock_nanosleep, KS_SLEEP, N, N, N, N, N, N, KT_SC_IF_SLEPT),
 /* the file system */
 #ifdef SYS_mkdir
     SC(mkdir, KS_MKDIR, 0, N, N, N, N, N, 0),
