@@ -9,6 +9,8 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dlfcn.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -44,6 +46,78 @@ struct ktrace {
     struct root_cwd roots[MAX_ROOTS];
     int n_roots;
 };
+
+/* libbpf is loaded when a profile starts, as libmount is when a config
+ * needs it: the runtime that every container operation starts neither loads
+ * nor carries it (linked statically with libelf and zlib it adds 630 KB to
+ * the binary; linked dynamically, three libraries to every start). */
+static struct {
+    void *h;
+    __typeof__(&bpf_object__open_mem) open_mem;
+    __typeof__(&bpf_object__find_map_by_name) find_map;
+    __typeof__(&bpf_map__set_max_entries) set_max_entries;
+    __typeof__(&bpf_object__load) load;
+    __typeof__(&bpf_map__fd) map_fd;
+    __typeof__(&bpf_object__next_program) next_program;
+    __typeof__(&bpf_program__attach) attach;
+    __typeof__(&bpf_program__name) prog_name;
+    __typeof__(&bpf_link__destroy) link_destroy;
+    __typeof__(&bpf_object__close) close;
+    __typeof__(&ring_buffer__new) rb_new;
+    __typeof__(&ring_buffer__consume) rb_consume;
+    __typeof__(&ring_buffer__free) rb_free;
+    __typeof__(&libbpf_set_print) set_print;
+    __typeof__(&bpf_map_update_elem) update;
+    __typeof__(&bpf_map_lookup_elem) lookup;
+    __typeof__(&bpf_map_get_next_key) next_key;
+} B;
+
+#define SYM(field, name)                                                                           \
+    {                                                                                              \
+#name, offsetof(__typeof__(B), field)                                                      \
+    }
+static const struct {
+    const char *name;
+    size_t off;
+} syms[] = {
+    SYM(open_mem, bpf_object__open_mem),
+    SYM(find_map, bpf_object__find_map_by_name),
+    SYM(set_max_entries, bpf_map__set_max_entries),
+    SYM(load, bpf_object__load),
+    SYM(map_fd, bpf_map__fd),
+    SYM(next_program, bpf_object__next_program),
+    SYM(attach, bpf_program__attach),
+    SYM(prog_name, bpf_program__name),
+    SYM(link_destroy, bpf_link__destroy),
+    SYM(close, bpf_object__close),
+    SYM(rb_new, ring_buffer__new),
+    SYM(rb_consume, ring_buffer__consume),
+    SYM(rb_free, ring_buffer__free),
+    SYM(set_print, libbpf_set_print),
+    SYM(update, bpf_map_update_elem),
+    SYM(lookup, bpf_map_lookup_elem),
+    SYM(next_key, bpf_map_get_next_key),
+};
+
+static int load_libbpf(struct oci_err *err)
+{
+    if (B.h)
+        return 0;
+    void *h = dlopen("libbpf.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        return err_set(err, 0, "profile: load libbpf (Debian: libbpf1): %s", dlerror());
+    for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
+        void *f = dlsym(h, syms[i].name);
+        if (!f) {
+            dlclose(h);
+            return err_set(err, 0, "profile: libbpf.so.1 lacks %s (1.0 or newer is needed)",
+                           syms[i].name);
+        }
+        memcpy((char *)&B + syms[i].off, &f, sizeof(f));
+    }
+    B.h = h;
+    return 0;
+}
 
 /* libbpf's messages: the last warning explains a failed load */
 static char libbpf_last[512];
@@ -115,7 +189,7 @@ static int on_record(void *ctx, void *data, size_t size)
 void ktrace_drain(struct ktrace *t)
 {
     if (t->rb)
-        ring_buffer__consume(t->rb);
+        B.rb_consume(t->rb);
 }
 
 const unsigned char *ktrace_records(const struct ktrace *t, size_t *len)
@@ -129,7 +203,7 @@ uint64_t ktrace_lost(const struct ktrace *t)
     uint32_t k = 0;
     uint64_t n = 0;
     if (t->lost_fd >= 0)
-        bpf_map_lookup_elem(t->lost_fd, &k, &n);
+        B.lookup(t->lost_fd, &k, &n);
     return n;
 }
 
@@ -143,10 +217,10 @@ void ktrace_close(struct ktrace *t)
 {
     if (!t)
         return;
-    ring_buffer__free(t->rb);
+    B.rb_free(t->rb);
     for (int i = 0; i < t->n_links; i++)
-        bpf_link__destroy(t->links[i]);
-    bpf_object__close(t->obj);
+        B.link_destroy(t->links[i]);
+    B.close(t->obj);
     for (int i = 0; i < t->n_roots; i++)
         free(t->roots[i].cwd);
     free(t->rec);
@@ -155,8 +229,8 @@ void ktrace_close(struct ktrace *t)
 
 static int map_fd(struct ktrace *t, const char *name)
 {
-    struct bpf_map *m = bpf_object__find_map_by_name(t->obj, name);
-    return m ? bpf_map__fd(m) : -1;
+    struct bpf_map *m = B.find_map(t->obj, name);
+    return m ? B.map_fd(m) : -1;
 }
 
 /* The maps user space fills before the programs run. */
@@ -165,7 +239,7 @@ static int fill_maps(struct ktrace *t, const struct ktrace_opts *o, struct oci_e
     int fd = map_fd(t, "sysconf");
     for (uint32_t nr = 0; nr < o->n_sysconf && nr < KT_MAX_SYSCALL; nr++) {
         uint32_t v = o->sysconf[nr];
-        if (v && bpf_map_update_elem(fd, &nr, &v, BPF_ANY) < 0)
+        if (v && B.update(fd, &nr, &v, BPF_ANY) < 0)
             return err_set(err, errno, "profile: fill the system call table");
     }
     struct kt_conf c = {0};
@@ -180,7 +254,7 @@ static int fill_maps(struct ktrace *t, const struct ktrace_opts *o, struct oci_e
         c.by_exe = 1;
     }
     uint32_t k = 0;
-    if (bpf_map_update_elem(map_fd(t, "conf"), &k, &c, BPF_ANY) < 0)
+    if (B.update(map_fd(t, "conf"), &k, &c, BPF_ANY) < 0)
         return err_set(err, errno, "profile: configure the kernel tracer");
     t->tracked_fd = map_fd(t, "tracked");
     t->lost_fd = map_fd(t, "lost");
@@ -190,19 +264,19 @@ static int fill_maps(struct ktrace *t, const struct ktrace_opts *o, struct oci_e
 static int load(struct ktrace *t, const struct ktrace_opts *o, struct oci_err *err)
 {
     LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "oci_rt_ktrace");
-    libbpf_set_print(libbpf_log);
+    B.set_print(libbpf_log);
     if (ktrace_bpf_obj_len == 0)
         return err_set(err, ENOTSUP, "profile: not built for this architecture");
-    t->obj = bpf_object__open_mem(ktrace_bpf_obj, ktrace_bpf_obj_len, &oo);
+    t->obj = B.open_mem(ktrace_bpf_obj, ktrace_bpf_obj_len, &oo);
     if (!t->obj) {
         t->obj = NULL;
         return err_set(err, errno, "profile: open the BPF object: %s", libbpf_last);
     }
-    struct bpf_map *ring = bpf_object__find_map_by_name(t->obj, "events");
+    struct bpf_map *ring = B.find_map(t->obj, "events");
     size_t rb = o->ring_bytes ? o->ring_bytes : 16u << 20;
-    if (!ring || bpf_map__set_max_entries(ring, (uint32_t)rb) < 0)
+    if (!ring || B.set_max_entries(ring, (uint32_t)rb) < 0)
         return err_set(err, EINVAL, "profile: ring buffer size %zu", rb);
-    if (bpf_object__load(t->obj) < 0) {
+    if (B.load(t->obj) < 0) {
         int e = errno;
         return err_set(err, e,
                        "profile: load the BPF programs (a kernel with BTF, 5.8 or newer, "
@@ -214,17 +288,15 @@ static int load(struct ktrace *t, const struct ktrace_opts *o, struct oci_err *e
 
 static int attach(struct ktrace *t, struct oci_err *err)
 {
-    struct bpf_program *p;
-    bpf_object__for_each_program(p, t->obj)
-    {
+    for (struct bpf_program *p = B.next_program(t->obj, NULL); p; p = B.next_program(t->obj, p)) {
         if (t->n_links >= MAX_LINKS)
             return err_set(err, E2BIG, "profile: too many BPF programs");
-        struct bpf_link *l = bpf_program__attach(p);
+        struct bpf_link *l = B.attach(p);
         if (!l)
-            return err_set(err, errno, "profile: attach %s: %s", bpf_program__name(p), libbpf_last);
+            return err_set(err, errno, "profile: attach %s: %s", B.prog_name(p), libbpf_last);
         t->links[t->n_links++] = l;
     }
-    t->rb = ring_buffer__new(map_fd(t, "events"), on_record, t, NULL);
+    t->rb = B.rb_new(map_fd(t, "events"), on_record, t, NULL);
     if (!t->rb)
         return err_set(err, errno, "profile: open the ring buffer");
     return 0;
@@ -234,6 +306,8 @@ int ktrace_open(const struct ktrace_opts *o, struct ktrace **out, struct oci_err
 {
     if (geteuid() != 0)
         return err_set(err, EPERM, "profile: needs root (it loads BPF programs into the kernel)");
+    if (load_libbpf(err) < 0)
+        return -1;
     struct ktrace *t = xzalloc(sizeof(*t));
     t->tracked_fd = t->lost_fd = -1;
     t->by_exe = o->exe != NULL;
@@ -252,7 +326,7 @@ int ktrace_follow(struct ktrace *t, pid_t pid, struct oci_err *err)
 {
     uint32_t k = (uint32_t)pid;
     struct kt_proc v = {.flags = KT_P_ROOT, .root = (uint32_t)pid};
-    if (bpf_map_update_elem(t->tracked_fd, &k, &v, BPF_ANY) < 0)
+    if (B.update(t->tracked_fd, &k, &v, BPF_ANY) < 0)
         return err_set(err, errno, "profile: follow process %d", pid);
     char cwd[PATH_MAX];
     if (getcwd(cwd, sizeof(cwd)))
@@ -269,10 +343,10 @@ static void flush_pending(struct ktrace *t, uint64_t end_ns)
     uint32_t key, next;
     struct kt_syscall rec;
     bool first = true;
-    while (fd >= 0 && bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
+    while (fd >= 0 && B.next_key(fd, first ? NULL : &key, &next) == 0) {
         first = false;
         key = next;
-        if (bpf_map_lookup_elem(fd, &key, &rec) < 0 || rec.h.ts > end_ns)
+        if (B.lookup(fd, &key, &rec) < 0 || rec.h.ts > end_ns)
             continue;
         rec.t_exit = end_ns;
         rec.ret = -EINTR;
