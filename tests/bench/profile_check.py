@@ -13,10 +13,20 @@ name in the same process (same host pid, same name) is compared: the
 difference of its start and of its end (CLOCK_MONOTONIC on both sides, the
 "mono" field). Printed per phase: n, median and max of |difference|.
 
+With --ftrace, a third side: the run traced by ftrace instead (a private
+tracefs instance in a private mount namespace, the events a profile would
+need from it: raw_syscalls sys_enter/sys_exit and sched_process_fork, exec
+and exit, with set_event_pid following forks), to compare what the two
+kernel mechanisms cost. The instance is removed at the end.
+
 Standard library only; run as root from a built tree:
-    tests/bench/profile_check.py [-n 30] [--json FILE]
+    tests/bench/profile_check.py [-n 30] [--json FILE] [--ftrace]
 """
-import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, shutil, statistics, subprocess, sys, tempfile
+
+NS_MARKER = "OCIRT_PROFCHECK_PRIVATE_NS"
+FTRACE_EVENTS = ["raw_syscalls/sys_enter", "raw_syscalls/sys_exit", "sched/sched_process_fork",
+                 "sched/sched_process_exec", "sched/sched_process_exit"]
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -63,26 +73,71 @@ def main():
     ap.add_argument("-n", type=int, default=30, help="rounds (default 30), after one warm-up")
     ap.add_argument("--oci-rt", default=os.path.join(REPO, "oci-rt"))
     ap.add_argument("--json", help="write the raw samples here")
+    ap.add_argument("--ftrace", action="store_true", help="also time the run under ftrace")
+    ap.add_argument("--ftrace-instance", default=f"ocirt-profcheck-{os.getpid()}",
+                    help="the tracefs instance to make (default ocirt-profcheck-PID)")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("profile_check: needs root")
+    if a.ftrace and os.environ.get(NS_MARKER) != "1":
+        # tracefs is mounted in a private mount namespace only
+        env = dict(os.environ, **{NS_MARKER: "1"})
+        return subprocess.call(["unshare", "-m", "--propagation", "private",
+                                sys.executable] + sys.argv, env=env)
     tmp = tempfile.mkdtemp(prefix="ocirt-profcheck.")
+    a.inst = None
     try:
+        if a.ftrace:
+            a.inst = ftrace_setup(tmp, a.ftrace_instance)
         return run(a, tmp)
     finally:
+        if a.inst:
+            ftrace_teardown(tmp, a.inst)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def one(a, tmp, i, profiled):
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def ftrace_setup(tmp, name):
+    os.mkdir(f"{tmp}/tracefs")
+    subprocess.run(["mount", "-t", "tracefs", "nodev", f"{tmp}/tracefs"], check=True)
+    inst = f"{tmp}/tracefs/instances/{name}"
+    os.mkdir(inst)
+    write(f"{inst}/buffer_size_kb", "8192")
+    write(f"{inst}/options/event-fork", "1")
+    for ev in FTRACE_EVENTS:
+        write(f"{inst}/events/{ev}/enable", "1")
+    return inst
+
+
+def ftrace_teardown(tmp, inst):
+    try:
+        for ev in FTRACE_EVENTS:
+            write(f"{inst}/events/{ev}/enable", "0")
+        write(f"{inst}/set_event_pid", "")
+        os.rmdir(inst)
+    finally:
+        subprocess.run(["umount", f"{tmp}/tracefs"])
+
+
+def one(a, tmp, i, profiled, ftrace=False):
     ocirt = a.oci_rt
     root, trace, prof = f"{tmp}/root", f"{tmp}/t{i}.json", f"{tmp}/p{i}.json"
     cid = f"pc{os.getpid()}-{i}"
     inner = [ocirt, "--root", root, "--trace", trace, "run", "--bundle", f"{tmp}/bundle", cid]
     argv = [ocirt, "profile", "--format", "json", "--out", prof, "--"] + inner if profiled else inner
+    if ftrace:  # the shell puts itself in the pid filter, then becomes the run
+        argv = ["sh", "-c", 'echo $$ > "$0" && exec "$@"', f"{a.inst}/set_event_pid"] + inner
     r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE, text=True, timeout=60)
     if r.returncode != 0:
         raise SystemExit(f"profile_check: {' '.join(argv)} failed: {r.stderr.strip()}")
+    if ftrace:
+        write(f"{a.inst}/set_event_pid", "")
+        write(f"{a.inst}/trace", "")
     own = load(trace)
     return own, (load(prof) if profiled else None)
 
@@ -92,12 +147,15 @@ def run(a, tmp):
                    check=True, stdout=subprocess.DEVNULL)
     one(a, tmp, "warm", False)
     one(a, tmp, "warm-p", True)
-    plain, prof_wall, diffs = [], [], []
+    plain, prof_wall, ft_wall, diffs = [], [], [], []
+    sides = ["plain", "profile"] + (["ftrace"] if a.ftrace else [])
+    if a.ftrace:
+        one(a, tmp, "warm-f", False, True)
     for i in range(a.n):
-        for profiled in ((False, True) if i % 2 == 0 else (True, False)):
-            own, prof = one(a, tmp, f"{i}{'p' if profiled else ''}", profiled)
-            (prof_wall if profiled else plain).append(wall(own))
-            if profiled:
+        for side in sides[i % len(sides):] + sides[:i % len(sides)]:  # rotated
+            own, prof = one(a, tmp, f"{i}{side}", side == "profile", side == "ftrace")
+            {"plain": plain, "profile": prof_wall, "ftrace": ft_wall}[side].append(wall(own))
+            if prof:
                 diffs += compare(own, prof)
     by = {}
     for name, proc, ds, de in diffs:
@@ -122,9 +180,15 @@ def run(a, tmp):
     print(f"  overhead (profiled - plain, paired by round): p50 {statistics.median(ov):+.3f} ms"
           f" ({100 * statistics.median(ov) / statistics.median(plain):+.1f}% of the plain p50),"
           f" max {max(ov):+.3f} ms")
+    if ft_wall:
+        ovf = [p - q for p, q in zip(ft_wall, plain)]
+        print(f"  under ftrace instead: p50 {statistics.median(ft_wall):.3f} max {max(ft_wall):.3f};"
+              f" overhead p50 {statistics.median(ovf):+.3f} ms"
+              f" ({100 * statistics.median(ovf) / statistics.median(plain):+.1f}%),"
+              f" max {max(ovf):+.3f} ms")
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"plain_ms": plain, "profiled_ms": prof_wall,
+            json.dump({"plain_ms": plain, "profiled_ms": prof_wall, "ftrace_ms": ft_wall,
                        "diffs_us": [list(d) for d in diffs]}, f)
     return 0
 
