@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -324,10 +325,14 @@ int ktrace_open(const struct ktrace_opts *o, struct ktrace **out, struct oci_err
 
 int ktrace_follow(struct ktrace *t, pid_t pid, struct oci_err *err)
 {
-    uint32_t k = (uint32_t)pid;
+    uint32_t k = (uint32_t)pid, one = 1;
     struct kt_proc v = {.flags = KT_P_ROOT, .root = (uint32_t)pid};
     if (B.update(t->tracked_fd, &k, &v, BPF_ANY) < 0)
         return err_set(err, errno, "profile: follow process %d", pid);
+    /* the mark on its task: task storage is keyed by a pidfd */
+    _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0 || B.update(map_fd(t, "marked"), &pidfd, &one, BPF_ANY) < 0)
+        return err_set(err, errno, "profile: mark process %d", pid);
     char cwd[PATH_MAX];
     if (getcwd(cwd, sizeof(cwd)))
         remember_cwd(t, pid, cwd);

@@ -89,6 +89,15 @@ struct {
     __type(value, struct kt_proc);
 } tracked SEC(".maps");
 
+/* A mark on every thread of a followed process: the system calls of all
+ * other threads of the machine are let go after one pointer check. */
+struct {
+    __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, int);
+    __type(value, __u32);
+} marked SEC(".maps");
+
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, 8192);
@@ -149,9 +158,27 @@ static __u16 read_str(char *dst, __u64 uptr)
     return n > 0 ? (__u16)n : 0;
 }
 
+#define MARK_FOLLOWED 1
+#define MARK_FINAL_EXEC 2 /* exec'ing the container's program: its return is the last */
+
+static __u32 mark_of(void)
+{
+    __u32 *m = bpf_task_storage_get(&marked, bpf_get_current_task_btf(), 0, 0);
+    return m ? *m : 0;
+}
+
+static void mark(struct task_struct *t, __u32 v)
+{
+    __u32 *m = bpf_task_storage_get(&marked, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+    if (m)
+        *m = v;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(kt_sys_enter, struct pt_regs *regs, long id)
 {
+    if (mark_of() != MARK_FOLLOWED)
+        return 0;
     __u64 pt = bpf_get_current_pid_tgid();
     __u32 tgid = pt >> 32, tid = (__u32)pt, nr = (__u32)id, zero = 0;
     struct kt_proc *p = bpf_map_lookup_elem(&tracked, &tgid);
@@ -193,6 +220,11 @@ int BPF_PROG(kt_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(kt_sys_exit, struct pt_regs *regs, long ret)
 {
+    __u32 mk = mark_of();
+    if (!mk)
+        return 0;
+    if (mk == MARK_FINAL_EXEC) /* from now on the program costs one check */
+        bpf_task_storage_delete(&marked, bpf_get_current_task_btf());
     __u64 now = bpf_ktime_get_ns();
     __u64 pt = bpf_get_current_pid_tgid();
     __u32 tgid = pt >> 32, tid = (__u32)pt;
@@ -229,10 +261,11 @@ int BPF_PROG(kt_fork, struct task_struct *parent, struct task_struct *child)
 {
     __u32 ptgid = BPF_CORE_READ(parent, tgid);
     __u32 cpid = BPF_CORE_READ(child, pid), ctgid = BPF_CORE_READ(child, tgid);
-    if (cpid != ctgid) /* a thread: its process is tracked already */
-        return 0;
     struct kt_proc *p = bpf_map_lookup_elem(&tracked, &ptgid);
     if (!p || (p->flags & KT_P_USER))
+        return 0;
+    mark(child, MARK_FOLLOWED);
+    if (cpid != ctgid) /* a thread: its process is followed already */
         return 0;
     struct kt_proc np = {.flags = p->flags & KT_P_PIVOTED, .root = p->root};
     bpf_map_update_elem(&tracked, &ctgid, &np, BPF_ANY);
@@ -277,8 +310,10 @@ int BPF_PROG(kt_exec, struct task_struct *task, int old_pid, struct linux_binprm
     if (p) {
         if (p->flags & KT_P_USER)
             return 0;
-        if (p->flags & KT_P_PIVOTED)
+        if (p->flags & KT_P_PIVOTED) {
             p->flags |= KT_P_USER; /* the container's program: not followed */
+            mark(task, MARK_FINAL_EXEC);
+        }
         np = *p;
     } else {
         if (!is_target_exe(bprm))
@@ -286,6 +321,7 @@ int BPF_PROG(kt_exec, struct task_struct *task, int old_pid, struct linux_binprm
         np.flags = KT_P_ROOT;
         np.root = tgid;
         bpf_map_update_elem(&tracked, &tgid, &np, BPF_ANY);
+        mark(task, MARK_FOLLOWED);
     }
     if ((__u32)old_pid != pid)
         move_pending((__u32)old_pid, pid);
