@@ -5,6 +5,7 @@
  *
  * ktrace_sys.c   which system calls are recorded and what their arguments are
  * ktrace_model.c records -> processes, events with resolved paths, invocations
+ * ktrace_inv.c   an invocation's command, container id and state directory
  * ktrace_rules.c the rules table: event -> lifecycle phase
  * ktrace_phases.c events of each process -> rows that cover its life (spans) */
 #ifndef OCI_KTRACE_MODEL_H
@@ -82,9 +83,9 @@ struct ks_desc {
 };
 
 /* The descriptor of nr, or NULL when it is not recorded. */
-const struct ks_desc *ks_lookup(int nr);
+const struct ks_desc *kt_sys_lookup(int nr);
 /* The table the kernel half uses (KT_SC_* flags by number). */
-void ks_sysconf(uint32_t *sc, size_t n);
+void kt_sys_conf(uint32_t *sc, size_t n);
 
 /* What an earlier call made of a path (marks, in the model). */
 enum kt_mark {
@@ -180,6 +181,10 @@ void kt_model_build(const struct kt_source *src, struct kt_model *m);
 void kt_model_free(struct kt_model *m);
 struct kt_process *kt_model_proc(const struct kt_model *m, pid_t pid);
 const struct kt_invocation *kt_model_inv(const struct kt_model *m, pid_t root);
+
+/* Fill op, id, state and exe of inv from a program's argv (NUL-separated,
+ * len bytes) started in cwd (ktrace_inv.c). */
+void kt_inv_parse(struct kt_invocation *inv, const char *argv, size_t len, const char *cwd);
 
 /* Paths: normalize an absolute path in place ("//", ".", ".."). */
 void kt_path_normalize(char *p);

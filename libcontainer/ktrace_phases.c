@@ -223,5 +223,5 @@ void ktrace_spans(const struct ktrace *t, const struct ktrace_end *end, struct s
 
 void ktrace_sysconf(uint32_t *sc, size_t n)
 {
-    ks_sysconf(sc, n);
+    kt_sys_conf(sc, n);
 }

@@ -210,14 +210,14 @@ static void index_table(void)
     done = true;
 }
 
-const struct ks_desc *ks_lookup(int nr)
+const struct ks_desc *kt_sys_lookup(int nr)
 {
     index_table();
     return nr >= 0 && nr < KT_MAX_SYSCALL ? by_nr[nr] : NULL;
 }
 
 /* The kernel half copies at most two strings: the paths first, then str. */
-void ks_sysconf(uint32_t *sc, size_t n)
+void kt_sys_conf(uint32_t *sc, size_t n)
 {
     index_table();
     for (size_t nr = 0; nr < n; nr++) {
