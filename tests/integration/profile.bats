@@ -217,6 +217,7 @@ bpf_prog_ids() {
 }
 
 @test "profile: tracefs and BPF are left as they were; Ctrl-C stops it cleanly" {
+    command -v bpftool >/dev/null || skip "bpftool is not installed (tests/run.sh installs it)"
     sh_bundle 'trap "exit 130" INT TERM; echo up; while :; do sleep 0.1; done' \
         '.linux.cgroupsPath = $cg' --arg cg "/oci-rt-test/$ID"
     P=$BATS_TEST_TMPDIR/p.json
