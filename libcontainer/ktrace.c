@@ -280,7 +280,7 @@ static int load(struct ktrace *t, const struct ktrace_opts *o, struct oci_err *e
     if (B.load(t->obj) < 0) {
         int e = errno;
         return err_set(err, e,
-                       "profile: load the BPF programs (a kernel with BTF, 5.8 or newer, "
+                       "profile: load the BPF programs (a kernel with BTF, 5.11 or newer, "
                        "is needed): %s",
                        libbpf_last[0] ? libbpf_last : "failed");
     }
