@@ -108,9 +108,7 @@ def ftrace_setup(tmp, name):
     os.mkdir(inst)
     write(f"{inst}/buffer_size_kb", "8192")
     write(f"{inst}/options/event-fork", "1")
-    for ev in FTRACE_EVENTS:
-        write(f"{inst}/events/{ev}/enable", "1")
-    return inst
+    return inst  # the events are enabled for each ftrace round only
 
 
 def ftrace_teardown(tmp, inst):
@@ -129,13 +127,17 @@ def one(a, tmp, i, profiled, ftrace=False):
     cid = f"pc{os.getpid()}-{i}"
     inner = [ocirt, "--root", root, "--trace", trace, "run", "--bundle", f"{tmp}/bundle", cid]
     argv = [ocirt, "profile", "--format", "json", "--out", prof, "--"] + inner if profiled else inner
-    if ftrace:  # the shell puts itself in the pid filter, then becomes the run
-        argv = ["sh", "-c", 'echo $$ > "$0" && exec "$@"', f"{a.inst}/set_event_pid"] + inner
+    if ftrace:  # the shell puts itself in the pid filter, enables the events, becomes the run
+        enable = " && ".join(f'echo 1 > "$0/events/{ev}/enable"' for ev in FTRACE_EVENTS)
+        argv = ["sh", "-c", f'echo $$ > "$0/set_event_pid" && {enable} && exec "$@"',
+                a.inst] + inner
     r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE, text=True, timeout=60)
     if r.returncode != 0:
         raise SystemExit(f"profile_check: {' '.join(argv)} failed: {r.stderr.strip()}")
     if ftrace:
+        for ev in FTRACE_EVENTS:
+            write(f"{a.inst}/events/{ev}/enable", "0")
         write(f"{a.inst}/set_event_pid", "")
         write(f"{a.inst}/trace", "")
     own = load(trace)
