@@ -9,7 +9,7 @@ top=$(pwd)
 export DEBIAN_FRONTEND=noninteractive
 
 need="gcc libc6-dev make autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev libmount-dev
-      libbpf-dev libelf-dev zlib1g-dev clang llvm
+      libbpf-dev clang llvm
       check busybox-static bats jq iproute2 python3 util-linux strace procps libcap2-bin
       runc crun bpftool"
 # shellcheck disable=SC2086
