@@ -174,3 +174,22 @@ int cli_failf(const char *fmt, ...)
     va_end(ap);
     return cli_fail(&err);
 }
+
+int cli_parse_duration(const char *s, int *ms)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v <= 0)
+        return -1;
+    double mult = 1000;
+    if (!strcmp(end, "ms"))
+        mult = 1;
+    else if (!strcmp(end, "s") || !*end)
+        mult = 1000;
+    else if (!strcmp(end, "m"))
+        mult = 60000;
+    else
+        return -1;
+    *ms = (int)(v * mult);
+    return *ms > 0 ? 0 : -1;
+}

@@ -72,6 +72,9 @@ void cli_set_id(const char *id);
 int cli_match_ids(const char *re, char ***ids);
 void cli_free_ids(char **ids, int n);
 
+/* A duration: "500ms", "5s", "1m", or seconds; > 0. */
+int cli_parse_duration(const char *s, int *ms);
+
 /* Signal names: "KILL", "SIGKILL", "9", "SIGRTMIN+3". -1 when unknown. */
 int signal_parse(const char *s);
 const char *signal_name(int sig);
@@ -79,6 +82,6 @@ const char *signal_name(int sig);
 /* Commands (cmd_*.c). */
 extern const struct cli_cmd cmd_create, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete,
     cmd_list, cmd_spec, cmd_trace, cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_events, cmd_exec,
-    cmd_features;
+    cmd_features, cmd_profile;
 
 #endif

@@ -133,30 +133,11 @@ static int emit(enum container_event ev, const struct cgroup_stats *st, void *ar
     return 0;
 }
 
-static int parse_duration(const char *s, int *ms)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || v <= 0)
-        return -1;
-    double mult = 1000;
-    if (!strcmp(end, "ms"))
-        mult = 1;
-    else if (!strcmp(end, "s") || !*end)
-        mult = 1000;
-    else if (!strcmp(end, "m"))
-        mult = 60000;
-    else
-        return -1;
-    *ms = (int)(v * mult);
-    return *ms > 0 ? 0 : -1;
-}
-
 static int run(const struct cli_cmd *cmd, struct cli_args *a)
 {
     int interval = 5000;
     const char *iv = cli_get(cmd, a, "interval");
-    if (iv && parse_duration(iv, &interval) < 0)
+    if (iv && cli_parse_duration(iv, &interval) < 0)
         return cli_failf("events --interval %s: expected a duration like 500ms, 5s, 1m", iv);
     struct oci_err err = {0};
     if (container_events(G.root, a->argv[0], interval, cli_flag(cmd, a, "stats"), emit, a->argv[0],

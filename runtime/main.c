@@ -15,9 +15,9 @@
 struct global_opts G = {.root = NULL, .log_format = "text", .cgroup_mode = (enum cg_mode) - 1};
 
 const struct cli_cmd *const cli_commands[] = {
-    &cmd_create, &cmd_delete, &cmd_events, &cmd_exec,   &cmd_features, &cmd_kill,
-    &cmd_list,   &cmd_pause,  &cmd_ps,     &cmd_resume, &cmd_run,      &cmd_spec,
-    &cmd_start,  &cmd_state,  &cmd_trace,  &cmd_update, NULL,
+    &cmd_create, &cmd_delete, &cmd_events,  &cmd_exec,  &cmd_features, &cmd_kill,
+    &cmd_list,   &cmd_pause,  &cmd_profile, &cmd_ps,    &cmd_resume,   &cmd_run,
+    &cmd_spec,   &cmd_start,  &cmd_state,   &cmd_trace, &cmd_update,   NULL,
 };
 
 static const struct cli_opt global_opts[] = {

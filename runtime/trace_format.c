@@ -98,7 +98,15 @@ static void table_inv(FILE *f, const struct spec_spans *s, const struct inv *v, 
             v->id, (double)(v->start - t0) / 1e6, (double)total / 1e6,
             total ? 100.0 * (double)v->covered / (double)total : 100.0,
             (double)(total - v->covered) / 1e6, v->failed ? "  FAILED" : "");
-    fprintf(f, "  %-46s %-14s %9s %9s\n", "phase", "process", "start", "ms");
+    int pw = 14; /* the process column: as wide as its widest "name pid" */
+    for (size_t i = 0; i < s->n; i++) {
+        char proc[64];
+        if (!strcmp(s->items[i].cmd, v->cmd)) {
+            int w = snprintf(proc, sizeof(proc), "%s %d", s->items[i].proc, s->items[i].pid);
+            pw = w > pw ? (w < 32 ? w : 32) : pw;
+        }
+    }
+    fprintf(f, "  %-46s %-*s %9s %9s\n", "phase", pw, "process", "start", "ms");
     uint64_t cursor = v->start; /* end of the runtime's coverage so far */
     for (size_t i = 0; i < s->n; i++) {
         const struct spec_span *sp = &s->items[i];
@@ -106,19 +114,19 @@ static void table_inv(FILE *f, const struct spec_spans *s, const struct inv *v, 
             continue;
         bool top = !strcmp(sp->proc, "runtime") && sp->depth == 0;
         if (top && sp->ts > cursor && sp->ts - cursor > total / 100 && sp->ts - cursor > 20000) {
-            fprintf(f, "  %-46s %-14s %9.3f %9.3f ", "(untraced)", "runtime",
+            fprintf(f, "  %-46s %-*s %9.3f %9.3f ", "(untraced)", pw, "runtime",
                     (double)(cursor - v->start) / 1e6, (double)(sp->ts - cursor) / 1e6);
             bar(f, cursor - v->start, sp->ts - cursor, total);
             fputc('\n', f);
         }
         if (top && sp->ts + sp->dur > cursor)
             cursor = sp->ts + sp->dur;
-        char name[128], proc[32];
+        char name[128], proc[64];
         snprintf(name, sizeof(name), "%*s%s%s", (int)sp->depth * 2, "", sp->name,
                  sp->failed ? " (failed)" : "");
         snprintf(proc, sizeof(proc), "%s %d", sp->proc, sp->pid);
         uint64_t off = sp->ts > v->start ? sp->ts - v->start : 0;
-        fprintf(f, "  %-46.46s %-14s %9.3f %9.3f ", name, proc, (double)off / 1e6,
+        fprintf(f, "  %-46.46s %-*s %9.3f %9.3f ", name, pw, proc, (double)off / 1e6,
                 (double)sp->dur / 1e6);
         bar(f, off, sp->dur, total ? total : 1);
         fputc('\n', f);
@@ -156,9 +164,12 @@ void trace_format_json(FILE *f, const struct spec_spans *s)
         spec_json_fputs(f, sp->proc);
         fprintf(f, ",\"pid\":%d,\"name\":", sp->pid);
         spec_json_fputs(f, sp->name);
-        fprintf(f, ",\"ts\":%llu,\"dur\":%llu,\"depth\":%u,\"instant\":%s,\"failed\":%s}\n",
-                (unsigned long long)sp->ts, (unsigned long long)sp->dur, sp->depth,
-                sp->instant ? "true" : "false", sp->failed ? "true" : "false");
+        fprintf(f, ",\"ts\":%llu,", (unsigned long long)sp->ts);
+        if (sp->mono)
+            fprintf(f, "\"mono\":%llu,", (unsigned long long)sp->mono);
+        fprintf(f, "\"dur\":%llu,\"depth\":%u,\"instant\":%s,\"failed\":%s}\n",
+                (unsigned long long)sp->dur, sp->depth, sp->instant ? "true" : "false",
+                sp->failed ? "true" : "false");
     }
 }
 

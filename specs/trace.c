@@ -51,6 +51,7 @@ int spec_span_parse(const char *line, size_t len, struct spec_span *out, char **
     out->name = str_field(o, "name");
     out->pid = (int)u64_field(o, "pid");
     out->ts = u64_field(o, "ts");
+    out->mono = u64_field(o, "mono");
     out->dur = u64_field(o, "dur");
     out->depth = (unsigned)u64_field(o, "depth");
     yajl_val v = field(o, "instant");

@@ -9,7 +9,9 @@ top=$(pwd)
 export DEBIAN_FRONTEND=noninteractive
 
 need="gcc libc6-dev make autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev libmount-dev
-      check busybox-static bats jq iproute2 python3 util-linux strace procps libcap2-bin"
+      libbpf-dev clang llvm
+      check busybox-static bats jq iproute2 python3 util-linux strace procps libcap2-bin
+      runc crun bpftool"
 # shellcheck disable=SC2086
 if ! dpkg -s $need >/dev/null 2>&1; then
     apt-get update -qq

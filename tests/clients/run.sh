@@ -34,7 +34,8 @@ fi
 if [ -z "${OCI_RT:-}" ]; then
     if [ ! -x ./oci-rt ] || [ ! -f Makefile ]; then
         echo "=== building oci-rt"
-        deps="gcc make autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev libmount-dev"
+        deps="gcc make autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev libmount-dev
+              libbpf-dev clang llvm"
         # shellcheck disable=SC2086
         dpkg -s $deps >/dev/null 2>&1 || apt-get install -y -qq --no-install-recommends $deps >/dev/null || exit 1
         [ -f Makefile ] || { ./autogen.sh >/dev/null && ./configure -q; } || exit 1
