@@ -348,6 +348,14 @@ static int kill_each(struct cgroup *cg, int dfd, const char *dir, struct oci_err
     }
 }
 
+int cg2_kill_write(struct cgroup *cg)
+{
+    char dir[PATH_MAX_LEN + 16];
+    cg2_dir(cg, dir, sizeof(dir));
+    strncat(dir, "/cgroup.kill", sizeof(dir) - strlen(dir) - 1);
+    return write_file_at(AT_FDCWD, dir, "1", 1);
+}
+
 static int v2_kill(struct cgroup *cg, struct oci_err *err)
 {
     char dir[PATH_MAX_LEN];

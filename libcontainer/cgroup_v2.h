@@ -34,4 +34,8 @@ uint64_t cg2_io_weight(uint64_t blkio_weight); /* blkio 10..1000 -> io 1..10000 
 /* memory.swap (memory+swap) -> memory.swap.max; -1 max, 0 not set. */
 int cg2_swap_max(int64_t swap, int64_t limit, int64_t *out, struct oci_err *err);
 
+/* Write cgroup.kill of the container's cgroup2 directory (the kernel kills
+ * its whole tree); -1 with errno (ENOENT: a kernel before 5.14). */
+int cg2_kill_write(struct cgroup *cg);
+
 #endif

@@ -3,6 +3,10 @@
 #include "trace.h"
 #include "util.h"
 
+#include "cgroup_v1.h"
+#include "cgroup_v2.h"
+
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <linux/magic.h>
@@ -326,8 +330,8 @@ int cgroup_signal_all(struct cgroup *cg, int sig, struct oci_err *err)
 {
     if (cg->mode == CG_DISABLED)
         return err_set(err, 0, "cgroup: the container has no cgroup (--cgroup-manager disabled)");
-    if (sig == SIGKILL && cg->mode == CG_UNIFIED && cgroup_v2_backend.kill)
-        return cgroup_v2_backend.kill(cg, err);
+    if (sig == SIGKILL)
+        return cgroup_kill_all(cg, err);
     bool freeze = freezer(cg) != NULL && cgroup_frozen(cg) == 0;
     if (freeze && cgroup_freeze(cg, true, err) < 0)
         return -1;
@@ -436,37 +440,100 @@ int cgroup_destroy(struct cgroup *cg, struct oci_err *err)
     return rc;
 }
 
-int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct oci_err *err)
+static void add_pid(pid_t **pids, size_t *n, size_t *cap, pid_t p)
 {
-    *pids = NULL;
-    *n = 0;
-    if (cg->mode == CG_DISABLED)
-        return 0;
-    char path[4096];
-    if (cg->v2_mnt)
-        snprintf(path, sizeof(path), "%s%s/cgroup.procs", cg->v2_mnt, cg->path);
-    else
-        snprintf(path, sizeof(path), "%s%s/cgroup.procs", cg->hier[0].mnt, cg->path);
-    _cleanup_free_ char *data = NULL;
-    if (read_file_at(AT_FDCWD, path, &data, NULL, 1 << 24) < 0) {
-        if (errno == ENOENT)
-            return 0;
-        return err_set(err, errno, "read %s", path);
+    for (size_t i = 0; i < *n; i++)
+        if ((*pids)[i] == p)
+            return;
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *pids = xrealloc(*pids, *cap * sizeof(pid_t));
     }
-    size_t cap = 0;
+    (*pids)[(*n)++] = p;
+}
+
+/* The pids of dir and of the cgroups below it (a container may make its
+ * own: a cgroup namespace, exec --cgroup). A directory's link count tells
+ * whether it has any: the common case reads one file. */
+static int tree_pids(const char *dir, int depth, pid_t **pids, size_t *n, size_t *cap,
+                     struct oci_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+    _cleanup_free_ char *data = NULL;
+    if (read_file_at(AT_FDCWD, path, &data, NULL, 1 << 24) < 0)
+        return errno == ENOENT ? 0 : err_set(err, errno, "read %s", path);
     for (char *p = data, *end; *p; p = end) {
         long v = strtol(p, &end, 10);
         if (end == p)
             break;
         while (*end == '\n')
             end++;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *pids = xrealloc(*pids, cap * sizeof(pid_t));
-        }
-        (*pids)[(*n)++] = (pid_t)v;
+        add_pid(pids, n, cap, (pid_t)v);
     }
-    return 0;
+    struct stat st;
+    if (depth > 32 || stat(dir, &st) < 0 || st.st_nlink <= 2)
+        return 0;
+    DIR *d = opendir(dir);
+    int rc = 0;
+    for (struct dirent *e; rc == 0 && d && (e = readdir(d));)
+        if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+            rc = tree_pids(path, depth + 1, pids, n, cap, err);
+        }
+    if (d)
+        closedir(d);
+    return rc;
+}
+
+int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct oci_err *err)
+{
+    *pids = NULL;
+    *n = 0;
+    if (cg->mode == CG_DISABLED)
+        return 0;
+    /* the cgroup2 hierarchy, or the first v1 one, and the v1 freezer's (a
+     * process someone moved there is still the container's) */
+    char dir[4096];
+    size_t cap = 0;
+    snprintf(dir, sizeof(dir), "%s%s", cg->v2_mnt ? cg->v2_mnt : cg->hier[0].mnt, cg->path);
+    int rc = tree_pids(dir, 0, pids, n, &cap, err);
+    if (rc == 0 && cg->mode != CG_UNIFIED && cg_v1_dir(cg, "freezer", dir, sizeof(dir)))
+        rc = tree_pids(dir, 0, pids, n, &cap, err);
+    return rc;
+}
+
+int cgroup_kill_all(struct cgroup *cg, struct oci_err *err)
+{
+    if (cg->mode == CG_DISABLED)
+        return 0;
+    struct timespec ms = {0, 1000000};
+    for (int round = 0; round < 2000; round++) {
+        pid_t *pids;
+        size_t n;
+        if (cgroup_pids(cg, &pids, &n, err) < 0)
+            return -1;
+        if (!n)
+            return 0;
+        /* cgroup.kill takes the whole tree at once (also the cgroup2 half
+         * of a hybrid host, where every process has a cgroup too) */
+        bool all = round == 0 && cg->v2_mnt && cg2_kill_write(cg) == 0;
+        /* a fork that keeps outrunning the signals: frozen meanwhile */
+        bool freeze = round >= 10 && freezer(cg) && cgroup_frozen(cg) == 0 &&
+                      cgroup_freeze(cg, true, err) == 0;
+        err_clear(err);
+        for (size_t i = 0; !all && i < n; i++) {
+            kill(pids[i], SIGKILL);
+            if (round >= 20) /* still there: frozen elsewhere? */
+                cgroup_reclaim(cg, pids[i]);
+        }
+        free(pids);
+        if (freeze)
+            cgroup_freeze(cg, false, err); /* frozen tasks do not die */
+        err_clear(err);
+        nanosleep(&ms, NULL);
+    }
+    return err_set(err, EBUSY, "cgroup %s: processes keep appearing", cg->path);
 }
 
 int cg_write_pid(const char *dir, pid_t pid, struct oci_err *err)
@@ -527,24 +594,56 @@ int cg_mkdir_path(const char *mnt, const char *path, bool cpuset, struct oci_err
     }
 }
 
+/* rmdir, waiting briefly while the kernel still holds a dying cgroup or
+ * its exiting tasks. */
+static int rmdir_wait(const char *dir)
+{
+    for (int tries = 0; rmdir(dir) < 0; tries++) {
+        if (errno == ENOENT)
+            return 0;
+        if (errno != EBUSY || tries >= 200)
+            return -1;
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+/* The cgroups a container made below its own, deepest first. */
+static int rmdir_children(const char *dir, int depth, struct oci_err *err)
+{
+    struct stat st;
+    if (depth > 32 || stat(dir, &st) < 0 || st.st_nlink <= 2)
+        return 0;
+    DIR *d = opendir(dir);
+    int rc = 0;
+    char sub[4096];
+    for (struct dirent *e; rc == 0 && d && (e = readdir(d));) {
+        if (e->d_type != DT_DIR || e->d_name[0] == '.')
+            continue;
+        snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
+        rc = rmdir_children(sub, depth + 1, err);
+        if (rc == 0 && rmdir_wait(sub) < 0)
+            rc = err_set(err, errno, "cgroup: remove %s", sub);
+    }
+    if (d)
+        closedir(d);
+    return rc;
+}
+
 int cg_rmdir_path(const char *mnt, const char *path, const char *top, struct oci_err *err)
 {
     char buf[4096];
     size_t top_len = strlen(top);
     snprintf(buf, sizeof(buf), "%s%s", mnt, path);
     size_t mnt_len = strlen(mnt);
+    if (rmdir_children(buf, 0, err) < 0)
+        return -1;
     for (bool leaf = true;; leaf = false) {
-        int tries = 0;
-        while (rmdir(buf) < 0) {
-            if (errno == ENOENT)
-                break;
-            if (!leaf)
-                return 0; /* an ancestor still in use by another container */
-            if (errno != EBUSY || ++tries > 200)
-                return err_set(err, errno, "cgroup: remove %s", buf);
-            struct timespec ts = {0, 1000000}; /* tasks still exiting */
-            nanosleep(&ts, NULL);
-        }
+        if (leaf && rmdir_wait(buf) < 0)
+            return err_set(err, errno, "cgroup: remove %s", buf);
+        if (!leaf && rmdir(buf) < 0 && errno != ENOENT)
+            return 0; /* an ancestor still in use by another container */
         char *slash = strrchr(buf + mnt_len, '/');
         if (!slash || strlen(buf + mnt_len) <= top_len)
             return 0;

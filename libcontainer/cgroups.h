@@ -66,7 +66,8 @@ int cgroup_enter_self(struct cgroup *cg, struct oci_err *err);
 int cgroup_enter_self_all(struct cgroup *cg, struct oci_err *err);
 /* Remove the directories, waiting briefly for exiting tasks. */
 int cgroup_destroy(struct cgroup *cg, struct oci_err *err);
-/* The pids in the container's cgroup (malloc'd array). */
+/* The pids in the container's cgroup and the cgroups below it (malloc'd
+ * array). */
 int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct oci_err *err);
 
 /* ---- resources and operations (issue 4) ---- */
@@ -93,7 +94,12 @@ int cgroup_frozen(struct cgroup *cg);
  * foreign cgroup is never thawed or written). 1: moved, 0: not frozen
  * elsewhere, -1 with errno: the move was refused. */
 int cgroup_reclaim(struct cgroup *cg, pid_t pid);
-/* Signal every process of the cgroup: cgroup.kill for SIGKILL on v2, else
+/* The one way to kill everything of a container: SIGKILL every process of
+ * its cgroup tree until none is left (cgroup.kill where the kernel has it,
+ * else each pid, the freezer held around the signals when forks outrun
+ * them, and a process frozen elsewhere brought back: cgroup_reclaim). */
+int cgroup_kill_all(struct cgroup *cg, struct oci_err *err);
+/* Signal every process of the cgroup: SIGKILL is cgroup_kill_all, else
  * each pid, with the cgroup frozen around it so a fork cannot escape. */
 int cgroup_signal_all(struct cgroup *cg, int sig, struct oci_err *err);
 

@@ -134,8 +134,6 @@ int container_exec_error(struct oci_err *err, int errnum, const char *path);
 /* The status with "paused" from the cgroup freezer. */
 enum container_status container_status(struct state_dir *sd, const struct spec_state *s);
 
-/* SIGKILL every process in the cgroup until none is left. */
-int container_kill_cgroup(struct cgroup *cg, struct oci_err *err);
 /* Kill what is left of a container and wait for its init to be gone. */
 int container_kill_and_wait(const struct spec_state *s, struct cgroup *cg, struct oci_err *err);
 /* Remove the cgroup and the state directory of a stopped container. */

@@ -25,34 +25,6 @@ int container_state_cgroup(const struct spec_state *s, struct cgroup *cg, struct
     return cgroup_init(cg, mode, s->cgroup_path, s->cgroup_top, err);
 }
 
-static int signal_cgroup(struct cgroup *cg, int sig, bool reclaim, struct oci_err *err)
-{
-    pid_t *pids;
-    size_t n;
-    if (cgroup_pids(cg, &pids, &n, err) < 0)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        kill(pids[i], sig);
-        if (reclaim)
-            cgroup_reclaim(cg, pids[i]);
-    }
-    free(pids);
-    return (int)n;
-}
-
-int container_kill_cgroup(struct cgroup *cg, struct oci_err *err)
-{
-    for (int round = 0; round < 1000; round++) {
-        /* still there after 20 ms: frozen elsewhere? */
-        int left = signal_cgroup(cg, SIGKILL, round == 20, err);
-        if (left <= 0)
-            return left;
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
-    }
-    return err_set(err, EBUSY, "cgroup %s: processes keep appearing", cg->path);
-}
-
 int container_kill_and_wait(const struct spec_state *s, struct cgroup *cg, struct oci_err *err)
 {
     TRACE_BEGIN(span, "kill and wait");
@@ -80,7 +52,7 @@ int container_kill_and_wait(const struct spec_state *s, struct cgroup *cg, struc
     }
     /* without a pid namespace the init's death does not take the others */
     if (rc == 0 && !s->pidns)
-        rc = container_kill_cgroup(cg, err);
+        rc = cgroup_kill_all(cg, err);
     TRACE_END_RC(span, rc);
     return rc;
 }

@@ -124,7 +124,7 @@ int container_run(const struct container_opts *o, bool detach, int *exit_code, s
     state_dir_lock(&c.sd, STATE_LOCK_EXCLUSIVE);
     struct oci_err derr = {0};
     struct cgroup *cg = &c.cg;
-    if (c.cg_made && !c.pidns && container_kill_cgroup(cg, &derr) < 0 && rc == 0)
+    if (c.cg_made && !c.pidns && cgroup_kill_all(cg, &derr) < 0 && rc == 0)
         rc = err_set(err, 0, "%s", derr.msg);
     err_clear(&derr);
     if (c.cg_made && cgroup_destroy(cg, &derr) < 0 && rc == 0)

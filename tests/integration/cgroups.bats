@@ -894,3 +894,31 @@ start_nopidns() {
     [ "$status" -ne 0 ]
     assert_clean "$ID"
 }
+
+@test "delete --force of a container that made cgroups inside its own: the whole tree goes, deepest first, its processes killed" {
+    local h pid d
+    make_bundle '.process.args = ["/usr/bin/ocitest", "sleep", "60"] | del(.linux.namespaces[] | select(.type == "pid"))'
+    start_ok
+    # what a container with its cgroup mounted writable (or exec --cgroup)
+    # does: sub-cgroups, with processes in them, in every hierarchy
+    PF=$BATS_TEST_TMPDIR/x.pid
+    oci exec -d --pid-file "$PF" "$ID" /usr/bin/ocitest sleep 60 </dev/null >/dev/null 2>&1
+    pid=$(cat "$PF")
+    for h in $(all_cgdirs "/oci-rt/$ID"); do
+        mkdir -p "$h/sub/deeper"
+        for f in cpuset.cpus cpuset.mems; do # a v1 cpuset starts empty
+            [ ! -e "$h/$f" ] || { cat "$h/$f" >"$h/sub/$f" && cat "$h/$f" >"$h/sub/deeper/$f"; }
+        done
+        [ ! -e "$h/sub/deeper/cgroup.procs" ] || echo "$pid" >"$h/sub/deeper/cgroup.procs"
+    done
+    grep -q "/oci-rt/$ID/sub/deeper" "/proc/$pid/cgroup"
+    run -0 --separate-stderr oci delete --force "$ID"
+    not alive "$pid"
+    for h in $(all_cgdirs "/oci-rt/$ID"); do
+        [ ! -d "$h" ] || {
+            echo "left: $h" >&2
+            false
+        }
+    done
+    assert_clean "$ID"
+}
