@@ -78,7 +78,9 @@ struct exec_opts {
 /* A new process in a running container; in the foreground, its exit code. */
 int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *err);
 
-/* A container ID as runc accepts it: [A-Za-z0-9_+.-]+, not "." or "..". */
+/* A container ID as runc accepts it: [A-Za-z0-9_+.-]+, not "." or "..",
+ * at most CONTAINER_ID_MAX characters (a file name, with room to spare). */
+#define CONTAINER_ID_MAX 240
 int container_check_id(const char *id, struct oci_err *err);
 
 #endif

@@ -209,6 +209,12 @@ expect_create_fails() {
     done
     oci_detached create --bundle "$BUNDLE" ""
     [ "$status" -ne 0 ]
+    # too long: the limit is named, not the whole ID repeated
+    run --separate-stderr oci create --bundle "$BUNDLE" "$(printf 'a%.0s' {1..1000})"
+    assert_error_line "1000 characters\): at most 240"
+    [ "${#stderr}" -lt 200 ]
+    oci create --bundle "$BUNDLE" "$(printf 'b%.0s' {1..240})" </dev/null >/dev/null 2>&1 3>&-
+    oci delete --force "$(printf 'b%.0s' {1..240})"
     run oci list -q
     [ -z "$output" ]
 }
