@@ -14,8 +14,8 @@ int container_check_id(const char *id, struct oci_err *err)
     size_t len = strlen(id);
     /* a file name (the state directory, the cgroup) */
     if (len > CONTAINER_ID_MAX)
-        return err_set(err, 0, "invalid container ID \"%.32s...\" (%zu characters): at most %d",
-                       id, len, CONTAINER_ID_MAX);
+        return err_set(err, 0, "invalid container ID \"%.32s...\" (%zu characters): at most %d", id,
+                       len, CONTAINER_ID_MAX);
     if (!strcmp(id, ".") || !strcmp(id, ".."))
         return err_set(err, 0, "invalid container ID \"%s\"", id);
     for (const char *p = id; *p; p++) {

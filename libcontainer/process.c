@@ -231,7 +231,9 @@ void process_kill_wait(struct container *c)
         c->stage_pid = 0;
     }
     if (c->pidfd >= 0) {
-        syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+        if (syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0) < 0 && errno == ENOSYS &&
+            c->pid > 0)
+            kill(c->pid, SIGKILL); /* our child: its pid is not reused before the wait */
         process_wait_pidfd(c->pidfd, 10000);
     } else if (c->pid > 0) {
         kill(c->pid, SIGKILL);

@@ -141,6 +141,12 @@ static int parse_opts(const char *what, const struct cli_opt *opts, bool plus, i
     return 0;
 }
 
+static void free_opts(struct cli_args *a)
+{
+    for (int i = 0; i < CLI_MAX_OPTS; i++)
+        free(a->all[i]);
+}
+
 static int apply_globals(const struct cli_args *a)
 {
     const struct cli_opt *o = global_opts;
@@ -191,37 +197,36 @@ static const char *default_root(void)
     return buf;
 }
 
-int main(int argc, char **argv)
+/* Everything main does; the option arrays it fills are freed by main. */
+static int dispatch(int argc, char **argv, struct cli_args *gp, struct cli_args *ap)
 {
-    G.main_ns = trace_now();
-    struct cli_args ga = {0};
-    int r = parse_opts(NULL, global_opts, true, argc, argv, &ga);
+    int r = parse_opts(NULL, global_opts, true, argc, argv, gp);
     if (r != 0) {
         if (r > 0)
             usage_all(stdout);
         return r > 0 ? 0 : 1;
     }
     for (int i = 0; global_opts[i].name; i++) {
-        if (ga.val[i] && !strcmp(global_opts[i].name, "help")) {
+        if (gp->val[i] && !strcmp(global_opts[i].name, "help")) {
             usage_all(stdout);
             return 0;
         }
-        if (ga.val[i] && !strcmp(global_opts[i].name, "version")) {
+        if (gp->val[i] && !strcmp(global_opts[i].name, "version")) {
             print_version();
             return 0;
         }
     }
-    if (apply_globals(&ga) != 0)
+    if (apply_globals(gp) != 0)
         return 1;
     if (!G.root)
         G.root = default_root();
     if (cli_log_setup() != 0)
         return 1;
-    if (ga.argc < 1) {
+    if (gp->argc < 1) {
         usage_all(stderr);
         return 1;
     }
-    const char *name = ga.argv[0];
+    const char *name = gp->argv[0];
     const struct cli_cmd *cmd = NULL;
     for (const struct cli_cmd *const *c = cli_commands; *c; c++)
         if (!strcmp((*c)->name, name))
@@ -235,22 +240,31 @@ int main(int argc, char **argv)
     }
     if (G.trace_file)
         trace_init(G.trace_file, cmd->name, G.main_ns);
-    struct cli_args a = {0};
-    r = parse_opts(cmd->name, cmd->opts, cmd->stop_at_first_arg, ga.argc, ga.argv, &a);
+    r = parse_opts(cmd->name, cmd->opts, cmd->stop_at_first_arg, gp->argc, gp->argv, ap);
     if (r != 0) {
         if (r > 0)
             usage_cmd(stdout, cmd);
         return r > 0 ? 0 : 1;
     }
-    if (a.argc < cmd->min_args || (cmd->max_args >= 0 && a.argc > cmd->max_args)) {
+    if (ap->argc < cmd->min_args || (cmd->max_args >= 0 && ap->argc > cmd->max_args)) {
         usage_cmd(stderr, cmd);
         return 1;
     }
-    if (a.argc > 0)
-        cli_set_id(a.argv[0]);
+    if (ap->argc > 0)
+        cli_set_id(ap->argv[0]);
     trace_add_("parse arguments", G.main_ns, trace_now(), 0);
-    int rc = cmd->fn(cmd, &a);
+    int rc = cmd->fn(cmd, ap);
     trace_flush(rc != 0);
     cli_log_close();
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    G.main_ns = trace_now();
+    struct cli_args ga = {0}, a = {0};
+    int rc = dispatch(argc, argv, &ga, &a);
+    free_opts(&a);
+    free_opts(&ga);
     return rc;
 }
