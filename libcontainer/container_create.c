@@ -36,7 +36,7 @@ static int load_config(struct container *c, struct oci_err *err)
     int rc = 0;
     if (read_file_at(AT_FDCWD, path, &c->config_data, &c->config_len, 64 << 20) < 0) {
         rc = err_set(err, errno, "%s: cannot read", path);
-    } else if (!(c->cfg = spec_config_parse(c->config_data, c->config_len, path, &msg))) {
+    } else if (!(c->cfg = spec_config_parse_nul(c->config_data, c->config_len, path, &msg))) {
         rc = err_set(err, 0, "%s", msg ? msg : "config.json: cannot parse");
         free(msg);
     }

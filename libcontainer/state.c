@@ -129,12 +129,31 @@ int state_dir_remove(struct state_dir *sd, struct oci_err *err)
 
 int state_write(struct state_dir *sd, const struct spec_state *s, struct oci_err *err)
 {
-    size_t len;
-    _cleanup_free_ char *json = spec_state_to_json(s, true, false, &len);
-    if (!json)
-        return err_set(err, ENOMEM, "state.json");
-    if (write_file_atomic(sd->dirfd, STATE_FILE, json, len, 0600) < 0)
-        return err_set(err, errno, "write %s/%s", sd->path, STATE_FILE);
+    /* written beside it, then renamed over it: a reader (or a crash) sees
+     * the old record or the new one, never half of one */
+    static const char tmp[] = "." STATE_FILE ".tmp";
+    int fd = openat(sd->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return err_set(err, e, "write %s/%s", sd->path, STATE_FILE);
+    }
+    int rc = spec_state_write(s, true, f);
+    int e = errno;
+    if (fclose(f) != 0 && rc == 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc == 0 && renameat(sd->dirfd, tmp, sd->dirfd, STATE_FILE) < 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc < 0) {
+        unlinkat(sd->dirfd, tmp, 0);
+        return err_set(err, e, "write %s/%s", sd->path, STATE_FILE);
+    }
     return 0;
 }
 

@@ -99,7 +99,13 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, size_t ma
     _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
-    size_t cap = 4096, n = 0;
+    /* a regular file's size, when known, is the buffer: one read, no copy */
+    struct stat st;
+    size_t cap = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+                         (size_t)st.st_size <= max
+                     ? (size_t)st.st_size + 1
+                     : 4096,
+           n = 0;
     char *buf = xmalloc(cap + 1);
     for (;;) {
         if (n == cap) {

@@ -366,8 +366,14 @@ struct spec_config {
 /* Parse a config.json document. On failure returns NULL and sets *errmsg to
  * one malloc'd line "<name>: <json.path>: <cause>", where name is what the
  * caller passes (normally "config.json"). */
+/* Skip the members of unknown name while parsing (default true; the
+ * tests turn it off to compare). */
+extern bool spec_parse_prune;
 struct spec_config *spec_config_parse(const char *data, size_t len, const char *name,
                                       char **errmsg);
+/* The same without a copy of the document: data[len] must be '\0'. */
+struct spec_config *spec_config_parse_nul(const char *data, size_t len, const char *name,
+                                          char **errmsg);
 
 /* Read and parse a file; errors name the file as given. */
 struct spec_config *spec_config_load(const char *path, char **errmsg);

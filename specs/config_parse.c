@@ -432,6 +432,8 @@ static void flatten(char *s)
 
 typedef int (*doc_fn)(struct json_ctx *cx, yajl_val doc, void *out);
 
+bool spec_parse_prune = true;
+
 /* buf[len] must be '\0'. */
 static int parse_doc(const char *buf, size_t len, const char *name, char **errmsg, doc_fn fn,
                      void *out)
@@ -440,11 +442,12 @@ static int parse_doc(const char *buf, size_t len, const char *name, char **errms
     const char *bad = json_prescan(buf, len);
     char ebuf[512] = "";
     yajl_val doc = NULL;
+    struct json_arena arena = {NULL};
     int r = -1;
 
     if (bad) {
         json_error(&cx, NULL, "invalid JSON: %s", bad);
-    } else if (!(doc = yajl_tree_parse(buf, ebuf, sizeof(ebuf)))) {
+    } else if (!(doc = json_tree_parse(buf, len, spec_parse_prune, &arena, ebuf, sizeof(ebuf)))) {
         flatten(ebuf);
         json_error(&cx, NULL, "invalid JSON: %s", ebuf[0] ? ebuf : "parse error");
     } else if (!YAJL_IS_OBJECT(doc)) {
@@ -452,7 +455,7 @@ static int parse_doc(const char *buf, size_t len, const char *name, char **errms
     } else {
         r = fn(&cx, doc, out);
     }
-    yajl_tree_free(doc);
+    json_arena_free(&arena);
     if (r < 0 && !cx.err)
         cx.err = strdup("out of memory");
     if (errmsg)
@@ -476,6 +479,12 @@ static struct spec_config *config_from(const char *buf, size_t len, const char *
         return NULL;
     }
     return c;
+}
+
+struct spec_config *spec_config_parse_nul(const char *data, size_t len, const char *name,
+                                          char **errmsg)
+{
+    return config_from(data, len, name, errmsg);
 }
 
 struct spec_config *spec_config_parse(const char *data, size_t len, const char *name, char **errmsg)

@@ -179,9 +179,13 @@ const char *json_prescan(const char *data, size_t len)
 
 /* ---- scalars ---- */
 
+void (*json_get_hook)(const char *key);
+
 yajl_val json_get(yajl_val obj, const char *key)
 {
     size_t i = obj->u.object.len;
+    if (json_get_hook)
+        json_get_hook(key);
 
     while (i-- > 0) { /* backwards: the last duplicate wins */
         const char *k = obj->u.object.keys[i];

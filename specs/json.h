@@ -65,6 +65,23 @@ const char *json_prescan(const char *data, size_t len);
 
 /* The member named key of an object, NULL when absent or null. */
 yajl_val json_get(yajl_val obj, const char *key);
+/* Tests: called with every key json_get looks up (NULL: nothing). */
+extern void (*json_get_hook)(const char *key);
+
+/* Is key a member name of the OCI config schema (json_keys.c)? */
+bool json_key_known(const char *key);
+
+/* The document tree in an arena (json_tree.c): prune skips the members
+ * whose key json_key_known does not know (but in maps of the user's keys:
+ * annotations, sysctl, unified, rdma, netDevices). NULL with a message in
+ * errbuf on a parse error. Free with json_arena_free, never
+ * yajl_tree_free. */
+struct json_arena {
+    struct arena_chunk *head;
+};
+yajl_val json_tree_parse(const char *buf, size_t len, bool prune, struct json_arena *arena,
+                         char *errbuf, size_t errlen);
+void json_arena_free(struct json_arena *a);
 
 /* Scalars from a value node (not null). */
 enum json_type {

@@ -88,6 +88,23 @@ char *spec_state_to_json(const struct spec_state *s, bool full, bool pretty, siz
     return finish(g, len);
 }
 
+static void print_to_file(void *ctx, const char *s, size_t len)
+{
+    fwrite(s, 1, len, ctx);
+}
+
+int spec_state_write(const struct spec_state *s, bool full, FILE *f)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+    if (!g)
+        return -1;
+    yajl_gen_config(g, yajl_gen_print_callback, print_to_file, f);
+    gen_state(g, s, full);
+    yajl_gen_free(g);
+    fputc('\n', f);
+    return ferror(f) ? -1 : 0;
+}
+
 char *spec_state_list_json(struct spec_state *const *states, size_t n, size_t *len)
 {
     yajl_gen g = yajl_gen_alloc(NULL);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "specs/config.h"
 
@@ -40,6 +41,9 @@ struct spec_state {
 /* JSON of the state. full=false: what `oci-rt state` prints (runtime-spec
  * fields plus rootfs, created, owner, like runc); full=true: the record. */
 char *spec_state_to_json(const struct spec_state *s, bool full, bool pretty, size_t *len);
+/* The same, written to f as it is made (a state with 50 MB of annotations
+ * needs no 50 MB buffer): 0, or -1 when f reports an error. */
+int spec_state_write(const struct spec_state *s, bool full, FILE *f);
 struct spec_state *spec_state_parse(const char *data, size_t len, char **errmsg);
 void spec_state_free(struct spec_state *s);
 

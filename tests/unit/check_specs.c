@@ -3,6 +3,7 @@
  * for readability; dq() turns them into double quotes (and so do the
  * expected messages). */
 #include "specs/config.h"
+#include "specs/json.h"
 
 #include <check.h>
 #include <stdarg.h>
@@ -775,6 +776,75 @@ START_TEST(test_unknown_fields_ignored)
 }
 END_TEST
 
+/* Every key the parser looks up is one the pruning keeps (json_keys.c),
+ * over every fixture; a key missing there would be dropped silently. */
+static const char *unknown_key;
+static void key_hook(const char *key)
+{
+    if (!json_key_known(key) && !unknown_key)
+        unknown_key = key;
+}
+
+START_TEST(test_parser_keys_known)
+{
+    static const char *const docs[] = {"everything.json",
+                                       "spec-full-config.json",
+                                       "runc-spec.json",
+                                       "runc-spec-rootless.json",
+                                       "docker-like.json",
+                                       "spec-linux-resources-rdma.json",
+                                       "spec-linux-netdevices.json",
+                                       "spec-linux-memorypolicy.json",
+                                       "spec-linux-intelrdt.json",
+                                       "spec-linux-seccomp.json",
+                                       "spec-process-linux.json",
+                                       "spec-hooks.json"};
+    json_get_hook = key_hook;
+    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        spec_parse_prune = false; /* every key the parser asks for is asked */
+        struct spec_config *c = load(docs[i]);
+        spec_config_free(c);
+        ck_assert_msg(!unknown_key, "%s: the parser reads \"%s\", which json_keys.c lacks", docs[i],
+                      unknown_key);
+    }
+    json_get_hook = NULL;
+    spec_parse_prune = true;
+}
+END_TEST
+
+/* Unknown members are skipped while parsing, also deep and large; the
+ * user's keys in annotations, sysctl, unified... are kept. */
+START_TEST(test_unknown_pruned)
+{
+    char *doc = dq("{'ociVersion':'1.3.0','x-big':[1,2,{'a':[3]}],"
+                   "'annotations':{'weird key':'v','x-too':'w'},"
+                   "'linux':{'sysctl':{'a.b':'1'},'unknownInLinux':{'deep':[1]},"
+                   "'resources':{'unified':{'memory.high':'1'},'rdma':{'mlx5':{'hcaHandles':3,"
+                   "'x':1}}}}}");
+    for (int prune = 0; prune < 2; prune++) {
+        struct json_arena arena = {NULL};
+        char ebuf[256];
+        yajl_val root = json_tree_parse(doc, strlen(doc), prune, &arena, ebuf, sizeof(ebuf));
+        ck_assert_ptr_nonnull(root);
+        ck_assert_uint_eq(root->u.object.len, prune ? 3 : 4);
+        ck_assert(!!json_get(root, "x-big") == !prune);
+        yajl_val a = json_get(root, "annotations");
+        ck_assert_uint_eq(a->u.object.len, 2);
+        ck_assert_str_eq(json_get(a, "weird key")->u.string, "v");
+        yajl_val l = json_get(root, "linux");
+        ck_assert(!!json_get(l, "unknownInLinux") == !prune);
+        ck_assert_str_eq(json_get(json_get(l, "sysctl"), "a.b")->u.string, "1");
+        yajl_val r = json_get(l, "resources");
+        ck_assert_ptr_nonnull(json_get(json_get(r, "unified"), "memory.high"));
+        yajl_val dev = json_get(json_get(r, "rdma"), "mlx5");
+        ck_assert_ptr_nonnull(json_get(dev, "hcaHandles"));
+        ck_assert(!!json_get(dev, "x") == !prune);
+        json_arena_free(&arena);
+    }
+    free(doc);
+}
+END_TEST
+
 START_TEST(test_null_is_absent)
 {
     struct spec_config *c = parse(DOC("'process':null,'linux':{'seccomp':null,'sysctl':null},"
@@ -886,6 +956,8 @@ static Suite *specs_suite(void)
     tcase_add_test(behaviour, test_duplicate_keys);
     tcase_add_test(behaviour, test_unknown_fields_ignored);
     tcase_add_test(behaviour, test_null_is_absent);
+    tcase_add_test(behaviour, test_parser_keys_known);
+    tcase_add_test(behaviour, test_unknown_pruned);
     tcase_add_test(behaviour, test_name_and_length);
     tcase_add_test(behaviour, test_load_missing);
     tcase_add_test(behaviour, test_process_parse);
