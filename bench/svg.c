@@ -1,0 +1,285 @@
+/* The inline SVG charts of the report (see svg.h). Each chart is one <svg>
+ * element with its own scale, drawn from the samples; no script, no external
+ * resource. */
+#include "config.h"
+#include "bench/svg.h"
+#include "libcontainer/util.h"
+
+#include <math.h>
+#include <string.h>
+
+#define W 560    /* panel width */
+#define LABEL 96 /* runtime names, right-aligned before X0 */
+#define X0 100.0 /* plot area */
+#define X1 400.0
+#define ROW 24
+#define TOP 26
+
+void bench_html_esc(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        default:
+            fputc(*s, f);
+        }
+    }
+}
+
+void bench_fmt_num(char *buf, size_t size, double v)
+{
+    double a = fabs(v);
+    const char *f = a >= 1000 ? "%.0f" : a >= 100 ? "%.1f" : a >= 10 ? "%.2f" : "%.3f";
+    snprintf(buf, size, f, v);
+}
+
+const char *bench_rt_color(size_t i)
+{
+    static const char *const c[] = {"#2b6cb0", "#dd6b20", "#2f855a", "#c53030",
+                                    "#6b46c1", "#975a16", "#2c7a7b", "#b83280"};
+    return c[i % ARRAY_SIZE(c)];
+}
+
+/* 1, 2 or 5 times a power of ten, >= v */
+static double nice_ceil(double v)
+{
+    if (!(v > 0))
+        return 1;
+    double p = pow(10, floor(log10(v)));
+    for (double m = 1; m <= 10; m *= (m == 2 ? 2.5 : 2))
+        if (m * p >= v)
+            return m * p;
+    return 10 * p;
+}
+
+static double sx(double v, double scale)
+{
+    double x = X0 + (X1 - X0) * v / scale;
+    return x > X1 ? X1 : x < X0 ? X0 : x;
+}
+
+static void axis(FILE *f, double scale, double y, const char *unit)
+{
+    char a[32];
+    fprintf(f, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='ax'/>\n", X0, y, X1, y);
+    for (int k = 0; k <= 4; k++) {
+        double v = scale * k / 4, x = sx(v, scale);
+        bench_fmt_num(a, sizeof(a), v);
+        fprintf(f,
+                "<line x1='%.1f' y1='%d' x2='%.1f' y2='%.1f' class='grid'/>"
+                "<text x='%.1f' y='%.1f' class='tick' text-anchor='middle'>%s</text>\n",
+                x, TOP - 4, x, y, x, y + 12, a);
+    }
+    (void)unit; /* the panel's title names it */
+}
+
+static void panel_open(FILE *f, const struct bench *b, const struct bench_metric *m, int h,
+                       const char *kind)
+{
+    fprintf(f,
+            "<svg class='panel' viewBox='0 0 %d %d' width='%d' height='%d' role='img' "
+            "aria-label='%s %s'>\n<text x='0' y='14' class='pt'>%s &#183; ",
+            W, h, W, h, bench_wl_names[m->wl], m->name, bench_wl_names[m->wl]);
+    bench_html_esc(f, m->name);
+    fprintf(f,
+            "</text><text x='%d' y='14' class='pu' text-anchor='end'>%s, %s is better%s</text>\n",
+            W, m->unit, m->higher_better ? "higher" : "lower", kind);
+    (void)b;
+}
+
+static double scale_of(const struct bench *b, const struct bench_metric *m)
+{
+    double top = 0;
+    struct bench_stats s;
+    for (size_t i = 0; i < b->nrts; i++)
+        if (bench_stats_of(&m->rt[i], &s) && s.max > top)
+            top = s.max;
+    return nice_ceil(top);
+}
+
+static void row_label(FILE *f, const struct bench *b, size_t i, double y)
+{
+    fprintf(f, "<text x='%d' y='%.1f' text-anchor='end' class='rl'>", LABEL, y + 12);
+    bench_html_esc(f, b->rts[i].name);
+    fprintf(f, "</text>\n");
+}
+
+static void no_data(FILE *f, const struct bench *b, const struct bench_metric *m, size_t i,
+                    double y)
+{
+    fprintf(f, "<text x='%.1f' y='%.1f' class='na'>%s</text>\n", X0 + 4, y + 12,
+            b->rts[i].failed || b->rts[i].wl_error[m->wl] ? "failed" : "no samples");
+}
+
+void bench_svg_bars(FILE *f, const struct bench *b, const struct bench_metric *m)
+{
+    int h = TOP + (int)b->nrts * ROW + 22;
+    double scale = scale_of(b, m);
+    panel_open(f, b, m, h, "");
+    for (size_t i = 0; i < b->nrts; i++) {
+        double y = TOP + (double)i * ROW;
+        struct bench_stats s;
+        row_label(f, b, i, y);
+        if (!bench_stats_of(&m->rt[i], &s)) {
+            no_data(f, b, m, i, y);
+            continue;
+        }
+        const char *c = bench_rt_color(i);
+        char p50[32], max[32];
+        bench_fmt_num(p50, sizeof(p50), s.p50);
+        bench_fmt_num(max, sizeof(max), s.max);
+        fprintf(f,
+                "<rect x='%.1f' y='%.1f' width='%.1f' height='16' fill='%s' opacity='0.28'>"
+                "<title>max %s</title></rect>\n"
+                "<rect x='%.1f' y='%.1f' width='%.1f' height='16' fill='%s'><title>p50 %s</title>"
+                "</rect>\n"
+                "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='min'><title>min</title>"
+                "</line>\n"
+                "<text x='%.1f' y='%.1f' class='v'>p50 %s &#183; max %s</text>\n",
+                X0, y + 2, sx(s.max, scale) - X0, c, max, X0, y + 2, sx(s.p50, scale) - X0, c, p50,
+                sx(s.min, scale), y, sx(s.min, scale), y + 20, X1 + 8, y + 14, p50, max);
+    }
+    axis(f, scale, TOP + (double)b->nrts * ROW, m->unit);
+    fprintf(f, "</svg>\n");
+}
+
+void bench_svg_boxes(FILE *f, const struct bench *b, const struct bench_metric *m)
+{
+    int h = TOP + (int)b->nrts * ROW + 22;
+    double scale = scale_of(b, m);
+    panel_open(f, b, m, h, "");
+    for (size_t i = 0; i < b->nrts; i++) {
+        double y = TOP + (double)i * ROW, cy = y + 10;
+        struct bench_stats s;
+        row_label(f, b, i, y);
+        if (!bench_stats_of(&m->rt[i], &s)) {
+            no_data(f, b, m, i, y);
+            continue;
+        }
+        const char *c = bench_rt_color(i);
+        char p50[32], max[32];
+        bench_fmt_num(p50, sizeof(p50), s.p50);
+        bench_fmt_num(max, sizeof(max), s.max);
+        double a = sx(s.p25, scale), z = sx(s.p75, scale);
+        fprintf(f,
+                "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='%s'/>"
+                "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='%s'/>"
+                "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='%s'/>\n"
+                "<rect x='%.1f' y='%.1f' width='%.1f' height='16' fill='%s' fill-opacity='0.3' "
+                "stroke='%s'/>"
+                "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='%s' stroke-width='3'/>\n"
+                "<text x='%.1f' y='%.1f' class='v'>p50 %s &#183; max %s</text>\n",
+                sx(s.min, scale), cy, sx(s.max, scale), cy, c, sx(s.min, scale), cy - 5,
+                sx(s.min, scale), cy + 5, c, sx(s.max, scale), cy - 5, sx(s.max, scale), cy + 5, c,
+                a, y + 2, z - a < 1 ? 1 : z - a, c, c, sx(s.p50, scale), y + 1, sx(s.p50, scale),
+                y + 19, c, X1 + 8, y + 14, p50, max);
+    }
+    axis(f, scale, TOP + (double)b->nrts * ROW, m->unit);
+    fprintf(f, "</svg>\n");
+}
+
+/* ------------------------------------------------------------ waterfall */
+
+struct wrow {
+    const struct bench_phase *p;
+    double start, dur, max;
+};
+
+static int by_start(const void *x, const void *y)
+{
+    const struct wrow *a = x, *c = y;
+    if (a->start != c->start)
+        return a->start < c->start ? -1 : 1;
+    return (int)a->p->depth - (int)c->p->depth;
+}
+
+#define WW 900.0  /* waterfall width */
+#define WL 330.0  /* phase names */
+#define WX1 760.0 /* end of the bars */
+#define WROW 17
+
+static double wx(double v, double scale)
+{
+    double x = WL + (WX1 - WL) * v / scale;
+    return x > WX1 ? WX1 : x;
+}
+
+static void waterfall_row(FILE *f, const struct wrow *r, size_t k, double scale)
+{
+    double y = 30 + (double)k * WROW;
+    char p50[32], max[32];
+    bench_fmt_num(p50, sizeof(p50), r->dur);
+    bench_fmt_num(max, sizeof(max), r->max);
+    fprintf(f, "<text x='%.1f' y='%.1f' class='%s'>", 4.0 + 14 * r->p->depth, y + 12,
+            r->p->depth ? "wl2" : "wl");
+    bench_html_esc(f, r->p->name);
+    fprintf(f, " <tspan class='proc'>(%s)</tspan></text>\n", r->p->proc);
+    double x = wx(r->start, scale), e = wx(r->start + r->dur, scale);
+    double m = wx(r->start + r->max, scale);
+    fprintf(f,
+            "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='wmax'/>"
+            "<rect x='%.1f' y='%.1f' width='%.1f' height='11' class='%s'/>"
+            "<text x='%.1f' y='%.1f' class='v'>%s / %s</text>\n",
+            x, y + 8, m, y + 8, x, y + 3, e - x < 1 ? 1 : e - x, r->p->depth ? "wb2" : "wb",
+            WX1 + 8, y + 12, p50, max);
+}
+
+bool bench_svg_waterfall(FILE *f, const struct bench_runtime *rt, const char *op)
+{
+    const struct bench_phases *ph = &rt->phases;
+    struct wrow *rows = xzalloc((ph->n + 1) * sizeof(*rows));
+    size_t n = 0;
+    double end = 0;
+    for (size_t i = 0; i < ph->n; i++) {
+        struct bench_stats d, s;
+        if (strcmp(ph->items[i].op, op) || !bench_stats_of(&ph->items[i].dur, &d))
+            continue;
+        bench_stats_of(&ph->items[i].start, &s);
+        rows[n++] = (struct wrow){&ph->items[i], s.p50, d.p50, d.max};
+        if (s.p50 + d.p50 > end)
+            end = s.p50 + d.p50;
+    }
+    if (n == 0) {
+        free(rows);
+        return false;
+    }
+    qsort(rows, n, sizeof(*rows), by_start);
+    double scale = nice_ceil(end);
+    int h = 30 + (int)n * WROW + 24;
+    fprintf(f,
+            "<svg class='wf' viewBox='0 0 %.0f %d' width='%.0f' height='%d' role='img'>\n"
+            "<text x='4' y='14' class='pt'>",
+            WW, h, WW, h);
+    bench_html_esc(f, rt->name);
+    fprintf(f,
+            " %s: phases by their p50 start</text><text x='%.0f' y='14' class='pu' "
+            "text-anchor='end'>bar: p50 duration &#183; line: to the max &#183; ms p50 / max"
+            "</text>\n",
+            op, WW);
+    for (size_t k = 0; k < n; k++)
+        waterfall_row(f, &rows[k], k, scale);
+    double y = 30 + (double)n * WROW + 4;
+    for (int k = 0; k <= 4; k++) {
+        char a[32];
+        double x = wx(scale * k / 4, scale);
+        bench_fmt_num(a, sizeof(a), scale * k / 4);
+        fprintf(f,
+                "<line x1='%.1f' y1='24' x2='%.1f' y2='%.1f' class='grid'/><text x='%.1f' "
+                "y='%.1f' class='tick' text-anchor='middle'>%s</text>\n",
+                x, x, y, x, y + 12, a);
+    }
+    fprintf(f, "<text x='%.1f' y='%.1f' class='tick'>ms</text></svg>\n", WX1 + 8, y + 12);
+    free(rows);
+    return true;
+}
