@@ -189,6 +189,7 @@ struct bench {
     double t0;           /* monotonic seconds at the start */
     double wall;         /* seconds, at the end */
     bool interrupted;    /* Ctrl-C: partial results */
+    bool probed;         /* set up, the runtimes tried: there is something to report */
     unsigned seq;        /* container id counter */
     const char *mem_how; /* density: where a container's memory was read */
     /* the progress line: where the run is */
@@ -243,6 +244,8 @@ int bench_split_command(const char *s, char ***argv, size_t *argc, struct oci_er
 int bench_runtimes_init(struct bench *b, struct oci_err *err);
 int bench_runtimes_probe(struct bench *b);
 void bench_runtimes_free(struct bench *b);
+/* forget runtime i (before the figures are set up) */
+void bench_runtimes_drop(struct bench *b, size_t i);
 int bench_in_path(const char *cmd);
 
 /* env.c */

@@ -17,6 +17,7 @@ struct engine {
     char **cli; /* the client command */
     size_t ncli;
     bool podman;
+    yajl_val runtimes; /* docker: the daemon's runtimes (name: {path}) */
 };
 
 static struct engine *E(const struct bench *b)
@@ -49,31 +50,34 @@ static int docker_runtimes(struct bench *b, struct oci_err *err)
         return -1;
     char ebuf[128];
     yajl_val v = yajl_tree_parse(out, ebuf, sizeof(ebuf));
-    if (!v || !YAJL_IS_OBJECT(v)) {
-        yajl_tree_free(v);
+    E(b)->runtimes = v;
+    if (!v || !YAJL_IS_OBJECT(v))
         return err_set(err, 0, "docker info: no runtimes in its answer");
-    }
     char known[512] = "";
     for (size_t k = 0; k < v->u.object.len; k++)
         snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s", k ? ", " : "",
                  v->u.object.keys[k]);
-    for (size_t i = 0; i < b->nrts; i++) {
-        struct bench_runtime *rt = &b->rts[i];
-        bool found = false;
-        for (size_t k = 0; k < v->u.object.len; k++)
-            found |= !strcmp(v->u.object.keys[k], rt->argv[0]);
-        if (found)
+    for (size_t i = 0; i < b->nrts;) {
+        const char *path[] = {b->rts[i].argv[0], NULL};
+        if (yajl_tree_get(v, path, yajl_t_object)) {
+            i++;
             continue;
-        if (b->o.nrt_specs) {
-            err_set(err, 0,
-                    "runtime \"%s\": the Docker daemon knows no runtime \"%s\" (it knows %s)",
-                    rt->name, rt->argv[0], known);
-            break;
         }
-        bench_rt_fail(b, rt, "docker", "the daemon has no runtime of that name");
+        if (b->o.nrt_specs)
+            return err_set(
+                err, 0, "runtime \"%s\": the Docker daemon knows no runtime \"%s\" (it knows %s)",
+                b->rts[i].name, b->rts[i].argv[0], known);
+        /* of the default set, only what the daemon knows */
+        bench_note(b, "%s: the Docker daemon has no runtime of that name: not measured",
+                   b->rts[i].name);
+        bench_runtimes_drop(b, i);
     }
-    yajl_tree_free(v);
-    return err->set ? -1 : 0;
+    if (b->nrts == 0)
+        return err_set(err, 0,
+                       "the Docker daemon knows none of oci-rt, runc, crun, runsc (it "
+                       "knows %s)",
+                       known);
+    return 0;
 }
 
 static int import_image(struct bench *b, struct oci_err *err)
@@ -119,14 +123,13 @@ static int engine_init(struct bench *b, struct oci_err *err)
     if (engine_exec(b, &a, &out, err) < 0) {
         if (e->podman)
             return err_wrap(err, "--engine podman: podman does not work");
-        const char *host = getenv("DOCKER_HOST");
         char msg[sizeof(err->msg)];
         snprintf(msg, sizeof(msg), "%s", err->msg);
         err_clear(err);
         return err_set(err, 0,
-                       "--engine docker: no Docker daemon answers at %s (oci-bench starts none: "
-                       "start dockerd, or point DOCKER_HOST or --engine-cmd at one): %s",
-                       host ? host : "unix:///var/run/docker.sock", msg);
+                       "--engine docker: no Docker daemon answers (oci-bench starts none: start "
+                       "dockerd, or point DOCKER_HOST or --engine-cmd at one): %s",
+                       msg);
     }
     if (!e->podman && docker_runtimes(b, err) < 0)
         return -1;
@@ -149,21 +152,30 @@ static void engine_fini(struct bench *b)
     for (size_t i = 0; i < e->ncli; i++)
         free(e->cli[i]);
     free(e->cli);
+    yajl_tree_free(e->runtimes);
     free(e);
     b->drv_data = NULL;
 }
 
+/* docker: the path of a runtime the daemon knows by name */
+static const char *docker_path(const struct bench *b, const char *name)
+{
+    const char *p[] = {name, "path", NULL};
+    yajl_val v = E(b)->runtimes ? yajl_tree_get(E(b)->runtimes, p, yajl_t_string) : NULL;
+    return v ? YAJL_GET_STRING(v) : name;
+}
+
 static char *engine_version(struct bench *b, struct bench_runtime *rt)
 {
-    (void)b;
-    if (!bench_in_path(rt->argv[0])) {
+    const char *bin = E(b)->podman ? rt->argv[0] : docker_path(b, rt->argv[0]);
+    if (!bench_in_path(bin)) {
         char *s;
-        xasprintf(&s, "docker runtime \"%s\"", rt->argv[0]);
+        xasprintf(&s, "docker runtime \"%s\" (%s)", rt->argv[0], bin);
         return s;
     }
     char *out = NULL;
     struct oci_err err = {0};
-    char *const a[] = {rt->argv[0], "--version", NULL};
+    char *const a[] = {(char *)bin, "--version", NULL};
     if (bench_exec(a, 30, NULL, &out, &err) < 0 || !out || !*out) {
         free(out);
         return xstrdup("?");

@@ -51,7 +51,7 @@ static void summary_cell(FILE *f, const struct bench *b, const struct bench_metr
     bench_fmt_num(p50, sizeof(p50), s.p50);
     bench_fmt_num(max, sizeof(max), s.max);
     fprintf(f, "<td>%s</td><td>%s</td>", p50, max);
-    if (base >= 0 && bench_stats_of(&m->rt[base], &bs) && bs.p50 > 0)
+    if (base >= 0 && bench_stats_of(&m->rt[base], &bs) && bs.p50 > 0 && s.p50 > 0)
         fprintf(f, "<td>%.2f&#215;</td>", s.p50 / bs.p50);
     else
         fprintf(f, "<td></td>");

@@ -104,8 +104,9 @@ static void gen_result(yajl_gen g, const struct bench *b, const struct bench_met
     yajl_gen_map_open(g);
     gen_stats(g, &s);
     if (base >= 0 && bench_stats_of(&m->rt[base], &bs)) {
-        jknum(g, "ratio_p50", bs.p50 ? s.p50 / bs.p50 : NAN);
-        jknum(g, "ratio_max", bs.max ? s.max / bs.max : NAN);
+        /* a ratio of figures that can be negative (a MemAvailable difference) means nothing */
+        jknum(g, "ratio_p50", bs.p50 > 0 && s.p50 > 0 ? s.p50 / bs.p50 : NAN);
+        jknum(g, "ratio_max", bs.max > 0 && s.max > 0 ? s.max / bs.max : NAN);
     }
     jstr(g, "samples");
     yajl_gen_array_open(g);

@@ -114,8 +114,10 @@ static int set_up(struct bench *b, struct oci_err *err)
         return -1;
     if (b->drv->init(b, err) < 0)
         return -1;
+    bench_metrics_init(b); /* the runtimes are known now (docker may have dropped some) */
     if (bench_stop)
         return err_set(err, EINTR, "interrupted");
+    b->probed = true;
     if (bench_runtimes_probe(b) < 0 && !bench_stop)
         return err_set(err, 0, "no runtime could run a container");
     return 0;
@@ -173,7 +175,6 @@ int main(int argc, char **argv)
         return 1;
     }
     handle_signals(on_stop);
-    bench_metrics_init(&b);
     bool failed = set_up(&b, &err) < 0;
     if (failed && !bench_stop)
         fprintf(stderr, "oci-bench: %s\n", err.msg);
@@ -184,7 +185,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "oci-bench: interrupted: cleaning up, then writing what was measured\n");
     cleanup(&b);
     b.wall = bench_now() - b.t0;
-    int reports = b.env.date ? write_reports(&b) : 0;
+    /* a run that measured nothing (bad set-up) has nothing to report */
+    int reports = b.probed ? write_reports(&b) : 0;
     int status = exit_status(&b, failed, reports);
     bench_runtimes_free(&b);
     for (size_t i = 0; i < b.nmetrics; i++) {

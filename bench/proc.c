@@ -128,9 +128,9 @@ int bench_spawn(char *const *argv, bool capture, struct bench_proc *p, struct oc
         err_set(err, ENOMEM, "posix_spawn set-up");
         goto fail;
     }
-    p->cmd = bench_argv_join(argv);
-    if (strlen(p->cmd) > 160)
-        strcpy(p->cmd + 150, " ...");
+    /* messages name the program; its arguments are paths of the run */
+    const char *slash = strrchr(argv[0], '/');
+    p->cmd = xstrdup(slash ? slash + 1 : argv[0]);
     p->t0 = bench_now();
     int rc = posix_spawnp(&p->pid, argv[0], &fa, &at, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -196,14 +196,23 @@ void bench_proc_kill(struct bench_proc *p)
     proc_close(p);
 }
 
-/* The last non-empty line of s, at most 400 bytes, into buf. */
+/* The last non-empty line of s, at most 400 bytes, into buf; of a logrus
+ * line (time="..." level=error msg="...") only the message. */
 static const char *last_line(char *s, char *buf, size_t size)
 {
     size_t len = strlen(s);
     while (len && (s[len - 1] == '\n' || s[len - 1] == '\r' || s[len - 1] == ' '))
         s[--len] = '\0';
     char *nl = strrchr(s, '\n');
-    snprintf(buf, size, "%s", nl ? nl + 1 : s);
+    char *line = nl ? nl + 1 : s;
+    char *msg = strstr(line, " msg=\"");
+    if (msg && !strncmp(line, "time=", 5)) {
+        line = msg + 6;
+        char *end = line + strlen(line);
+        if (end > line && end[-1] == '"')
+            end[-1] = '\0';
+    }
+    snprintf(buf, size, "%s", line);
     return buf;
 }
 

@@ -242,6 +242,8 @@ int bench_runtimes_probe(struct bench *b)
     for (size_t i = 0; i < b->nrts && !bench_stop; i++) {
         struct bench_runtime *rt = &b->rts[i];
         struct oci_err err = {0};
+        if (rt->failed)
+            continue;
         rt->version = b->drv->version(b, rt);
         rt->ocirt = !strncmp(rt->version, "oci-rt", 6);
         if (b->drv->prepare_rt && b->drv->prepare_rt(b, rt, &err) < 0) {
@@ -263,24 +265,36 @@ int bench_runtimes_probe(struct bench *b)
     return ok ? 0 : -1;
 }
 
+static void rt_free(struct bench_runtime *rt)
+{
+    for (size_t k = 0; k < rt->argc; k++)
+        free(rt->argv[k]);
+    for (size_t k = 0; k < rt->nlive; k++)
+        free(rt->live[k]);
+    free(rt->argv);
+    free(rt->live);
+    free(rt->name);
+    free(rt->shim);
+    free(rt->version);
+    free(rt->error);
+    free(rt->root);
+    free(rt->trace);
+    for (int w = 0; w < BENCH_NWL; w++)
+        free(rt->wl_error[w]);
+    bench_phases_free(&rt->phases);
+}
+
+void bench_runtimes_drop(struct bench *b, size_t i)
+{
+    rt_free(&b->rts[i]);
+    memmove(&b->rts[i], &b->rts[i + 1], (b->nrts - i - 1) * sizeof(*b->rts));
+    b->nrts--;
+}
+
 void bench_runtimes_free(struct bench *b)
 {
-    for (size_t i = 0; i < b->nrts; i++) {
-        struct bench_runtime *rt = &b->rts[i];
-        for (size_t k = 0; k < rt->argc; k++)
-            free(rt->argv[k]);
-        for (size_t k = 0; k < rt->nlive; k++)
-            free(rt->live[k]);
-        free(rt->argv);
-        free(rt->live);
-        free(rt->name);
-        free(rt->shim);
-        free(rt->version);
-        free(rt->error);
-        free(rt->root);
-        free(rt->trace);
-        bench_phases_free(&rt->phases);
-    }
+    for (size_t i = 0; i < b->nrts; i++)
+        rt_free(&b->rts[i]);
     free(b->rts);
     b->rts = NULL;
     b->nrts = 0;

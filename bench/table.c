@@ -76,7 +76,8 @@ static void cell(const struct bench *b, const struct bench_metric *m, size_t i, 
     char p50[32], max[32], ratio[32] = "";
     num(p50, sizeof(p50), s.p50);
     num(max, sizeof(max), s.max);
-    if (base >= 0 && (size_t)base != i && bench_stats_of(&m->rt[base], &bs) && bs.p50 > 0)
+    if (base >= 0 && (size_t)base != i && bench_stats_of(&m->rt[base], &bs) && bs.p50 > 0 &&
+        s.p50 > 0)
         snprintf(ratio, sizeof(ratio), " %.2fx", s.p50 / bs.p50);
     snprintf(buf, size, "%s / %s%s", p50, max, ratio);
 }
