@@ -1,5 +1,6 @@
-/* Engine mode through Docker or Podman: `docker run --runtime NAME` and
- * `podman --runtime PATH`, on an image imported from the suite's rootfs.
+/* Engine mode through Docker or Podman: `docker run --runtime NAME` on an
+ * image imported from the suite's rootfs, `podman --runtime PATH` on that
+ * rootfs itself (--rootfs DIR:O, an overlay podman makes over it).
  * oci-bench starts no daemon: a missing engine or daemon is named in the
  * error. Both CLIs share the container commands (create, start, kill, rm,
  * run, wait, inspect), so one driver serves both; Docker cannot join a
@@ -133,7 +134,7 @@ static int engine_init(struct bench *b, struct oci_err *err)
     }
     if (!e->podman && docker_runtimes(b, err) < 0)
         return -1;
-    return import_image(b, err);
+    return e->podman ? 0 : import_image(b, err);
 }
 
 static void engine_fini(struct bench *b)
@@ -214,7 +215,13 @@ static void run_opts(const struct bench *b, const struct bench_runtime *rt, cons
         bench_argv_add(a, "-w");
         bench_argv_add(a, spec->cwd);
     }
-    bench_argv_add(a, b->image);
+    if (E(b)->podman) {
+        /* the suite's rootfs under an overlay of podman's: no image to import */
+        bench_argv_add(a, "--rootfs");
+        bench_argv_addf(a, "%s:O", b->rootfs);
+    } else {
+        bench_argv_add(a, b->image);
+    }
     bench_argv_addv(a, (char *const *)spec->args);
 }
 

@@ -309,6 +309,12 @@ void bench_exec_quiet(char *const *argv, double timeout)
     bench_exec_cleanup(argv, timeout, &err);
 }
 
+bool bench_proc_exited(const struct bench_proc *p)
+{
+    struct pollfd pfd = {.fd = p->pidfd, .events = POLLIN};
+    return p->pid > 0 && poll(&pfd, 1, 0) > 0;
+}
+
 bool bench_sleep(double s)
 {
     double end = bench_now() + s;

@@ -45,6 +45,8 @@ int bench_spawn(char *const *argv, bool capture, struct bench_proc *p, struct oc
  * of its stderr. On timeout or bench_stop the process group is killed. out
  * (may be NULL) receives stdout when captured. */
 int bench_wait(struct bench_proc *p, double timeout, double *ms, char **out, struct oci_err *err);
+/* Has it ended (not reaped yet)? */
+bool bench_proc_exited(const struct bench_proc *p);
 /* Kill its process group and reap it. */
 void bench_proc_kill(struct bench_proc *p);
 /* spawn + wait */

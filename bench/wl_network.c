@@ -107,8 +107,10 @@ static double received_gbits(const char *json, char *error, size_t size)
     return g;
 }
 
-/* iperf3 -c from the client namespace, retried until the server listens */
-static int client(struct bench *b, double *gbits, struct oci_err *err)
+/* iperf3 -c from the client namespace, retried until the server listens
+ * (or its container ended: then its error is the one to tell) */
+static int client(struct bench *b, const struct bench_proc *server, double *gbits,
+                  struct oci_err *err)
 {
     struct names n = net_names(b);
     char secs[16];
@@ -126,7 +128,7 @@ static int client(struct bench *b, double *gbits, struct oci_err *err)
             err_set(err, 0, "iperf3 -c %s: %s", SRV_ADDR, why);
         }
         /* the server may not listen yet */
-        if (bench_stop || bench_now() > end)
+        if (bench_stop || bench_now() > end || bench_proc_exited(server))
             return -1;
         err_clear(err);
         bench_sleep(0.05);
@@ -178,7 +180,13 @@ int bench_wl_network(struct bench *b, struct bench_runtime *rt, bool record, str
     if (!b->drv->netns_by_path)
         rc = attach(b, rt, id, err);
     if (rc == 0)
-        rc = client(b, &gbits, err);
+        rc = client(b, &call.proc, &gbits, err);
+    if (rc < 0 && bench_proc_exited(&call.proc)) {
+        /* the server's container ended before a client got through: its error */
+        err_clear(err);
+        if (bench_call_finish(b, rt, id, &call, err) == 0)
+            err_set(err, 0, "the iperf3 server ended before a client connected");
+    }
     if (rc < 0) {
         bench_call_clear(&call);
         if (!b->drv->netns_by_path)
