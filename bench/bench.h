@@ -247,6 +247,8 @@ void bench_runtimes_free(struct bench *b);
 /* forget runtime i (before the figures are set up) */
 void bench_runtimes_drop(struct bench *b, size_t i);
 int bench_in_path(const char *cmd);
+/* the absolute path of cmd (PATH searched when it has no '/'), or NULL */
+char *bench_which(const char *cmd);
 
 /* env.c */
 void bench_env_collect(struct bench_env *e, bool cgroup2_view);

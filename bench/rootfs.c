@@ -85,18 +85,13 @@ static const char *ldd_path(char *line, struct oci_err *err)
     return p;
 }
 
-/* A binary of the host into the rootfs at the same path, with its libraries. */
+/* A binary of the host (on PATH) into the rootfs's /usr/bin, with its
+ * libraries at their paths. */
 static int add_binary(struct bench *b, const char *name, const char *pkg, const char *wl,
                       struct oci_err *err)
 {
-    static const char *const dirs[] = {"/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin"};
-    char path[256] = "";
-    for (size_t i = 0; i < ARRAY_SIZE(dirs) && !*path; i++) {
-        snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
-        if (access(path, X_OK) < 0)
-            *path = '\0';
-    }
-    if (!*path)
+    _cleanup_free_ char *path = bench_which(name);
+    if (!path)
         return err_set(err, 0,
                        "workload %s needs %s, which is not installed (Debian: apt-get install %s)",
                        wl, name, pkg);

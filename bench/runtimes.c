@@ -82,8 +82,7 @@ int bench_split_command(const char *s, char ***argv, size_t *argc, struct oci_er
 
 /* ------------------------------------------------------------ finding commands */
 
-/* The absolute path of cmd (PATH searched when it has no '/'), or NULL. */
-static char *resolve(const char *cmd)
+char *bench_which(const char *cmd)
 {
     struct stat st;
     if (strchr(cmd, '/')) {
@@ -105,7 +104,7 @@ static char *resolve(const char *cmd)
 
 int bench_in_path(const char *cmd)
 {
-    _cleanup_free_ char *p = resolve(cmd);
+    _cleanup_free_ char *p = bench_which(cmd);
     return p != NULL;
 }
 
@@ -134,7 +133,7 @@ static int rt_add(struct bench *b, const char *name, const char *cmd, struct oci
                            name, cmd);
         return 0; /* docker's daemon checks the name (driver init) */
     }
-    _cleanup_free_ char *path = resolve(rt->argv[0]);
+    _cleanup_free_ char *path = bench_which(rt->argv[0]);
     if (!path)
         return err_set(err, 0, "runtime \"%s\": command \"%s\" not found%s", name, rt->argv[0],
                        strchr(rt->argv[0], '/') ? "" : " in PATH");
@@ -165,14 +164,14 @@ static char *find_ocirt(void)
                 return xstrdup(self);
         }
     }
-    return resolve("oci-rt");
+    return bench_which("oci-rt");
 }
 
 static int default_runtimes(struct bench *b, struct oci_err *err)
 {
     static const char *const names[] = {"oci-rt", "runc", "crun", "runsc"};
     for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-        _cleanup_free_ char *path = i == 0 ? find_ocirt() : resolve(names[i]);
+        _cleanup_free_ char *path = i == 0 ? find_ocirt() : bench_which(names[i]);
         if (b->o.engine == BENCH_DOCKER && i > 0 && !path) {
             /* a docker runtime is a name the daemon knows; the driver drops
              * the ones it does not know */

@@ -51,11 +51,23 @@ const char *bench_rt_color(size_t i)
     return c[i % ARRAY_SIZE(c)];
 }
 
+/* compact, for the text beside a bar: 23.3k, 1.03M */
+static void fmt_compact(char *buf, size_t size, double v)
+{
+    double a = fabs(v);
+    if (a >= 1e6)
+        snprintf(buf, size, "%.3gM", v / 1e6);
+    else if (a >= 1e4)
+        snprintf(buf, size, "%.3gk", v / 1e3);
+    else
+        bench_fmt_num(buf, size, v);
+}
+
 /* 1, 2 or 5 times a power of ten, >= v */
 static double nice_ceil(double v)
 {
     if (!(v > 0))
-        return 1;
+        return 0;
     double p = pow(10, floor(log10(v)));
     for (double m = 1; m <= 10; m *= (m == 2 ? 2.5 : 2))
         if (m * p >= v)
@@ -63,49 +75,70 @@ static double nice_ceil(double v)
     return 10 * p;
 }
 
-static double sx(double v, double scale)
+/* the domain of a panel: from lo (0, or below for negative figures) to hi */
+struct dom {
+    double lo, hi;
+};
+
+static double sx(double v, struct dom d)
 {
-    double x = X0 + (X1 - X0) * v / scale;
+    double x = X0 + (X1 - X0) * (v - d.lo) / (d.hi - d.lo);
     return x > X1 ? X1 : x < X0 ? X0 : x;
 }
 
-static void axis(FILE *f, double scale, double y, const char *unit)
+static struct dom domain_of(const struct bench *b, const struct bench_metric *m)
 {
-    char a[32];
-    fprintf(f, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='ax'/>\n", X0, y, X1, y);
-    for (int k = 0; k <= 4; k++) {
-        double v = scale * k / 4, x = sx(v, scale);
-        bench_fmt_num(a, sizeof(a), v);
-        fprintf(f,
-                "<line x1='%.1f' y1='%d' x2='%.1f' y2='%.1f' class='grid'/>"
-                "<text x='%.1f' y='%.1f' class='tick' text-anchor='middle'>%s</text>\n",
-                x, TOP - 4, x, y, x, y + 12, a);
-    }
-    (void)unit; /* the panel's title names it */
+    double lo = 0, hi = 0;
+    struct bench_stats s;
+    for (size_t i = 0; i < b->nrts; i++)
+        if (bench_stats_of(&m->rt[i], &s)) {
+            hi = s.max > hi ? s.max : hi;
+            lo = s.min < lo ? s.min : lo;
+        }
+    struct dom d = {-nice_ceil(-lo), nice_ceil(hi)};
+    if (d.hi <= d.lo)
+        d.hi = d.lo + 1;
+    return d;
 }
 
-static void panel_open(FILE *f, const struct bench *b, const struct bench_metric *m, int h,
-                       const char *kind)
+static void fmt_tick(char *buf, size_t size, double v)
+{
+    double a = fabs(v);
+    if (a < 1e-12)
+        snprintf(buf, size, "0");
+    else if (a >= 1e6)
+        snprintf(buf, size, "%gM", v / 1e6);
+    else if (a >= 1e4)
+        snprintf(buf, size, "%gk", v / 1e3);
+    else
+        snprintf(buf, size, "%.4g", v);
+}
+
+/* grid, zero line and tick labels at a round step, drawn under the bars */
+static void axis(FILE *f, struct dom d, double y)
+{
+    char a[32];
+    double step = nice_ceil((d.hi - d.lo) / 5);
+    fprintf(f, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='ax'/>\n", X0, y, X1, y);
+    for (double v = ceil(d.lo / step - 1e-9) * step; v <= d.hi + step * 1e-9; v += step) {
+        double x = sx(v, d);
+        fmt_tick(a, sizeof(a), v);
+        fprintf(f,
+                "<line x1='%.1f' y1='%d' x2='%.1f' y2='%.1f' class='%s'/>"
+                "<text x='%.1f' y='%.1f' class='tick' text-anchor='middle'>%s</text>\n",
+                x, TOP - 4, x, y, fabs(v) < step * 1e-9 && d.lo < 0 ? "ax" : "grid", x, y + 12, a);
+    }
+}
+
+static void panel_open(FILE *f, const struct bench_metric *m, int h)
 {
     fprintf(f,
             "<svg class='panel' viewBox='0 0 %d %d' width='%d' height='%d' role='img' "
             "aria-label='%s %s'>\n<text x='0' y='14' class='pt'>%s &#183; ",
             W, h, W, h, bench_wl_names[m->wl], m->name, bench_wl_names[m->wl]);
     bench_html_esc(f, m->name);
-    fprintf(f,
-            "</text><text x='%d' y='14' class='pu' text-anchor='end'>%s, %s is better%s</text>\n",
-            W, m->unit, m->higher_better ? "higher" : "lower", kind);
-    (void)b;
-}
-
-static double scale_of(const struct bench *b, const struct bench_metric *m)
-{
-    double top = 0;
-    struct bench_stats s;
-    for (size_t i = 0; i < b->nrts; i++)
-        if (bench_stats_of(&m->rt[i], &s) && s.max > top)
-            top = s.max;
-    return nice_ceil(top);
+    fprintf(f, "</text><text x='%d' y='14' class='pu' text-anchor='end'>%s, %s is better</text>\n",
+            W, m->unit, m->higher_better ? "higher" : "lower");
 }
 
 static void row_label(FILE *f, const struct bench *b, size_t i, double y)
@@ -122,11 +155,32 @@ static void no_data(FILE *f, const struct bench *b, const struct bench_metric *m
             b->rts[i].failed || b->rts[i].wl_error[m->wl] ? "failed" : "no samples");
 }
 
+static void value_text(FILE *f, const struct bench_stats *s, double y)
+{
+    char p50[32], max[32];
+    fmt_compact(p50, sizeof(p50), s->p50);
+    fmt_compact(max, sizeof(max), s->max);
+    fprintf(f, "<text x='%.1f' y='%.1f' class='v'>p50 %s &#183; max %s</text>\n", X1 + 8, y + 14,
+            p50, max);
+}
+
+/* a bar from 0 to v */
+static void bar(FILE *f, double v, struct dom d, double y, const char *color, double opacity,
+                const char *title)
+{
+    double a = sx(0, d), z = sx(v, d);
+    fprintf(f,
+            "<rect x='%.1f' y='%.1f' width='%.1f' height='16' fill='%s' opacity='%.2f'>"
+            "<title>%s</title></rect>\n",
+            a < z ? a : z, y + 2, fabs(z - a), color, opacity, title);
+}
+
 void bench_svg_bars(FILE *f, const struct bench *b, const struct bench_metric *m)
 {
     int h = TOP + (int)b->nrts * ROW + 22;
-    double scale = scale_of(b, m);
-    panel_open(f, b, m, h, "");
+    struct dom d = domain_of(b, m);
+    panel_open(f, m, h);
+    axis(f, d, TOP + (double)b->nrts * ROW);
     for (size_t i = 0; i < b->nrts; i++) {
         double y = TOP + (double)i * ROW;
         struct bench_stats s;
@@ -135,57 +189,48 @@ void bench_svg_bars(FILE *f, const struct bench *b, const struct bench_metric *m
             no_data(f, b, m, i, y);
             continue;
         }
-        const char *c = bench_rt_color(i);
-        char p50[32], max[32];
-        bench_fmt_num(p50, sizeof(p50), s.p50);
-        bench_fmt_num(max, sizeof(max), s.max);
+        bar(f, s.max, d, y, bench_rt_color(i), 0.28, "max");
+        bar(f, s.p50, d, y, bench_rt_color(i), 1, "p50");
         fprintf(f,
-                "<rect x='%.1f' y='%.1f' width='%.1f' height='16' fill='%s' opacity='0.28'>"
-                "<title>max %s</title></rect>\n"
-                "<rect x='%.1f' y='%.1f' width='%.1f' height='16' fill='%s'><title>p50 %s</title>"
-                "</rect>\n"
                 "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='min'><title>min</title>"
-                "</line>\n"
-                "<text x='%.1f' y='%.1f' class='v'>p50 %s &#183; max %s</text>\n",
-                X0, y + 2, sx(s.max, scale) - X0, c, max, X0, y + 2, sx(s.p50, scale) - X0, c, p50,
-                sx(s.min, scale), y, sx(s.min, scale), y + 20, X1 + 8, y + 14, p50, max);
+                "</line>\n",
+                sx(s.min, d), y, sx(s.min, d), y + 20);
+        value_text(f, &s, y);
     }
-    axis(f, scale, TOP + (double)b->nrts * ROW, m->unit);
     fprintf(f, "</svg>\n");
+}
+
+static void box(FILE *f, const struct bench_stats *s, struct dom d, double y, const char *c)
+{
+    double cy = y + 10, lo = sx(s->min, d), hi = sx(s->max, d);
+    double a = sx(s->p25, d), z = sx(s->p75, d), med = sx(s->p50, d);
+    fprintf(f,
+            "<g stroke='%s'><line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f'/>"
+            "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f'/>"
+            "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f'/>\n"
+            "<rect x='%.1f' y='%.1f' width='%.1f' height='16' fill='%s' fill-opacity='0.3'/>"
+            "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke-width='3'/></g>\n",
+            c, lo, cy, hi, cy, lo, cy - 5, lo, cy + 5, hi, cy - 5, hi, cy + 5, a, y + 2,
+            z - a < 1 ? 1 : z - a, c, med, y + 1, med, y + 19);
 }
 
 void bench_svg_boxes(FILE *f, const struct bench *b, const struct bench_metric *m)
 {
     int h = TOP + (int)b->nrts * ROW + 22;
-    double scale = scale_of(b, m);
-    panel_open(f, b, m, h, "");
+    struct dom d = domain_of(b, m);
+    panel_open(f, m, h);
+    axis(f, d, TOP + (double)b->nrts * ROW);
     for (size_t i = 0; i < b->nrts; i++) {
-        double y = TOP + (double)i * ROW, cy = y + 10;
+        double y = TOP + (double)i * ROW;
         struct bench_stats s;
         row_label(f, b, i, y);
         if (!bench_stats_of(&m->rt[i], &s)) {
             no_data(f, b, m, i, y);
             continue;
         }
-        const char *c = bench_rt_color(i);
-        char p50[32], max[32];
-        bench_fmt_num(p50, sizeof(p50), s.p50);
-        bench_fmt_num(max, sizeof(max), s.max);
-        double a = sx(s.p25, scale), z = sx(s.p75, scale);
-        fprintf(f,
-                "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='%s'/>"
-                "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='%s'/>"
-                "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='%s'/>\n"
-                "<rect x='%.1f' y='%.1f' width='%.1f' height='16' fill='%s' fill-opacity='0.3' "
-                "stroke='%s'/>"
-                "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='%s' stroke-width='3'/>\n"
-                "<text x='%.1f' y='%.1f' class='v'>p50 %s &#183; max %s</text>\n",
-                sx(s.min, scale), cy, sx(s.max, scale), cy, c, sx(s.min, scale), cy - 5,
-                sx(s.min, scale), cy + 5, c, sx(s.max, scale), cy - 5, sx(s.max, scale), cy + 5, c,
-                a, y + 2, z - a < 1 ? 1 : z - a, c, c, sx(s.p50, scale), y + 1, sx(s.p50, scale),
-                y + 19, c, X1 + 8, y + 14, p50, max);
+        box(f, &s, d, y, bench_rt_color(i));
+        value_text(f, &s, y);
     }
-    axis(f, scale, TOP + (double)b->nrts * ROW, m->unit);
     fprintf(f, "</svg>\n");
 }
 
@@ -245,6 +290,8 @@ bool bench_svg_waterfall(FILE *f, const struct bench_runtime *rt, const char *op
         struct bench_stats d, s;
         if (strcmp(ph->items[i].op, op) || !bench_stats_of(&ph->items[i].dur, &d))
             continue;
+        if (d.max < 0.0005)
+            continue; /* a phase that never takes a microsecond: no row */
         bench_stats_of(&ph->items[i].start, &s);
         rows[n++] = (struct wrow){&ph->items[i], s.p50, d.p50, d.max};
         if (s.p50 + d.p50 > end)
@@ -255,7 +302,7 @@ bool bench_svg_waterfall(FILE *f, const struct bench_runtime *rt, const char *op
         return false;
     }
     qsort(rows, n, sizeof(*rows), by_start);
-    double scale = nice_ceil(end);
+    double scale = end > 0 ? nice_ceil(end) : 1;
     int h = 30 + (int)n * WROW + 24;
     fprintf(f,
             "<svg class='wf' viewBox='0 0 %.0f %d' width='%.0f' height='%d' role='img'>\n"
@@ -273,13 +320,13 @@ bool bench_svg_waterfall(FILE *f, const struct bench_runtime *rt, const char *op
     for (int k = 0; k <= 4; k++) {
         char a[32];
         double x = wx(scale * k / 4, scale);
-        bench_fmt_num(a, sizeof(a), scale * k / 4);
+        snprintf(a, sizeof(a), "%.4g", scale * k / 4);
         fprintf(f,
                 "<line x1='%.1f' y1='24' x2='%.1f' y2='%.1f' class='grid'/><text x='%.1f' "
                 "y='%.1f' class='tick' text-anchor='middle'>%s</text>\n",
                 x, x, y, x, y + 12, a);
     }
-    fprintf(f, "<text x='%.1f' y='%.1f' class='tick'>ms</text></svg>\n", WX1 + 8, y + 12);
+    fprintf(f, "</svg>\n");
     free(rows);
     return true;
 }
