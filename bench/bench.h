@@ -62,7 +62,7 @@ struct bench_opts {
     bool quick;
     struct bench_sizes sz;
     char *payload; /* lifecycle create/start/kill/delete payload: pause or busy */
-    char *json, *html;
+    char *json, *html, *svg;
     char *workdir_parent;
     bool keep, cgroup2_view, no_trace, quiet;
     double timeout; /* seconds for one runtime command (beyond a workload's own time) */
@@ -280,6 +280,8 @@ void bench_phases_free(struct bench_phases *p);
 /* output */
 int bench_json_write(const struct bench *b, const char *path, struct oci_err *err);
 int bench_html_write(const struct bench *b, const char *path, struct oci_err *err);
+/* the bar chart alone, as one SVG file */
+int bench_svg_write(const struct bench *b, const char *path, struct oci_err *err);
 void bench_table_print(const struct bench *b);
 void bench_progress(struct bench *b, bool done);
 /* one line on stderr (clearing and redrawing the progress line) */

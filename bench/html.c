@@ -17,13 +17,8 @@ static const char css[] =
     ".warn{background:#fff5f5;border:1px solid #feb2b2;padding:6px 10px;margin:10px 0}"
     "table{border-collapse:collapse;font-size:13px}td,th{padding:3px 9px;border-bottom:1px solid "
     "#e2e8f0;text-align:right;white-space:nowrap}th{background:#f7fafc}td.l,th.l{text-align:left}"
-    ".grid2{display:flex;flex-wrap:wrap;gap:10px 18px}svg text{font-family:'DejaVu Sans',"
-    "sans-serif}.pt{font-size:13px;font-weight:bold;fill:#1a202c}.pu{font-size:11px;fill:#4a5568}"
-    ".rl{font-size:12px;fill:#1a202c}.v{font-size:11px;fill:#2d3748}.tick{font-size:10px;"
-    "fill:#718096}.na{font-size:11px;fill:#c53030}.ax{stroke:#a0aec0}.grid{stroke:#edf2f7}"
-    ".min{stroke:#1a202c;stroke-width:1.5}.wl{font-size:11px;fill:#1a202c}.wl2{font-size:10px;"
-    "fill:#4a5568}.proc{fill:#a0aec0}.wb{fill:#2b6cb0}.wb2{fill:#90cdf4}.wmax{stroke:#2b6cb0;"
-    "stroke-width:1}dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}"
+    ".grid2{display:flex;flex-wrap:wrap;gap:10px 18px}"
+    "dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}"
     "dt{color:#4a5568}dd{margin:0}code{font-size:12px}.legend span{display:inline-block;"
     "margin-right:14px}.sw{display:inline-block;width:12px;height:12px;margin-right:4px;"
     "vertical-align:-1px}";
@@ -227,9 +222,9 @@ int bench_html_write(const struct bench *b, const char *path, struct oci_err *er
         return err_set(err, errno, "--html %s", path);
     fprintf(f,
             "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>\n"
-            "<title>oci-bench report</title>\n<style>%s</style></head><body>\n"
+            "<title>oci-bench report</title>\n<style>%s%s</style></head><body>\n"
             "<h1>oci-bench: ",
-            css);
+            css, bench_svg_css);
     for (size_t i = 0; i < b->nrts; i++) {
         fprintf(f, "%s", i ? (i + 1 == b->nrts ? " and " : ", ") : "");
         bench_html_esc(f, b->rts[i].name);

@@ -135,6 +135,11 @@ static int write_reports(struct bench *b)
     }
     if (b->o.html && bench_html_write(b, b->o.html, &err) < 0) {
         fprintf(stderr, "oci-bench: %s\n", err.msg);
+        err_clear(&err);
+        rc = -1;
+    }
+    if (b->o.svg && bench_svg_write(b, b->o.svg, &err) < 0) {
+        fprintf(stderr, "oci-bench: %s\n", err.msg);
         rc = -1;
     }
     return rc;

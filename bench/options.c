@@ -80,6 +80,7 @@ static const struct opt opts[] = {
      "lifecycle: what the created container runs until it is killed (default pause)"},
     {"json", 'j', "FILE", OPT_STR, O(json), NULL, "write the results as JSON"},
     {"html", 0, "FILE", OPT_STR, O(html), NULL, "write a self-contained HTML report"},
+    {"svg", 0, "FILE", OPT_STR, O(svg), NULL, "write the bar chart alone, as one SVG file"},
     {"workdir", 0, "DIR", OPT_STR, O(workdir_parent), NULL,
      "where the run's rootfs, bundles and files go (default /var/tmp)"},
     {"keep", 0, NULL, OPT_FLAG, O(keep), NULL, "keep the work directory"},
@@ -419,6 +420,7 @@ void bench_options_free(struct bench_opts *o)
     free(o->payload);
     free(o->json);
     free(o->html);
+    free(o->svg);
     free(o->workdir_parent);
     memset(o, 0, sizeof(*o));
 }

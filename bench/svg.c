@@ -15,6 +15,15 @@
 #define ROW 24
 #define TOP 26
 
+const char bench_svg_css[] =
+    "svg text{font-family:'DejaVu Sans',sans-serif}.pt{font-size:13px;font-weight:bold;"
+    "fill:#1a202c}.pu{font-size:11px;fill:#4a5568}.rl{font-size:12px;fill:#1a202c}"
+    ".v{font-size:11px;fill:#2d3748}.tick{font-size:10px;fill:#718096}.na{font-size:11px;"
+    "fill:#c53030}.ax{stroke:#a0aec0}.grid{stroke:#edf2f7}.min{stroke:#1a202c;"
+    "stroke-width:1.5}.wl{font-size:11px;fill:#1a202c}.wl2{font-size:10px;fill:#4a5568}"
+    ".proc{fill:#a0aec0}.wb{fill:#2b6cb0}.wb2{fill:#90cdf4}.wmax{stroke:#2b6cb0;"
+    "stroke-width:1}";
+
 void bench_html_esc(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
@@ -329,4 +338,58 @@ bool bench_svg_waterfall(FILE *f, const struct bench_runtime *rt, const char *op
     fprintf(f, "</svg>\n");
     free(rows);
     return true;
+}
+
+/* ------------------------------------------------------------ --svg FILE */
+
+static void svg_header(FILE *f, const struct bench *b, int w)
+{
+    fprintf(f, "<text x='0' y='16' class='pt'>oci-bench: p50 (solid) and max (light) of every "
+               "figure; black tick: min</text>\n");
+    double x = 0;
+    for (size_t i = 0; i < b->nrts; i++) {
+        fprintf(f,
+                "<rect x='%.0f' y='26' width='12' height='12' fill='%s'/>"
+                "<text x='%.0f' y='37' class='rl'>",
+                x, bench_rt_color(i), x + 16);
+        bench_html_esc(f, b->rts[i].name);
+        fprintf(f, "</text>\n");
+        x += 30 + 8 * (double)strlen(b->rts[i].name);
+    }
+    fprintf(f, "<text x='%d' y='37' class='pu' text-anchor='end'>", w);
+    bench_html_esc(f, b->env.date);
+    fprintf(f, " &#183; ");
+    bench_html_esc(f, b->env.kernel);
+    fprintf(f, " &#183; %u cores &#183; %s mode &#183; %.0f s</text>\n", b->env.cores, b->drv->name,
+            b->wall);
+}
+
+int bench_svg_write(const struct bench *b, const char *path, struct oci_err *err)
+{
+    _cleanup_free_ char *tmp = NULL;
+    xasprintf(&tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "we");
+    if (!f)
+        return err_set(err, errno, "--svg %s", path);
+    int ph = TOP + (int)b->nrts * ROW + 22, gap = 14, head = 50;
+    int w = 2 * W + 20, rows = (int)(b->nmetrics + 1) / 2;
+    int h = head + rows * (ph + gap);
+    fprintf(f,
+            "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 %d %d' width='%d' "
+            "height='%d'>\n<style>%s</style>\n<rect width='100%%' height='100%%' fill='#fff'/>\n",
+            w, h, w, h, bench_svg_css);
+    svg_header(f, b, w);
+    for (size_t k = 0; k < b->nmetrics; k++) {
+        fprintf(f, "<g transform='translate(%d,%d)'>\n", (int)(k % 2) * (W + 20),
+                head + (int)(k / 2) * (ph + gap));
+        bench_svg_bars(f, b, &b->metrics[k]);
+        fprintf(f, "</g>\n");
+    }
+    fprintf(f, "</svg>\n");
+    if (fclose(f) != 0 || rename(tmp, path) < 0) {
+        int e = errno;
+        unlink(tmp);
+        return err_set(err, e, "--svg %s", path);
+    }
+    return 0;
 }

@@ -8,6 +8,9 @@
 
 #include "bench/bench.h"
 
+/* the style rules of the charts' classes */
+extern const char bench_svg_css[];
+
 /* s with & < > " escaped, for HTML text and attributes */
 void bench_html_esc(FILE *f, const char *s);
 /* a number with about four significant digits */

@@ -53,6 +53,8 @@ static int cgroups_sum(struct bench *b, struct bench_runtime *rt, struct density
             return err_set(err, 0, "container %s: no memory figure of its process %d", d->ids[k],
                            pid);
         *sum += bytes;
+        if (!b->mem_how)
+            bench_note(b, "density: a container's memory is its %s", how);
         b->mem_how = how;
     }
     return 0;
