@@ -239,8 +239,14 @@ int bench_wl_density(struct bench *b, struct bench_runtime *rt, bool record, str
 int bench_options_parse(int argc, char **argv, struct bench_opts *o);
 void bench_options_free(struct bench_opts *o);
 
-/* runtimes.c */
+/* text.c: a command line split as a shell splits it (quotes, backslashes) */
 int bench_split_command(const char *s, char ***argv, size_t *argc, struct oci_err *err);
+/* the number after key in out (spaces, ':' and '(' skipped) */
+bool bench_find_number(const char *out, const char *key, double *v);
+/* a size as sysbench reads it: 1M, 100G, 16K, or bytes */
+void bench_size_arg(uint64_t bytes, char *buf, size_t size);
+
+/* runtimes.c */
 int bench_runtimes_init(struct bench *b, struct oci_err *err);
 int bench_runtimes_probe(struct bench *b);
 void bench_runtimes_free(struct bench *b);
@@ -267,10 +273,6 @@ int bench_bundle_write(const struct bench *b, const char *dir, const char *id,
 /* rootfs.c */
 int bench_rootfs_build(struct bench *b, struct oci_err *err);
 int bench_copy_file(const char *from, const char *to, mode_t mode, struct oci_err *err);
-
-/* wl_compute.c: reading programs' output */
-bool bench_find_number(const char *out, const char *key, double *v);
-void bench_size_arg(uint64_t bytes, char *buf, size_t size);
 
 /* phases.c */
 int bench_phases_collect(struct bench *b, struct bench_runtime *rt, bool record,

@@ -162,6 +162,27 @@ static void dl_item(FILE *f, const char *k, const char *v)
     fprintf(f, "</dd>\n");
 }
 
+static void sizes_item(FILE *f, const struct bench *b)
+{
+    const struct bench_sizes *z = &b->o.sz;
+    char buf[512], mb[16], mt[16], fs[16], fb[16];
+    bench_size_arg(z->mem_block, mb, sizeof(mb));
+    bench_size_arg(z->mem_total, mt, sizeof(mt));
+    bench_size_arg(z->fio_file_size, fs, sizeof(fs));
+    bench_size_arg(z->fio_block, fb, sizeof(fb));
+    char per[48];
+    if (z->fio_time)
+        snprintf(per, sizeof(per), "%u s", z->fio_time);
+    else
+        snprintf(per, sizeof(per), "%u requests", z->fio_events);
+    snprintf(buf, sizeof(buf),
+             "cpu: %u events, primes up to %u; memory: %s in %s blocks; fileio: %u files of %s, "
+             "%s blocks, %s per mode; syscall: %g s; network: %u s; density: %u containers",
+             z->cpu_events, z->cpu_max_prime, mt, mb, z->fio_files, fs, fb, per, z->syscall_time,
+             z->net_time, z->containers);
+    dl_item(f, "sizes", buf);
+}
+
 static void section_env(FILE *f, const struct bench *b)
 {
     char buf[256];
@@ -176,10 +197,16 @@ static void section_env(FILE *f, const struct bench *b)
     dl_item(f, "memory", buf);
     dl_item(f, "load at start", b->env.load);
     dl_item(f, "mode", b->drv->name);
-    snprintf(buf, sizeof(buf), "%u warm-up, then lifecycle %u, others %u (interleaved, rotated)%s",
-             b->o.warmup, b->o.rounds[BENCH_WL_LIFECYCLE], b->o.rounds[BENCH_WL_CPU],
-             b->o.quick ? "; --quick" : "");
+    int n = snprintf(buf, sizeof(buf), "%u warm-up, then", b->o.warmup);
+    for (int w = 0; w < BENCH_NWL; w++)
+        if (b->o.wl[w] && n < (int)sizeof(buf))
+            n += snprintf(buf + n, sizeof(buf) - (size_t)n, " %s %u,", bench_wl_names[w],
+                          b->o.rounds[w]);
+    if (n < (int)sizeof(buf))
+        snprintf(buf + n - 1, sizeof(buf) - (size_t)n + 1, " (interleaved, order rotated)%s",
+                 b->o.quick ? "; --quick" : "");
     dl_item(f, "rounds", buf);
+    sizes_item(f, b);
     snprintf(buf, sizeof(buf), "%.0f s", b->wall);
     dl_item(f, "wall time", buf);
     fprintf(f, "</dl>\n<table><tr><th class='l'>runtime</th><th class='l'>version</th>"

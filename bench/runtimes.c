@@ -1,5 +1,5 @@
-/* The runtimes under test: NAME=COMMAND pairs split like a shell splits
- * them, or the default set (oci-rt, runc, crun where installed, runsc when
+/* The runtimes under test: NAME=COMMAND pairs (split by text.c), or the
+ * default set (oci-rt, runc, crun where installed, runsc when
  * on PATH); their versions; and the first container of each, whose failure
  * drops that runtime from the run (said on stderr and in every report). */
 #include "config.h"
@@ -10,75 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* ------------------------------------------------------------ splitting */
-
-static void word_add(char ***argv, size_t *argc, char *w)
-{
-    *argv = xrealloc(*argv, (*argc + 2) * sizeof(**argv));
-    (*argv)[(*argc)++] = w;
-    (*argv)[*argc] = NULL;
-}
-
-/* One word starting at *s; advances *s. Quotes: '...' literal, "..." with
- * backslash escapes of " \ $ `; a backslash outside quotes escapes the next
- * character. */
-static int next_word(const char **s, char **out, struct oci_err *err)
-{
-    const char *p = *s;
-    size_t cap = strlen(p) + 1, n = 0;
-    _cleanup_free_ char *w = xmalloc(cap);
-    char quote = 0;
-    for (; *p && (quote || (*p != ' ' && *p != '\t' && *p != '\n')); p++) {
-        if (quote == '\'') {
-            if (*p == '\'')
-                quote = 0;
-            else
-                w[n++] = *p;
-        } else if (*p == '\\' && p[1] && (!quote || strchr("\"\\$`", p[1]))) {
-            w[n++] = *++p;
-        } else if (quote == '"' && *p == '"') {
-            quote = 0;
-        } else if (!quote && (*p == '\'' || *p == '"')) {
-            quote = *p;
-        } else {
-            w[n++] = *p;
-        }
-    }
-    if (quote)
-        return err_set(err, 0, "unterminated %c quote", quote);
-    w[n] = '\0';
-    *s = p;
-    *out = TAKE_PTR(w);
-    return 0;
-}
-
-int bench_split_command(const char *s, char ***argv, size_t *argc, struct oci_err *err)
-{
-    *argv = NULL;
-    *argc = 0;
-    for (;;) {
-        while (*s == ' ' || *s == '\t' || *s == '\n')
-            s++;
-        if (!*s)
-            break;
-        char *w = NULL;
-        if (next_word(&s, &w, err) < 0)
-            break;
-        word_add(argv, argc, w);
-    }
-    if (!err->set && *argc == 0)
-        err_set(err, 0, "empty command");
-    if (err->set) {
-        for (size_t i = 0; i < *argc; i++)
-            free((*argv)[i]);
-        free(*argv);
-        *argv = NULL;
-        *argc = 0;
-        return -1;
-    }
-    return 0;
-}
 
 /* ------------------------------------------------------------ finding commands */
 
@@ -201,7 +132,8 @@ static int add_shims(struct bench *b, struct oci_err *err)
                 return err_set(err, 0, "runtime \"%s\" is given twice", label);
         struct bench_runtime *rt = rt_new(b, label);
         rt->shim = xstrdup(shim);
-        word_add(&rt->argv, &rt->argc, xstrdup(shim));
+        if (bench_split_command(shim, &rt->argv, &rt->argc, err) < 0)
+            return err_wrap(err, "--shim");
     }
     return 0;
 }

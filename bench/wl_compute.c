@@ -9,34 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The number after key (and any spaces or ':') in out. */
-bool bench_find_number(const char *out, const char *key, double *v)
-{
-    const char *p = out ? strstr(out, key) : NULL;
-    if (!p)
-        return false;
-    p += strlen(key);
-    while (*p == ' ' || *p == ':' || *p == '\t' || *p == '(')
-        p++;
-    char *end;
-    *v = strtod(p, &end);
-    return end != p;
-}
-
-/* sizes as sysbench reads them: 1M, 100G, 16K or bytes */
-void bench_size_arg(uint64_t bytes, char *buf, size_t size)
-{
-    static const char units[] = "TGMK";
-    for (int i = 0; i < 4; i++) {
-        uint64_t unit = 1ULL << (10 * (4 - i));
-        if (bytes >= unit && bytes % unit == 0) {
-            snprintf(buf, size, "%llu%c", (unsigned long long)(bytes / unit), units[i]);
-            return;
-        }
-    }
-    snprintf(buf, size, "%llu", (unsigned long long)bytes);
-}
-
 /* A program's output in a container; what it printed is in *out. */
 static int run_program(struct bench *b, struct bench_runtime *rt, const char *const *args,
                        char **out, struct oci_err *err)

@@ -162,7 +162,7 @@ check_results() { # check_results WORKLOAD FIGURE RUNTIME...
     assert_nothing_left "$W"
 }
 
-@test "containerd: lifecycle and network of oci-rt and runc through a private containerd" {
+@test "containerd: lifecycle and network of oci-rt and runc, and a shim by name, through a private containerd" {
     command -v containerd >/dev/null || skip "containerd is not installed (tests/oci-bench/run.sh installs it)"
     printf 'version = 2\nroot = "%s/root"\nstate = "%s/state"\n[grpc]\n  address = "%s/c.sock"\n[ttrpc]\n  address = "%s/c.sock.ttrpc"\n[debug]\n  address = "%s/d.sock"\n' \
         "$E" "$E" "$E" "$E" "$E" >"$E/config.toml"
@@ -170,9 +170,13 @@ check_results() { # check_results WORKLOAD FIGURE RUNTIME...
     DAEMON_PID=$!
     local c8="ctr -a $E/c.sock"
     wait_up $c8 version
+    # --shim: a shim by name, with no runtime binary given (Kata's would be
+    # io.containerd.kata.v2; runc's shim with its default runc stands in)
     bench --engine containerd --engine-cmd "$c8" -w lifecycle,network \
-        --runtime "oci-rt=$SNAP/oci-rt" --runtime runc=runc
+        --runtime "oci-rt=$SNAP/oci-rt" --runtime runc=runc --shim runc-shim=io.containerd.runc.v2
     [ "$status" -eq 0 ]
+    jq -e '.runtimes[2] | .name == "runc-shim" and .shim == "io.containerd.runc.v2"' "$E/out.json"
+    check_results lifecycle run runc-shim
     validate_json "$E/out.json"
     jq -e '.mode == "containerd"' "$E/out.json"
     # ctr creates and starts in one step: create has no figure, and says why
