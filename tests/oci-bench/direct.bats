@@ -69,12 +69,14 @@ setup() {
     local j=$RUN/out.json op
     jq -e '.phases | keys == ["oci-rt"]' "$j"
     jq -e '.phases["oci-rt"].source == "trace"' "$j"
+    # (a phase may be absent from a round: n counts the rounds that had it)
     for op in create start kill delete run; do
         jq -e --arg op "$op" '.phases["oci-rt"].ops[$op] | length > 0 and
-            all(.[]; .n == 5 and .p50 <= .max)' "$j"
+            all(.[]; .n >= 1 and .n <= 5 and .p50 <= .max)' "$j"
     done
-    jq -e '.phases["oci-rt"].ops.create | any(.phase == "cgroup create")' "$j"
-    jq -e '.phases["oci-rt"].ops.run | any(.phase == "pivot_root" and .process == "init")' "$j"
+    jq -e '.phases["oci-rt"].ops.create | any(.phase == "cgroup create" and .n == 5)' "$j"
+    jq -e '.phases["oci-rt"].ops.run | any(.phase == "pivot_root" and .process == "init" and
+        .n == 5)' "$j"
 }
 
 @test "the HTML report is self-contained and has each section" {
