@@ -76,6 +76,11 @@ static void ctr_fini(struct bench *b)
     if (c->up)
         bench_exec_quiet(a.v, 60);
     bench_argv_free(&a);
+    /* a shim given by name keeps runc's state under containerd's default
+     * root, in a directory named after this run's namespace: empty by now */
+    _cleanup_free_ char *runc_root = NULL;
+    xasprintf(&runc_root, "/run/containerd/runc/%s", c->ns);
+    rmdir(runc_root);
     for (size_t i = 0; i < c->ncli; i++)
         free(c->cli[i]);
     free(c->cli);

@@ -66,6 +66,8 @@ leftovers() {
     ls /run/netns 2>/dev/null | grep '^ocibench-' | sed 's/^/netns file /'
     ip -o link show 2>/dev/null | awk -F': ' '$2 ~ /^ocibench/ { print "veth " $2 }'
     awk '$5 ~ /ocibench/ { print "mount " $5 }' /proc/self/mountinfo
+    # what an engine keeps per namespace or container (containerd's runc root)
+    ls -d /run/containerd/*/ocibench-* 2>/dev/null | sed 's/^/engine state /'
     if [ -n "${1:-}" ]; then
         ls -d "$1"/ocibench-* 2>/dev/null | sed 's/^/work dir /'
     fi
