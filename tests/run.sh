@@ -1,7 +1,7 @@
 #!/bin/bash
 # The whole test suite: installs what the tests need (Debian packages),
 # builds oci-rt if needed, then runs every part and says which failed.
-#   tests/run.sh [PART...]   parts: unit integration security vm clients
+#   tests/run.sh [PART...]   parts: unit integration security vm clients bench
 #   (default: all of them)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,7 @@ fi
 make -s -j"$(nproc)" || exit 1
 
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(unit integration security vm clients)
+[ ${#parts[@]} -gt 0 ] || parts=(unit integration security vm clients bench)
 failed=()
 for part in "${parts[@]}"; do
     echo "=== $part"
@@ -33,6 +33,7 @@ for part in "${parts[@]}"; do
         integration) tests/integration/run.sh || failed+=("$part") ;;
         security) tests/security/run.sh || failed+=("$part") ;;
         clients) tests/clients/run.sh || failed+=("$part") ;;
+        bench) tests/oci-bench/run.sh || failed+=("$part") ;; # oci-bench, the side-by-side tool
         vm)
             # the cgroup v2 suite in a qemu guest; 77: no qemu/kernel = skip
             tests/vm/cgroups-in-guest.sh
