@@ -1,7 +1,7 @@
 #!/bin/bash
 # The whole test suite: installs what the tests need (Debian packages),
 # builds oci-rt if needed, then runs every part and says which failed.
-#   tests/run.sh [PART...]   parts: unit integration security vm clients bench
+#   tests/run.sh [PART...]   parts: unit integration security vm clients bench faults asan bench
 #   (default: all of them)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,7 @@ fi
 make -s -j"$(nproc)" || exit 1
 
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(unit integration security vm clients bench)
+[ ${#parts[@]} -gt 0 ] || parts=(unit integration security vm clients bench faults asan)
 failed=()
 for part in "${parts[@]}"; do
     echo "=== $part"
@@ -34,6 +34,10 @@ for part in "${parts[@]}"; do
         security) tests/security/run.sh || failed+=("$part") ;;
         clients) tests/clients/run.sh || failed+=("$part") ;;
         bench) tests/oci-bench/run.sh || failed+=("$part") ;; # oci-bench, the side-by-side tool
+        # oci-rt killed at every span boundary and at random instants, then
+        # a soak of 1000 containers with random kills
+        faults) { tests/faults/run.sh && tests/faults/soak.sh 1000; } || failed+=("$part") ;;
+        asan) tests/asan/run.sh || failed+=("$part") ;; # integration tests on a sanitizer build
         vm)
             # the cgroup v2 suite in a qemu guest; 77: no qemu/kernel = skip
             tests/vm/cgroups-in-guest.sh
