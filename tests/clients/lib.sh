@@ -75,7 +75,7 @@ pids_in_cgroups() {
 pids_with_cmdline() {
     local f pid
     for f in /proc/[0-9]*/cmdline; do
-        tr '\0' ' ' <"$f" 2>/dev/null | grep -qF -- "$1" || continue
+        tr '\0' ' ' 2>/dev/null <"$f" | grep -qF -- "$1" || continue
         pid=${f#/proc/}
         pid=${pid%/cmdline}
         [ "$pid" != "$$" ] && [ "$pid" != "$BASHPID" ] && pid_alive "$pid" && echo "$pid"
@@ -148,7 +148,8 @@ clients_setup_file() {
     # Host paths some engines create on first use: remember which existed, so
     # that teardown removes only what this run made.
     : >"$WORK/preexisting"
-    for i in /etc/docker/key.json /run/docker /var/lib/containers /run/containerd /etc/cni/net.d/cni.lock; do
+    for i in /etc/docker/key.json /run/docker /var/lib/containers /run/containerd /etc/cni/net.d/cni.lock \
+        /var/lib/cni; do
         [ -e "$i" ] && echo "$i" >>"$WORK/preexisting"
     done
     TMUX_SOCK=$WORK/tmux.sock
@@ -481,9 +482,47 @@ podman_teardown() {
         kill -9 "$pid" 2>/dev/null || true
     done
     umount_under "$P"
+    [ ! -s "$P/bridge" ] || ip link delete "$(cat "$P/bridge")" 2>/dev/null || true
     # the blob cache of `podman import`; the CNI lock of conmon's exit
     # command (`podman container cleanup` gets no --network-config-dir)
-    remove_if_new /var/lib/containers /etc/cni/net.d/cni.lock
+    remove_if_new /var/lib/containers /etc/cni/net.d/cni.lock /var/lib/cni
+}
+
+# pmd ARGS...: podman as users have it: the same private setup as pm, but
+# with podman's default network (containers.conf without `netns = "none"`),
+# which podman_default_network defines.
+pmd() {
+    # shellcheck disable=SC2046
+    env $(pm_env | sed "s|/containers.conf|/containers-defaults.conf|") podman $(pm_flags) "$@"
+}
+
+# podman_default_network: podman's default network "podman" (a CNI bridge:
+# the container joins a network namespace by path that podman made, with an
+# address on the bridge).  Podman's built-in definition would add iptables
+# rules (ipMasq, the portmap and firewall plugins) and a bridge cni-podman0
+# to the shared host; this one is the same plugin chain without the
+# iptables parts, on a bridge of this run (PODMAN_BRIDGE, removed by
+# podman_teardown), with the IPAM state under WORK.  Needs
+# containernetworking-plugins.
+podman_default_network() {
+    local P=$WORK/podman n
+    [ -x /usr/lib/cni/bridge ] || skip "containernetworking-plugins is not installed (the CNI bridge)"
+    command -v ip >/dev/null || skip "iproute2 is not installed"
+    # the private CONTAINERS_CONF replaces Debian's
+    # /usr/share/containers/containers.conf, whose default_sysctls it keeps
+    sed -e '/^netns = /d' -e 's/^\[containers\]$/&\ndefault_sysctls = ["net.ipv4.ping_group_range=0 0"]/' \
+        "$P/containers.conf" >"$P/containers-defaults.conf"
+    PODMAN_BRIDGE=i9f${WORK##*.}
+    PODMAN_BRIDGE=${PODMAN_BRIDGE,,}
+    PODMAN_BRIDGE=${PODMAN_BRIDGE:0:15}
+    n=$((RANDOM % 200 + 20))
+    jq -n --arg br "$PODMAN_BRIDGE" --arg net "10.$n.$((RANDOM % 250)).0/24" --arg data "$P/cni-ipam" '{
+        cniVersion: "0.4.0", name: "podman",
+        plugins: [{type: "bridge", bridge: $br, isGateway: true, ipMasq: false, hairpinMode: true,
+                   ipam: {type: "host-local", dataDir: $data, routes: [{dst: "0.0.0.0/0"}],
+                          ranges: [[{subnet: $net}]]}},
+                  {type: "tuning"}]}' >"$P/net/podman.conflist"
+    echo "$PODMAN_BRIDGE" >"$P/bridge"
 }
 
 # podman runs oci-rt without --root: oci-rt's default state dir.
