@@ -431,7 +431,7 @@ pm() {
 pm_env() { echo "CONTAINERS_CONF=$WORK/podman/containers.conf CONTAINERS_STORAGE_CONF=$WORK/podman/storage.conf"; }
 pm_flags() {
     local P=$WORK/podman
-    echo "--runtime $OCI --root $P/root --runroot $P/run --tmpdir $P/tmp --storage-driver overlay" \
+    echo "--runtime ${PM_RUNTIME:-$OCI} --root $P/root --runroot $P/run --tmpdir $P/tmp --storage-driver overlay" \
         "--cgroup-manager cgroupfs --events-backend file --network-config-dir $P/net"
 }
 # PM_CMD: the same as a shell command line (for tmux)
@@ -657,6 +657,57 @@ make_oci_archive() {
     tar -C "$d" -cf "$out" oci-layout index.json blobs
     rm -rf "$d"
 }
+
+# ------------------------------------------------------------ oci-rt vs runc
+
+# The engine tests with each engine's defaults run every command twice: with
+# oci-rt and with runc (Debian's, the runtime the engines ship with), and
+# compare what the container printed and the exit status.
+
+# report_view TEXT: what two runtimes must agree on in a container's output:
+# not what names a particular namespace, cgroup, process or container (IDs,
+# pids, hostname, HOSTNAME: runc's init takes more pids in a new pid
+# namespace), nor the number of mounts (on a hybrid host oci-rt also mounts
+# the unified cgroup2 hierarchy in a cgroup mount; runc 1.1 does not).
+report_view() {
+    grep -vE '^(ns\.[a-z]+|cgroup|hostname|mounts|pid|ppid)=|^HOSTNAME=' <<<"$1" || true
+}
+
+# same_as_runc FN ARGS...: `FN runc ARGS` then `FN oci-rt ARGS` (FN: the
+# engine's run function, the runtime's name first); both must end with the
+# same status and print the same report_view.  oci-rt's result stays in
+# status and output (stdout and stderr), runc's in RUNC_STATUS and
+# RUNC_OUTPUT.
+same_as_runc() {
+    local fn=$1
+    shift
+    run "$fn" runc "$@"
+    RUNC_STATUS=$status RUNC_OUTPUT=$output
+    run "$fn" oci-rt "$@"
+    if [ "$status" != "$RUNC_STATUS" ] || [ "$(report_view "$output")" != "$(report_view "$RUNC_OUTPUT")" ]; then
+        echo "oci-rt and runc differ: $fn $*" >&2
+        echo "exit status: oci-rt $status, runc $RUNC_STATUS" >&2
+        diff <(report_view "$output") <(report_view "$RUNC_OUTPUT") | sed -n 's/^</oci-rt:/p; s/^>/runc:  /p' >&2
+        return 1
+    fi
+}
+
+# FLAGS_SCRIPT: what the container prints for the runs with many flags (after
+# its report): who is pid 1, the root mount's options, /run's type, a
+# volume's file, an anonymous volume's filesystem, a device node ($XDEV,
+# default /dev/xzero), and the limits its cgroups (v1, the host's view) hold.
+# shellcheck disable=SC2016
+FLAGS_SCRIPT='ocitest report
+echo init=$(cat /proc/1/comm)
+echo root_opts=$(awk '\''$5 == "/" { print $6 }'\'' /proc/self/mountinfo | tr , "\n" | grep -xE "ro|rw")
+echo run_fs=$(awk '\''$5 == "/run" { sub(/.* - /, ""); print $1 }'\'' /proc/self/mountinfo | tail -n1)
+echo data=$(cat /data/in 2>&1)
+echo anon=$(awk '\''$5 == "/anon" { sub(/.* - /, ""); print $1 }'\'' /proc/self/mountinfo)
+echo dev=$(ocitest stat ${XDEV:-/dev/xzero} 2>&1)
+echo zero=$(head -c 3 /dev/xzero 2>/dev/null | od -An -tx1 | tr -d " ")
+echo pids_max=$(cat /sys/fs/cgroup/pids/pids.max 2>&1)
+echo mem_limit=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>&1)
+echo cpu_quota=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>&1)/$(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us 2>&1)'
 
 # refute CMD...: fails when CMD succeeds (bats ignores a bare `! CMD`).
 refute() {
