@@ -267,8 +267,9 @@ cri_report() {
 @test "foreign: runc 1.1 gives every fixture the same report as oci-rt (ids, caps, seccomp, rlimits, mounts, env, fds)" {
     command -v runc >/dev/null || skip "runc is not installed (apt-get install runc): nothing to compare with"
     local name a b n diffs="" opts
-    # (foreign_bundle notes it too, but in the subshells below)
+    # (foreign_bundle makes these too, but in the subshells below)
     note_cgroup "/oci-rt-test/$ID-p"
+    defer "ip netns delete i9f-$ID"
     # (not crun-spec-rootless: runc refuses a user namespace without
     # mappings, crun and oci-rt map the caller to root)
     for name in runc-spec runc-spec-rootless crun-spec docker-run podman-run ctr-run \
