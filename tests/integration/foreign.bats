@@ -19,7 +19,8 @@ FOREIGN=$INTEGRATION_DIR/foreign
 # (foreign/instantiate.py):
 #   root.path        a private copy of the test rootfs (the tools' mounts
 #                    put mountpoints into it), at the relative path the
-#                    config names or at BUNDLE/rootfs
+#                    config names or at BUNDLE/rootfs; with SHARED_ROOTFS
+#                    set, that directory (already made) in any case
 #   @ENGINE_FILE@/P  a file, @ENGINE_DIR@/P a directory, under ENGINE_DIR
 #   @WORK@           ENGINE_DIR
 #   @ID@             CID (default: this test's ID); @SANDBOX_ID@ SANDBOX_ID
@@ -30,36 +31,15 @@ FOREIGN=$INTEGRATION_DIR/foreign
 #   @DOCKER_2017_SECCOMP@  tests/unit/data/seccomp/docker-2017.json
 # then the --set options.
 foreign_bundle() {
-    local name=$1 src rootrel netns="" id=${CID:-$ID} s
+    local name=$1 src root netns="" id=${CID:-$ID} opts=()
     shift
     src=$FOREIGN/$name.json
     FIXTURE=$name
-    [ -f "$src" ] || {
-        echo "no fixture $src" >&2
-        return 1
-    }
     BUNDLE_SEQ=$((BUNDLE_SEQ + 1))
     BUNDLE=$BATS_TEST_TMPDIR/bundle$BUNDLE_SEQ
     ENGINE_DIR=$BATS_TEST_TMPDIR/engine
     HOOK_LOG=$BATS_TEST_TMPDIR/hook.log
     mkdir -p "$BUNDLE" "$ENGINE_DIR"
-    rootrel=$(jq -r '.root.path' "$src")
-    case $rootrel in /* | @ROOTFS@) rootrel=rootfs ;; esac
-    mkdir -p "$(dirname "$BUNDLE/$rootrel")"
-    # -x: not into a mount another user of the shared rootfs may have made
-    cp -ax "$ROOTFS" "$BUNDLE/$rootrel"
-    while read -r s; do
-        s=${s//@ID@/$id}
-        s=${s//@SANDBOX_ID@/${SANDBOX_ID:-}}
-        case $s in
-        @ENGINE_DIR@*) mkdir -p "$ENGINE_DIR${s#@ENGINE_DIR@}" ;;
-        @ENGINE_FILE@*)
-            s=$ENGINE_DIR${s#@ENGINE_FILE@}
-            mkdir -p "$(dirname "$s")"
-            echo "# $name" >"$s"
-            ;;
-        esac
-    done < <(jq -r '.mounts[]?.source // empty' "$src")
     if grep -q '@NETNS@' "$src"; then
         netns=i9f-$ID
         make_netns "$netns" || return 1
@@ -68,11 +48,17 @@ foreign_bundle() {
     printf '#!/bin/sh\n{ echo "args: $*"; cat; echo; } >>%s\n' "$HOOK_LOG" >"$BATS_TEST_TMPDIR/hook.sh"
     chmod 755 "$BATS_TEST_TMPDIR/hook.sh"
     note_cgroup "/oci-rt-test/$ID-p"
-    python3 "$FOREIGN/instantiate.py" "$src" "$BUNDLE/config.json" --root "$rootrel" \
-        --hook "$BATS_TEST_TMPDIR/hook.sh" --sub "ENGINE_DIR=$ENGINE_DIR" --sub "ENGINE_FILE=$ENGINE_DIR" \
-        --sub "WORK=$ENGINE_DIR" --sub "ID=$id" --sub "SANDBOX_ID=${SANDBOX_ID:-}" \
-        --sub "CGROUP_PARENT=/oci-rt-test/$ID-p" --sub "NETNS=$netns" --sub "HOST_PID=${SANDBOX_PID:-}" \
-        --json "DOCKER_2017_SECCOMP=$REPO/tests/unit/data/seccomp/docker-2017.json" "$@"
+    [ -z "${SHARED_ROOTFS:-}" ] || opts=(--force-root "$SHARED_ROOTFS")
+    root=$(python3 "$FOREIGN/instantiate.py" "$src" "$BUNDLE/config.json" --root rootfs "${opts[@]}" \
+        --engine-dir "$ENGINE_DIR" --hook "$BATS_TEST_TMPDIR/hook.sh" --sub "ENGINE_DIR=$ENGINE_DIR" \
+        --sub "ENGINE_FILE=$ENGINE_DIR" --sub "WORK=$ENGINE_DIR" --sub "ID=$id" \
+        --sub "SANDBOX_ID=${SANDBOX_ID:-}" --sub "CGROUP_PARENT=/oci-rt-test/$ID-p" --sub "NETNS=$netns" \
+        --sub "HOST_PID=${SANDBOX_PID:-}" \
+        --json "DOCKER_2017_SECCOMP=$REPO/tests/unit/data/seccomp/docker-2017.json" "$@") || return 1
+    [ -z "${SHARED_ROOTFS:-}" ] || return 0
+    mkdir -p "$(dirname "$BUNDLE/$root")"
+    # -x: not into a mount another user of the shared rootfs may have made
+    cp -ax "$ROOTFS" "$BUNDLE/$root"
 }
 
 # The spec templates open a terminal and run sh: run the report instead.
@@ -80,33 +66,36 @@ NO_TTY=(--set process.terminal=false --set 'process.args=["ocitest", "report"]')
 
 # cap_names HEX: the capability names of a mask, upper case, sorted.
 cap_names() {
-    capsh --decode="$1" | sed 's/.*=//' | tr ',' '\n' | tr a-z A-Z | grep . | sort
+    capsh --decode="$1" | sed 's/.*=//' | tr ',' '\n' | tr a-z A-Z | grep . | LC_ALL=C sort -u
 }
 
 # assert_report_matches CONFIG: the report in $output shows what CONFIG
 # asks for: ids, cwd, capabilities, no_new_privs, seccomp, rlimits, hostname.
 assert_report_matches() {
-    local cfg=$1 want got set key
-    assert_kv uid "$(jq -r '.process.user.uid' "$cfg")"
-    assert_kv gid "$(jq -r '.process.user.gid' "$cfg")"
-    assert_kv cwd "$(jq -r '.process.cwd' "$cfg")"
-    assert_kv no_new_privs "$(jq -r 'if .process.noNewPrivileges then 1 else 0 end' "$cfg")"
-    assert_kv seccomp "$(jq -r 'if .linux.seccomp then 2 else 0 end' "$cfg")"
-    for set in bounding:bnd effective:eff permitted:prm; do
-        want=$(jq -r --arg s "${set%:*}" '.process.capabilities[$s] // [] | .[]' "$cfg" | sort -u)
-        got=$(cap_names "$(kv "caps.${set#*:}")")
-        [ "$want" = "$got" ] || {
-            echo "capabilities ${set%:*}: want [$(echo $want)], got [$(echo $got)]" >&2
-            return 1
-        }
-    done
-    while read -r key want; do
-        [ -n "$key" ] || continue
-        assert_kv "rlimit.$key" "$want"
-    done < <(jq -r '.process.rlimits // [] | .[] | "\(.type | ltrimstr("RLIMIT_") | ascii_downcase) \(.soft):\(.hard)"' "$cfg")
-    if jq -e '(.hostname // "") != "" and ([.linux.namespaces[]? | select(.type == "uts" and (.path // "") == "")] | length > 0)' "$cfg" >/dev/null; then
-        assert_kv hostname "$(jq -r .hostname "$cfg")"
-    fi
+    local cfg=$1 key want got rc=0
+    # key=value lines the report must have ("caps.SET=NAME NAME...")
+    while IFS='=' read -r key want; do
+        case $key in
+        caps.*)
+            got=$(cap_names "$(kv "$key")" | paste -sd' ')
+            [ "$want" = "$got" ] || {
+                echo "$key: want [$want], got [$got]" >&2
+                rc=1
+            }
+            ;;
+        *) assert_kv "$key" "$want" || rc=1 ;;
+        esac
+    done < <(jq -r '
+        def caps($s; $k): "caps.\($k)=" + ([.process.capabilities[$s] // [] | .[]] | unique | join(" "));
+        "uid=\(.process.user.uid)", "gid=\(.process.user.gid)", "cwd=\(.process.cwd)",
+        "no_new_privs=\(if .process.noNewPrivileges then 1 else 0 end)",
+        "seccomp=\(if .linux.seccomp then 2 else 0 end)",
+        caps("bounding"; "bnd"), caps("effective"; "eff"), caps("permitted"; "prm"),
+        (.process.rlimits // [] | .[] | "rlimit.\(.type | ltrimstr("RLIMIT_") | ascii_downcase)=\(.soft):\(.hard)"),
+        (select((.hostname // "") != "" and
+                ([.linux.namespaces[]? | select(.type == "uts" and (.path // "") == "")] | length > 0))
+         | "hostname=\(.hostname)")' "$cfg")
+    return "$rc"
 }
 
 # run_foreign [CID]: create + start the bundle, wait for the container to
@@ -270,6 +259,9 @@ cri_report() {
     # (foreign_bundle makes these too, but in the subshells below)
     note_cgroup "/oci-rt-test/$ID-p"
     defer "ip netns delete i9f-$ID"
+    # one copy of the rootfs for all the runs here (root.path points to it)
+    SHARED_ROOTFS=$BATS_TEST_TMPDIR/shared-rootfs
+    cp -ax "$ROOTFS" "$SHARED_ROOTFS"
     # (not crun-spec-rootless: runc refuses a user namespace without
     # mappings, crun and oci-rt map the caller to root)
     for name in runc-spec runc-spec-rootless crun-spec docker-run podman-run ctr-run \
