@@ -100,7 +100,9 @@ if [ "\$capture" = 1 ]; then
         if [ -d "\$s" ]; then echo "dir \$s"; elif [ -e "\$s" ]; then echo "file \$s"; fi
     done >"\$cap/\$id.types"
 fi
-exec $REAL_RUNTIME "\$@"
+# a state dir of this run (conmon calls it without --root; an engine's own
+# --root comes later on the command line and wins)
+exec $REAL_RUNTIME --root $WORK/runc-root "\$@"
 EOF
 chmod 755 "$OCI"
 
