@@ -246,7 +246,8 @@ pgone() { assert_gone "$1" "$PODMAN_OCI_ROOT" "$CG_PARENT/libpod-$1"; }
     for ((attempt = 0; attempt < 40; attempt++)); do
         if ((attempt % 2)); then e=/etc/passwd; else e=/no/such/bin; fi
         msg=$(prun --rm ocitest "$e" 2>&1 >/dev/null) || true
-        if [[ "$msg" != *"exec \"$e\""* ]]; then
+        # runc's text: exec: "PATH": ...
+        if [[ "$msg" != *"exec: \"$e\""* ]]; then
             echo "run $attempt ($e): $msg" >&2
             bad=$((bad + 1))
         fi
