@@ -193,7 +193,9 @@ static int apply_memory(struct v1_apply *a, struct oci_err *err)
     if (m->has_disable_oom_killer && m->disable_oom_killer &&
         put(a, err, "memory.disableOOMKiller", "memory.oom_control", "1") < 0)
         return -1;
-    if (!m->has_swappiness)
+    /* -1 stored in a uint64 (Docker up to 18.x wrote its default swappiness
+     * -1 as 18446744073709551615): not set, as runc reads it */
+    if (!m->has_swappiness || m->swappiness == UINT64_MAX)
         return 0;
     if (m->swappiness > 100)
         return err_set(err, 0, "linux.resources.memory.swappiness: %" PRIu64 " is not in 0..100",

@@ -96,6 +96,7 @@ int container_prepare(struct container *c, const struct container_opts *o, struc
         goto out;
     if (o->notify_socket)
         notify_env(c->cfg);
+    userns_default_maps(c->cfg);
     const struct spec_config *cfg = c->cfg;
     c->ns_new = ns_new_flags(cfg);
     c->userns = spec_config_namespace(cfg, SPEC_NS_USER) != NULL;

@@ -111,6 +111,9 @@ int proc_setup_seccomp(struct container *c, int chan, bool before_start, struct 
 int proc_exec(struct container *c, int chan, const char *path, bool load_seccomp,
               struct oci_err *err);
 
+/* A new user namespace without any mapping gets the caller's euid/egid
+ * as root (crun's default), in cfg itself (userns.c). */
+void userns_default_maps(struct spec_config *cfg);
 /* uid_map/gid_map/setgroups of pid (userns.c). */
 int userns_write_maps(const struct spec_config *cfg, pid_t pid, struct oci_err *err);
 

@@ -5,6 +5,8 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 const struct ns_info ns_table[SPEC_NS_TYPES] = {
     [SPEC_NS_MOUNT] = {CLONE_NEWNS, "mnt"},         [SPEC_NS_PID] = {CLONE_NEWPID, "pid"},
@@ -38,6 +40,18 @@ bool ns_any_path(const struct spec_config *c)
         if (ns_has_path(c, (enum spec_ns_type)t))
             return true;
     return false;
+}
+
+bool ns_path_is_own(const struct spec_config *c, enum spec_ns_type t)
+{
+    char self[32];
+    struct stat a, b;
+    if (!ns_has_path(c, t))
+        return false;
+    snprintf(self, sizeof(self), "/proc/self/ns/%s", ns_table[t].proc_name);
+    if (stat(spec_config_namespace(c, t)->path, &a) < 0 || stat(self, &b) < 0)
+        return false; /* joining it will say what is wrong with the path */
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 /* user first (its privileges let us join the others), mount last (paths). */

@@ -25,6 +25,10 @@ uint64_t ns_new_flags(const struct spec_config *c);
 /* Is there a namespace with a path (to join)? of a type? */
 bool ns_has_path(const struct spec_config *c, enum spec_ns_type t);
 bool ns_any_path(const struct spec_config *c);
+/* Does the config join, by path, a namespace of type t that is the calling
+ * process's own (same inode as /proc/self/ns/...)?  false when the path
+ * cannot be stat'ed: joining it reports that. */
+bool ns_path_is_own(const struct spec_config *c, enum spec_ns_type t);
 
 /* Open every namespace path of the config (before any setns changes the
  * view), then setns them: user first, mount last. fds are closed after. */

@@ -17,6 +17,27 @@ static int write_map(pid_t pid, const char *file, const struct spec_idmaps *m, s
     return 0;
 }
 
+/* A new user namespace with neither uidMappings nor gidMappings (the spec
+ * makes both optional; `crun spec --rootless` writes that): map the caller's
+ * euid and egid to root, one id each, as crun does.  Without any map the
+ * container's processes would be the overflow id, unable to setuid. */
+static void default_map(struct spec_idmaps *m, uint32_t host_id)
+{
+    m->items = xmalloc(sizeof(*m->items));
+    m->items[0] = (struct spec_idmap){.container_id = 0, .host_id = host_id, .size = 1};
+    m->n = 1;
+}
+
+void userns_default_maps(struct spec_config *cfg)
+{
+    const struct spec_namespace *ns = spec_config_namespace(cfg, SPEC_NS_USER);
+    struct spec_linux *l = cfg->linux_;
+    if (!ns || (ns->path && *ns->path) || l->uid_mappings.n || l->gid_mappings.n)
+        return;
+    default_map(&l->uid_mappings, (uint32_t)geteuid());
+    default_map(&l->gid_mappings, (uint32_t)getegid());
+}
+
 int userns_write_maps(const struct spec_config *cfg, pid_t pid, struct oci_err *err)
 {
     const struct spec_linux *l = cfg->linux_;

@@ -86,7 +86,9 @@ static int check_time(const struct container *c, struct oci_err *err)
     return 0;
 }
 
-/* Only sysctls the container's own namespaces scope are allowed. */
+/* Only sysctls the container's own namespaces scope are allowed: a new
+ * namespace, or one joined by path that is not the runtime's own (runc's
+ * rule: podman and CRI-O join a network namespace they made by path). */
 static int check_sysctl(const struct container *c, struct oci_err *err)
 {
     static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
@@ -112,9 +114,14 @@ static int check_sysctl(const struct container *c, struct oci_err *err)
         }
         if (!ok)
             return err_set(err, 0, "linux.sysctl[\"%s\"]: not in a namespace of the container", k);
-        if (!has_ns(c, need) || ns_has_path(c->cfg, need))
-            return err_set(err, 0, "linux.sysctl[\"%s\"]: needs a new %s namespace", k,
+        if (!has_ns(c, need))
+            return err_set(err, 0, "linux.sysctl[\"%s\"]: needs a %s namespace of the container", k,
                            spec_ns_type_names[need]);
+        if (ns_path_is_own(c->cfg, need))
+            return err_set(err, 0,
+                           "linux.sysctl[\"%s\"]: the %s namespace %s is the runtime's own, "
+                           "not the container's",
+                           k, spec_ns_type_names[need], spec_config_namespace(c->cfg, need)->path);
     }
     return 0;
 }

@@ -275,6 +275,71 @@ cri_state() { cri status "$1" | jq -r .state; }
     cgone ka1
 }
 
+# ------------------------------------------------- the engine's defaults
+# ctr run as users run it (its defaults: no seccomp unless --seccomp,
+# noNewPrivileges unless --allow-new-privs, a network namespace with lo
+# only), each command once with oci-rt and once with runc (Debian's, its own
+# --runc-root), compared (same_as_runc in lib.sh).  ctr has no --init,
+# --user, --tmpfs or --pids-limit: --mount type=tmpfs stands for --tmpfs,
+# and a cgroup mount (ctr's spec has none) shows the limits inside.
+
+CTR_OPTS=()
+
+# crt RUNTIME CMD...: ctr run --rm with the options in CTR_OPTS; the ID of
+# an oci-rt run goes to $WORK/last-oci-id.
+crt() {
+    local rt=$1 bin=$OCI root=$WORK/containerd/runc id rc=0
+    shift
+    if [ "$rt" = runc ]; then
+        bin=$(command -v runc)
+        root=$WORK/containerd/runc-runc
+    fi
+    id=dflt-$rt-$RANDOM$RANDOM
+    [ "$rt" != oci-rt ] || {
+        track_id "$id"
+        echo "$id" >"$WORK/last-oci-id"
+    }
+    c8 run --rm --runc-binary "$bin" --runc-root "$root" --cgroup "$CG_PARENT/$id" \
+        "${CTR_OPTS[@]}" "$IMAGE" "$id" "$@" || rc=$?
+    return "$rc"
+}
+
+@test "ctr run with the defaults (no seccomp, noNewPrivileges, containerd's capabilities, lo only): as runc" {
+    CTR_OPTS=()
+    # shellcheck disable=SC2016
+    same_as_runc crt sh -c 'ocitest report; echo links=$(ls /sys/class/net | tr "\n" " ")'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    grep -qx 'seccomp=0' <<<"$output"
+    grep -qx 'no_new_privs=1' <<<"$output"
+    grep -qx 'links=lo' <<<"$output"
+    cgone "$(cat "$WORK/last-oci-id")"
+}
+
+@test "ctr run --seccomp --read-only --mount (bind, tmpfs) --device --cap-add --allow-new-privs --memory-limit --cpus: as runc" {
+    mkdir -p "$WORK/vol-flags"
+    echo from-host >"$WORK/vol-flags/in"
+    CTR_OPTS=(--seccomp --read-only --mount "type=bind,src=$WORK/vol-flags,dst=/data,options=rbind:ro"
+        --mount "type=tmpfs,src=tmpfs,dst=/run,options=nosuid:nodev" --device /dev/fuse --env XDEV=/dev/fuse
+        --cap-add CAP_NET_ADMIN --allow-new-privs --memory-limit 67108864 --cpus 0.5
+        --mount "type=cgroup,src=cgroup,dst=/sys/fs/cgroup,options=ro:nosuid:nodev:noexec")
+    same_as_runc crt sh -c "$FLAGS_SCRIPT"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    grep -qx 'seccomp=2' <<<"$output"
+    grep -qx 'root_opts=ro' <<<"$output"
+    grep -qx 'run_fs=tmpfs' <<<"$output"
+    grep -qx 'data=from-host' <<<"$output"
+    grep -q '^dev=type=chr .* rdev=10:229 ' <<<"$output"
+    local bnd
+    bnd=$(sed -n 's/^caps.bnd=//p' <<<"$output")
+    [ $((0x$bnd >> 12 & 1)) = 1 ]
+    grep -qx 'no_new_privs=0' <<<"$output"
+    grep -qx 'mem_limit=67108864' <<<"$output"
+    grep -qx 'cpu_quota=50000/100000' <<<"$output"
+    cgone "$(cat "$WORK/last-oci-id")"
+}
+
 @test "containerd: after all containers are removed, no oci-rt state, cgroup or process is left" {
     local t
     for t in $(c8 task ls -q); do cdelete "$t"; done

@@ -16,7 +16,10 @@ python3-grpcio and python3-protobuf.
   cri.py SOCK exec CID CMD...                              -> JSON
   cri.py SOCK stop CID TIMEOUT
   cri.py SOCK stopp|rmp POD
-Each call times out after $CRI_TIMEOUT seconds (default 30).
+Each call times out after $CRI_TIMEOUT seconds (default 30).  With
+$CRI_SECCOMP set (e.g. runtime/default), runp and create ask for that seccomp
+profile (seccomp_profile_path), as the kubelet does for a pod whose
+seccompProfile is RuntimeDefault.
 """
 import json
 import os
@@ -39,7 +42,10 @@ MESSAGES = {
                         ("runtime_version", 3, "string"), ("runtime_api_version", 4, "string")],
     "NamespaceOption": [("network", 1, "enum:NamespaceMode"), ("pid", 2, "enum:NamespaceMode"),
                         ("ipc", 3, "enum:NamespaceMode")],
-    "LinuxSandboxSecurityContext": [("namespace_options", 1, "msg:NamespaceOption")],
+    "LinuxSandboxSecurityContext": [("namespace_options", 1, "msg:NamespaceOption"),
+                                    ("seccomp_profile_path", 7, "string")],
+    "LinuxContainerSecurityContext": [("seccomp_profile_path", 10, "string")],
+    "LinuxContainerConfig": [("security_context", 2, "msg:LinuxContainerSecurityContext")],
     "LinuxPodSandboxConfig": [("cgroup_parent", 1, "string"),
                               ("security_context", 2, "msg:LinuxSandboxSecurityContext")],
     "PodSandboxMetadata": [("name", 1, "string"), ("uid", 2, "string"),
@@ -57,7 +63,8 @@ MESSAGES = {
     "ImageSpec": [("image", 1, "string")],
     "ContainerConfig": [("metadata", 1, "msg:ContainerMetadata"), ("image", 2, "msg:ImageSpec"),
                         ("command", 3, "rep string"), ("args", 4, "rep string"),
-                        ("working_dir", 5, "string"), ("log_path", 11, "string")],
+                        ("working_dir", 5, "string"), ("log_path", 11, "string"),
+                        ("linux", 15, "msg:LinuxContainerConfig")],
     "CreateContainerRequest": [("pod_sandbox_id", 1, "string"),
                                ("config", 2, "msg:ContainerConfig"),
                                ("sandbox_config", 3, "msg:PodSandboxConfig")],
@@ -118,6 +125,7 @@ C = build_classes()
 
 
 TIMEOUT = float(os.environ.get("CRI_TIMEOUT", "30"))
+SECCOMP = os.environ.get("CRI_SECCOMP", "")
 
 
 def call(chan, method, req, timeout=None):
@@ -137,7 +145,8 @@ def pod_config(name, cgroup_parent, logdir):
             cgroup_parent=cgroup_parent,
             # host network: no CNI needed; pid and ipc namespaces of the pod
             security_context=C["LinuxSandboxSecurityContext"](
-                namespace_options=C["NamespaceOption"](network=2, pid=0, ipc=0))))
+                namespace_options=C["NamespaceOption"](network=2, pid=0, ipc=0),
+                seccomp_profile_path=SECCOMP)))
 
 
 def main(argv):
@@ -156,7 +165,10 @@ def main(argv):
         pod, name, cg, logdir, image = args[:5]
         cfg = C["ContainerConfig"](metadata=C["ContainerMetadata"](name="app"),
                                    image=C["ImageSpec"](image=image), command=args[5:],
-                                   log_path="app.log")
+                                   log_path="app.log",
+                                   linux=C["LinuxContainerConfig"](
+                                       security_context=C["LinuxContainerSecurityContext"](
+                                           seccomp_profile_path=SECCOMP)))
         r = call(chan, "CreateContainer", C["CreateContainerRequest"](
             pod_sandbox_id=pod, config=cfg, sandbox_config=pod_config(name, cg, logdir)))
         print(r.container_id)

@@ -294,6 +294,64 @@ DOCKER_CMD() { echo "DOCKER_CONFIG=$WORK/docker/cli $DOCKER_BIN -H unix://$WORK/
     [ "$status" -eq 126 ]
 }
 
+# ------------------------------------------------- the engine's defaults
+# Docker as users run it, each command once with oci-rt and once with runc
+# (docker's own runtime "runc"), compared (same_as_runc in lib.sh).  The
+# default network: dockerd runs here with "bridge": "none" (no iptables on
+# a shared host), so `docker run` without --network gets what that gives.
+
+# drt RUNTIME ARGS...: docker run --rm with runtime RUNTIME; the container ID
+# of an oci-rt run goes to $WORK/last-oci-cid.
+drt() {
+    local rt=$1 cf rc=0
+    shift
+    cf=$(mktemp -u "$WORK/cid.XXXXXX")
+    dk run --rm --runtime "$rt" --cidfile "$cf" "$@" || rc=$?
+    if [ "$rt" = oci-rt ] && [ -s "$cf" ]; then
+        track_id "$(cat "$cf")"
+        cp "$cf" "$WORK/last-oci-cid"
+    fi
+    rm -f "$cf"
+    return "$rc"
+}
+
+@test "docker run with the defaults (no --network, Docker's seccomp profile and capabilities): as runc" {
+    same_as_runc drt ocitest sh -c 'ocitest report; echo links=$(ls /sys/class/net | tr "\n" " ")'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    # with "bridge": "none" the default network is a namespace with lo only
+    grep -qx 'links=lo' <<<"$output"
+    grep -qx 'seccomp=2' <<<"$output"
+    grep -qx 'caps.bnd=00000000a80425fb' <<<"$output"
+    grep -qx 'no_new_privs=0' <<<"$output"
+    dgone "$(cat "$WORK/last-oci-cid")"
+}
+
+@test "docker run --init --user --read-only --tmpfs -v (bind, anonymous) --device --cap-add --security-opt no-new-privileges --pids-limit --memory --cpus: as runc" {
+    mkdir -p "$WORK/vol-flags"
+    echo from-host >"$WORK/vol-flags/in"
+    same_as_runc drt --init --user 1000:1000 --read-only --tmpfs /run -v "$WORK/vol-flags:/data" -v /anon \
+        --device /dev/zero:/dev/xzero --cap-add NET_ADMIN --security-opt no-new-privileges \
+        --pids-limit 50 --memory 64m --cpus 0.5 ocitest sh -c "$FLAGS_SCRIPT"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    grep -qx 'init=docker-init' <<<"$output"
+    grep -qx 'uid=1000' <<<"$output"
+    grep -qx 'root_opts=ro' <<<"$output"
+    grep -qx 'run_fs=tmpfs' <<<"$output"
+    grep -qx 'data=from-host' <<<"$output"
+    grep -qE '^anon=[a-z0-9]+$' <<<"$output" # a volume is mounted there
+    grep -q '^dev=type=chr .* rdev=1:5 ' <<<"$output"
+    grep -qx 'zero=000000' <<<"$output"
+    # NET_ADMIN (12) joins Docker's default bounding set
+    grep -qx "caps.bnd=$(printf '%016x' $((0xa80425fb | 1 << 12)))" <<<"$output"
+    grep -qx 'no_new_privs=1' <<<"$output"
+    grep -qx 'pids_max=50' <<<"$output"
+    grep -qx 'mem_limit=67108864' <<<"$output"
+    grep -qx 'cpu_quota=50000/100000' <<<"$output"
+    dgone "$(cat "$WORK/last-oci-cid")"
+}
+
 @test "docker: after all containers are removed, no oci-rt state, cgroup or process is left" {
     # shellcheck disable=SC2046
     dk rm -f $(dk ps -aq) >/dev/null 2>&1 || true

@@ -62,8 +62,9 @@ pid_alive() {
 # pids_in_cgroups STRING: live processes whose cgroup path contains STRING.
 pids_in_cgroups() {
     local f pid
-    for f in /proc/[0-9]*/cgroup; do
-        grep -qF -- "$1" "$f" 2>/dev/null || continue
+    # one grep over all the files (a grep per process took seconds per call
+    # on a busy host)
+    for f in $(grep -lF -- "$1" /proc/[0-9]*/cgroup 2>/dev/null); do
         pid=${f#/proc/}
         pid=${pid%/cgroup}
         [ "$pid" != "$$" ] && pid_alive "$pid" && echo "$pid"
@@ -75,7 +76,7 @@ pids_in_cgroups() {
 pids_with_cmdline() {
     local f pid
     for f in /proc/[0-9]*/cmdline; do
-        tr '\0' ' ' <"$f" 2>/dev/null | grep -qF -- "$1" || continue
+        tr '\0' ' ' 2>/dev/null <"$f" | grep -qF -- "$1" || continue
         pid=${f#/proc/}
         pid=${pid%/cmdline}
         [ "$pid" != "$$" ] && [ "$pid" != "$BASHPID" ] && pid_alive "$pid" && echo "$pid"
@@ -148,7 +149,8 @@ clients_setup_file() {
     # Host paths some engines create on first use: remember which existed, so
     # that teardown removes only what this run made.
     : >"$WORK/preexisting"
-    for i in /etc/docker/key.json /run/docker /var/lib/containers /run/containerd /etc/cni/net.d/cni.lock; do
+    for i in /etc/docker/key.json /run/docker /var/lib/containers /run/containerd /etc/cni/net.d/cni.lock \
+        /var/lib/cni; do
         [ -e "$i" ] && echo "$i" >>"$WORK/preexisting"
     done
     TMUX_SOCK=$WORK/tmux.sock
@@ -430,7 +432,7 @@ pm() {
 pm_env() { echo "CONTAINERS_CONF=$WORK/podman/containers.conf CONTAINERS_STORAGE_CONF=$WORK/podman/storage.conf"; }
 pm_flags() {
     local P=$WORK/podman
-    echo "--runtime $OCI --root $P/root --runroot $P/run --tmpdir $P/tmp --storage-driver overlay" \
+    echo "--runtime ${PM_RUNTIME:-$OCI} --root $P/root --runroot $P/run --tmpdir $P/tmp --storage-driver overlay" \
         "--cgroup-manager cgroupfs --events-backend file --network-config-dir $P/net"
 }
 # PM_CMD: the same as a shell command line (for tmux)
@@ -481,9 +483,47 @@ podman_teardown() {
         kill -9 "$pid" 2>/dev/null || true
     done
     umount_under "$P"
+    [ ! -s "$P/bridge" ] || ip link delete "$(cat "$P/bridge")" 2>/dev/null || true
     # the blob cache of `podman import`; the CNI lock of conmon's exit
     # command (`podman container cleanup` gets no --network-config-dir)
-    remove_if_new /var/lib/containers /etc/cni/net.d/cni.lock
+    remove_if_new /var/lib/containers /etc/cni/net.d/cni.lock /var/lib/cni
+}
+
+# pmd ARGS...: podman as users have it: the same private setup as pm, but
+# with podman's default network (containers.conf without `netns = "none"`),
+# which podman_default_network defines.
+pmd() {
+    # shellcheck disable=SC2046
+    env $(pm_env | sed "s|/containers.conf|/containers-defaults.conf|") podman $(pm_flags) "$@"
+}
+
+# podman_default_network: podman's default network "podman" (a CNI bridge:
+# the container joins a network namespace by path that podman made, with an
+# address on the bridge).  Podman's built-in definition would add iptables
+# rules (ipMasq, the portmap and firewall plugins) and a bridge cni-podman0
+# to the shared host; this one is the same plugin chain without the
+# iptables parts, on a bridge of this run (PODMAN_BRIDGE, removed by
+# podman_teardown), with the IPAM state under WORK.  Needs
+# containernetworking-plugins.
+podman_default_network() {
+    local P=$WORK/podman n
+    [ -x /usr/lib/cni/bridge ] || skip "containernetworking-plugins is not installed (the CNI bridge)"
+    command -v ip >/dev/null || skip "iproute2 is not installed"
+    # the private CONTAINERS_CONF replaces Debian's
+    # /usr/share/containers/containers.conf, whose default_sysctls it keeps
+    sed -e '/^netns = /d' -e 's/^\[containers\]$/&\ndefault_sysctls = ["net.ipv4.ping_group_range=0 0"]/' \
+        "$P/containers.conf" >"$P/containers-defaults.conf"
+    PODMAN_BRIDGE=i9f${WORK##*.}
+    PODMAN_BRIDGE=${PODMAN_BRIDGE,,}
+    PODMAN_BRIDGE=${PODMAN_BRIDGE:0:15}
+    n=$((RANDOM % 200 + 20))
+    jq -n --arg br "$PODMAN_BRIDGE" --arg net "10.$n.$((RANDOM % 250)).0/24" --arg data "$P/cni-ipam" '{
+        cniVersion: "0.4.0", name: "podman",
+        plugins: [{type: "bridge", bridge: $br, isGateway: true, ipMasq: false, hairpinMode: true,
+                   ipam: {type: "host-local", dataDir: $data, routes: [{dst: "0.0.0.0/0"}],
+                          ranges: [[{subnet: $net}]]}},
+                  {type: "tuning"}]}' >"$P/net/podman.conflist"
+    echo "$PODMAN_BRIDGE" >"$P/bridge"
 }
 
 # podman runs oci-rt without --root: oci-rt's default state dir.
@@ -618,6 +658,57 @@ make_oci_archive() {
     tar -C "$d" -cf "$out" oci-layout index.json blobs
     rm -rf "$d"
 }
+
+# ------------------------------------------------------------ oci-rt vs runc
+
+# The engine tests with each engine's defaults run every command twice: with
+# oci-rt and with runc (Debian's, the runtime the engines ship with), and
+# compare what the container printed and the exit status.
+
+# report_view TEXT: what two runtimes must agree on in a container's output:
+# not what names a particular namespace, cgroup, process or container (IDs,
+# pids, hostname, HOSTNAME: runc's init takes more pids in a new pid
+# namespace), nor the number of mounts (on a hybrid host oci-rt also mounts
+# the unified cgroup2 hierarchy in a cgroup mount; runc 1.1 does not).
+report_view() {
+    grep -vE '^(ns\.[a-z]+|cgroup|hostname|mounts|pid|ppid)=|^HOSTNAME=' <<<"$1" || true
+}
+
+# same_as_runc FN ARGS...: `FN runc ARGS` then `FN oci-rt ARGS` (FN: the
+# engine's run function, the runtime's name first); both must end with the
+# same status and print the same report_view.  oci-rt's result stays in
+# status and output (stdout and stderr), runc's in RUNC_STATUS and
+# RUNC_OUTPUT.
+same_as_runc() {
+    local fn=$1
+    shift
+    run "$fn" runc "$@"
+    RUNC_STATUS=$status RUNC_OUTPUT=$output
+    run "$fn" oci-rt "$@"
+    if [ "$status" != "$RUNC_STATUS" ] || [ "$(report_view "$output")" != "$(report_view "$RUNC_OUTPUT")" ]; then
+        echo "oci-rt and runc differ: $fn $*" >&2
+        echo "exit status: oci-rt $status, runc $RUNC_STATUS" >&2
+        diff <(report_view "$output") <(report_view "$RUNC_OUTPUT") | sed -n 's/^</oci-rt:/p; s/^>/runc:  /p' >&2
+        return 1
+    fi
+}
+
+# FLAGS_SCRIPT: what the container prints for the runs with many flags (after
+# its report): who is pid 1, the root mount's options, /run's type, a
+# volume's file, an anonymous volume's filesystem, a device node ($XDEV,
+# default /dev/xzero), and the limits its cgroups (v1, the host's view) hold.
+# shellcheck disable=SC2016
+FLAGS_SCRIPT='ocitest report
+echo init=$(cat /proc/1/comm)
+echo root_opts=$(awk '\''$5 == "/" { print $6 }'\'' /proc/self/mountinfo | tr , "\n" | grep -xE "ro|rw")
+echo run_fs=$(awk '\''$5 == "/run" { sub(/.* - /, ""); print $1 }'\'' /proc/self/mountinfo | tail -n1)
+echo data=$(cat /data/in 2>&1)
+echo anon=$(awk '\''$5 == "/anon" { sub(/.* - /, ""); print $1 }'\'' /proc/self/mountinfo)
+echo dev=$(ocitest stat ${XDEV:-/dev/xzero} 2>&1)
+echo zero=$(head -c 3 /dev/xzero 2>/dev/null | od -An -tx1 | tr -d " ")
+echo pids_max=$(cat /sys/fs/cgroup/pids/pids.max 2>&1)
+echo mem_limit=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>&1)
+echo cpu_quota=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>&1)/$(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us 2>&1)'
 
 # refute CMD...: fails when CMD succeeds (bats ignores a bare `! CMD`).
 refute() {

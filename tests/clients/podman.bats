@@ -246,7 +246,8 @@ pgone() { assert_gone "$1" "$PODMAN_OCI_ROOT" "$CG_PARENT/libpod-$1"; }
     for ((attempt = 0; attempt < 40; attempt++)); do
         if ((attempt % 2)); then e=/etc/passwd; else e=/no/such/bin; fi
         msg=$(prun --rm ocitest "$e" 2>&1 >/dev/null) || true
-        if [[ "$msg" != *"exec \"$e\""* ]]; then
+        # runc's text: exec: "PATH": ...
+        if [[ "$msg" != *"exec: \"$e\""* ]]; then
             echo "run $attempt ($e): $msg" >&2
             bad=$((bad + 1))
         fi
@@ -276,6 +277,90 @@ pgone() { assert_gone "$1" "$PODMAN_OCI_ROOT" "$CG_PARENT/libpod-$1"; }
     CONTAINERS_CONF=$conf CONTAINERS_STORAGE_CONF=$P/storage.conf podman --root "$P/root" \
         --runroot "$P/run" rm -f -t 0 cc1
     pgone "$CID"
+}
+
+# ------------------------------------------------- the engine's defaults
+# Podman as users run it: its default network (podman_default_network in
+# lib.sh: a CNI bridge, the container joins a netns by path and gets
+# net.ipv4.ping_group_range), seccomp profile and capabilities; each command
+# once with oci-rt and once with runc (Debian's, by path), compared
+# (same_as_runc in lib.sh).
+
+# prt RUNTIME ARGS...: podman run --rm with the defaults and runtime RUNTIME
+# (oci-rt: the snapshot; runc: Debian's, in a state dir of this run); the
+# container ID of an oci-rt run
+# goes to $WORK/last-oci-cid.
+prt() {
+    local rt=$1 cf rc=0 bin=$OCI
+    shift
+    if [ "$rt" = runc ]; then
+        # runc with a state dir of this run: podman passes runc no --root
+        # (and its clean-up's delete would not pass --runtime-flag's)
+        bin=$WORK/bin/runc-private
+        [ -x "$bin" ] || printf '#!/bin/sh\nexec %s --root %s "$@"\n' "$(command -v runc)" \
+            "$WORK/podman/runc-root" >"$bin"
+        chmod 755 "$bin"
+    fi
+    cf=$(mktemp -u "$WORK/cid.XXXXXX")
+    PM_RUNTIME=$bin pmd run --rm --cgroup-parent "$CG_PARENT" --cidfile "$cf" "$@" || rc=$?
+    if [ "$rt" = oci-rt ] && [ -s "$cf" ]; then
+        track_id "$(cat "$cf")"
+        cp "$cf" "$WORK/last-oci-cid"
+    fi
+    rm -f "$cf"
+    return "$rc"
+}
+
+@test "podman run --rm IMAGE echo hi with the defaults (default network by netns path + ping_group_range): as runc" {
+    [ -s "$WORK/podman/bridge" ] || podman_default_network
+    same_as_runc prt ocitest echo hi
+    [ "$status" -eq 0 ]
+    [ "$output" = hi ]
+    pgone "$(cat "$WORK/last-oci-cid")"
+}
+
+@test "podman run with the defaults (network, seccomp, capabilities): as runc" {
+    [ -s "$WORK/podman/bridge" ] || podman_default_network
+    # shellcheck disable=SC2016
+    same_as_runc prt ocitest sh -c 'ocitest report; echo links=$(ls /sys/class/net | sort | tr "\n" " ")
+        echo pgr=$(cat /proc/sys/net/ipv4/ping_group_range)'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    grep -qx 'seccomp=2' <<<"$output"
+    grep -qx 'links=eth0 lo' <<<"$output"
+    grep -qx 'pgr=0 0' <<<"$output"
+    [ "$(grep '^ns.net=' <<<"$output")" != "ns.net=$(stat -L -c %i /proc/self/ns/net)" ]
+    pgone "$(cat "$WORK/last-oci-cid")"
+}
+
+@test "podman run --init --user --read-only --tmpfs -v (bind, anonymous) --device --cap-add --security-opt no-new-privileges --pids-limit --memory --cpus: as runc" {
+    [ -s "$WORK/podman/bridge" ] || podman_default_network
+    mkdir -p "$WORK/vol-flags"
+    echo from-host >"$WORK/vol-flags/in"
+    same_as_runc prt --init --user 1000:1000 --read-only --tmpfs /run -v "$WORK/vol-flags:/data" -v /anon \
+        --device /dev/zero:/dev/xzero --cap-add NET_ADMIN --security-opt no-new-privileges \
+        --pids-limit 50 --memory 64m --cpus 0.5 ocitest sh -c "$FLAGS_SCRIPT"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    grep -qx 'init=podman-init' <<<"$output" # catatonit, bind-mounted by podman
+    grep -qx 'uid=1000' <<<"$output"
+    grep -qx 'root_opts=ro' <<<"$output"
+    grep -qx 'run_fs=tmpfs' <<<"$output"
+    grep -qx 'data=from-host' <<<"$output"
+    grep -qE '^anon=[a-z0-9]+$' <<<"$output"
+    grep -q '^dev=type=chr .* rdev=1:5 ' <<<"$output"
+    grep -qx 'zero=000000' <<<"$output"
+    # NET_ADMIN (12) is added to the bounding set (and, for a non-root user,
+    # podman adds it to the ambient set too)
+    local bnd
+    bnd=$(sed -n 's/^caps.bnd=//p' <<<"$output")
+    [ $((0x$bnd >> 12 & 1)) = 1 ]
+    grep -qx 'caps.amb=0000000000001000' <<<"$output"
+    grep -qx 'no_new_privs=1' <<<"$output"
+    grep -qx 'pids_max=50' <<<"$output"
+    grep -qx 'mem_limit=67108864' <<<"$output"
+    grep -qx 'cpu_quota=50000/100000' <<<"$output"
+    pgone "$(cat "$WORK/last-oci-cid")"
 }
 
 @test "podman: after all containers are removed, no oci-rt state, cgroup or process is left" {

@@ -22,7 +22,7 @@ export DEBIAN_FRONTEND=noninteractive
     exit 1
 }
 
-need="docker.io podman containerd tmux jq bats tini busybox-static gcc libc6-dev file
+need="docker.io podman containerd runc catatonit tmux jq bats tini busybox-static gcc libc6-dev file
       containernetworking-plugins python3 python3-grpcio python3-protobuf"
 # shellcheck disable=SC2086
 if ! dpkg -s $need >/dev/null 2>&1; then

@@ -135,6 +135,31 @@ host_ns() {
     assert_clean "$ID"
 }
 
+@test "sysctl: net.* in a network namespace joined by path is set there (podman's default network)" {
+    ns=$ID-net
+    make_netns "$ns"
+    host_before=$(cat /proc/sys/net/ipv4/ping_group_range)
+    make_bundle '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)
+        | .linux.sysctl = {"net.ipv4.ping_group_range": "0 0"}
+        | .process.args = ["/bin/sh", "-c", "echo pgr=$(cat /proc/sys/net/ipv4/ping_group_range)"]' \
+        --arg p "/var/run/netns/$ns"
+    run_ok
+    assert_kv pgr "0 0"
+    [ "$(ip netns exec "$ns" cat /proc/sys/net/ipv4/ping_group_range | tr -s '\t ' ' ')" = "0 0" ]
+    [ "$(cat /proc/sys/net/ipv4/ping_group_range)" = "$host_before" ]
+    assert_clean "$ID"
+}
+
+@test "sysctl: net.* in the runtime's own network namespace joined by path is refused" {
+    host_before=$(cat /proc/sys/net/ipv4/ip_forward)
+    make_bundle '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)
+        | .linux.sysctl = {"net.ipv4.ip_forward": "1"}' --arg p "/proc/$$/ns/net"
+    oci_detached create --bundle "$BUNDLE" "$ID"
+    assert_error_line "linux.sysctl\[\"net.ipv4.ip_forward\"\]" "network namespace /proc/$$/ns/net is the runtime's own"
+    [ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host_before" ]
+    assert_clean "$ID"
+}
+
 @test "hostname without a private uts namespace is refused" {
     host=$(hostname)
     make_bundle '.linux.namespaces |= map(select(.type != "uts")) | .hostname = "not-the-host"'

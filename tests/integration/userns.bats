@@ -143,10 +143,22 @@ run_ok() {
     assert_clean "$ID"
 }
 
-@test "userns: a user namespace without mappings is refused" {
+@test "userns: a user namespace without mappings maps the caller's euid/egid to root (crun's default; crun spec --rootless writes it)" {
     make_bundle '.linux.namespaces += [{"type": "user"}] | del(.linux.uidMappings, .linux.gidMappings)'
+    run_ok
+    assert_kv uid 0
+    assert_kv gid 0
+    assert_kv uid_map "0 $(id -u) 1"
+    assert_kv gid_map "0 $(id -g) 1"
+    [ "$(kv ns.user)" != "$(stat -L -c %i /proc/self/ns/user)" ]
+    assert_clean "$ID"
+}
+
+@test "userns: a user namespace with uidMappings but no gidMappings is refused" {
+    make_bundle '.linux.namespaces += [{"type": "user"}] | del(.linux.gidMappings)
+        | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
     unflake oci_detached create --bundle "$BUNDLE" "$ID"
-    assert_error_line "uidMappings|gidMappings|mapping"
+    assert_error_line "uidMappings/gidMappings" "needs both"
     assert_clean "$ID"
 }
 

@@ -253,13 +253,16 @@ START_TEST(fake_zero_is_unset)
 {
     struct cgroup *cg = fake(NULL);
     apply_ok(cg,
-             "{'memory':{'limit':0,'reservation':0,'swap':0,'kernel':0},'cpu':{'shares':0,"
+             "{'memory':{'limit':0,'reservation':0,'swap':0,'kernel':0,"
+             /* and -1 in a uint64, as Docker <= 18.x wrote its default swappiness */
+             "'swappiness':18446744073709551615},'cpu':{'shares':0,"
              "'quota':0,'period':0,'cpus':'','mems':''},'pids':{'limit':0},"
              "'blockIO':{'weight':0},'network':{'classID':0}}",
              false);
     assert_file("memory", "memory.limit_in_bytes", "9223372036854771712\n");
     assert_file("memory", "memory.soft_limit_in_bytes", "");
     assert_file("memory", "memory.kmem.limit_in_bytes", "");
+    assert_file("memory", "memory.swappiness", "");
     assert_file("cpu,cpuacct", "cpu.shares", "");
     assert_file("cpu,cpuacct", "cpu.cfs_quota_us", "");
     assert_file("cpu,cpuacct", "cpu.cfs_period_us", "");
