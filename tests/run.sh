@@ -1,7 +1,7 @@
 #!/bin/bash
 # The whole test suite: installs what the tests need (Debian packages),
 # builds oci-rt if needed, then runs every part and says which failed.
-#   tests/run.sh [PART...]   parts: unit integration security vm clients bench faults asan bench
+#   tests/run.sh [PART...]   parts: unit integration security vm clients bench faults asan
 #   (default: all of them)
 set -uo pipefail
 cd "$(dirname "$0")/.."

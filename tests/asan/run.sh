@@ -24,7 +24,7 @@ if [ ! -f "$build/Makefile" ]; then
         CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
         LDFLAGS="-fsanitize=address,undefined") || exit 1
 fi
-make -s -C "$build" -j"$(nproc)" oci-rt >/dev/null || exit 1
+make -s -C "$build" -j"$(nproc)" >/dev/null || exit 1
 logs=$(mktemp -d /tmp/ocasan.XXXXXX)
 chmod 777 "$logs"
 export ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:abort_on_error=0:exitcode=86"

@@ -224,6 +224,50 @@ pgone() { assert_gone "$1" "$PODMAN_OCI_ROOT" "$CG_PARENT/libpod-$1"; }
     pgone "$CID"
 }
 
+# notify_listen SOCK LOG: a datagram socket as systemd's, each message a line in LOG
+notify_listen() {
+    python3 - "$1" "$2" 3>&- <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+open(sys.argv[2] + ".ready", "w").close()
+while True:
+    m = s.recv(8192).decode()
+    with open(sys.argv[2], "a") as f:
+        f.write(m.rstrip("\n") + "\n")
+PY
+    defer_kill=$!
+    for _ in $(seq 100); do [ -e "$2.ready" ] && return 0; sleep 0.05; done
+    return 1
+}
+
+@test "podman run --sdnotify=container: the container's READY=1 reaches the caller's NOTIFY_SOCKET, as with runc" {
+    local rt bin log t0 cid ms
+    for rt in oci-rt runc; do
+        bin=$OCI
+        if [ "$rt" = runc ]; then
+            bin=$WORK/bin/runc-private
+            printf '#!/bin/sh\nexec %s --root %s "$@"\n' "$(command -v runc)" "$WORK/podman/runc-root" >"$bin"
+            chmod 755 "$bin"
+        fi
+        log=$BATS_TEST_TMPDIR/$rt.log
+        notify_listen "$BATS_TEST_TMPDIR/$rt.sock" "$log"
+        t0=$(date +%s%N)
+        cid=$(NOTIFY_SOCKET=$BATS_TEST_TMPDIR/$rt.sock PM_RUNTIME=$bin prun -d --sdnotify=container ocitest \
+            sh -c 'sleep 1; ocitest notify STATUS=up; ocitest notify READY=1; exec sleep 60')
+        ms=$((($(date +%s%N) - t0) / 1000000))
+        [ "$rt" = runc ] || track_id "$cid"
+        for _ in $(seq 100); do grep -q READY=1 "$log" 2>/dev/null && break; sleep 0.05; done
+        echo "# $rt: podman -d returned after $ms ms; got: $(tr '\n' ' ' <"$log" 2>/dev/null)" >&3
+        kill "$defer_kill"
+        grep -qx READY=1 "$log"
+        # (podman relays it with conmon as the main pid, whatever the runtime)
+        grep -qx "MAINPID=$(PM_RUNTIME=$bin pm inspect -f '{{.State.ConmonPid}}' "$cid")" "$log"
+        PM_RUNTIME=$bin pm rm -f "$cid" >/dev/null
+    done
+    pgone "$cid"
+}
+
 @test "podman run of a missing command: a readable error naming it, exit status 127" {
     run -127 --separate-stderr prun --rm ocitest /no/such/bin
     echo "status $status; stderr: $stderr"
