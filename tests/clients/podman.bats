@@ -242,7 +242,7 @@ PY
 }
 
 @test "podman run --sdnotify=container: the container's READY=1 reaches the caller's NOTIFY_SOCKET, as with runc" {
-    local rt bin log t0 cid ms
+    local rt bin log t0 cid ms ocid
     for rt in oci-rt runc; do
         bin=$OCI
         if [ "$rt" = runc ]; then
@@ -256,16 +256,16 @@ PY
         cid=$(NOTIFY_SOCKET=$BATS_TEST_TMPDIR/$rt.sock PM_RUNTIME=$bin prun -d --sdnotify=container ocitest \
             sh -c 'sleep 1; ocitest notify STATUS=up; ocitest notify READY=1; exec sleep 60')
         ms=$((($(date +%s%N) - t0) / 1000000))
-        [ "$rt" = runc ] || track_id "$cid"
+        [ "$rt" = runc ] || { track_id "$cid"; ocid=$cid; }
         for _ in $(seq 100); do grep -q READY=1 "$log" 2>/dev/null && break; sleep 0.05; done
         echo "# $rt: podman -d returned after $ms ms; got: $(tr '\n' ' ' <"$log" 2>/dev/null)" >&3
         kill "$defer_kill"
         grep -qx READY=1 "$log"
         # (podman relays it with conmon as the main pid, whatever the runtime)
         grep -qx "MAINPID=$(PM_RUNTIME=$bin pm inspect -f '{{.State.ConmonPid}}' "$cid")" "$log"
-        PM_RUNTIME=$bin pm rm -f "$cid" >/dev/null
+        PM_RUNTIME=$bin pm rm -f -t 0 "$cid" >/dev/null
     done
-    pgone "$cid"
+    pgone "$ocid"
 }
 
 @test "podman run of a missing command: a readable error naming it, exit status 127" {
