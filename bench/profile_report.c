@@ -192,35 +192,6 @@ static void term_cell(const struct bench_phase *p, char *buf, size_t size)
     snprintf(buf, size, "%s / %s", p50, max);
 }
 
-/* the runtime process's whole life under the profile (kernel's view, p50)
- * and the wall time of the timed rounds (p50) */
-static bool life_vs_timed(const struct bench *b, struct cmp *c, size_t k, const char *op,
-                          double *life, double *timed)
-{
-    const struct row *r = row_find(c, op, "runtime", BENCH_LIFE_PHASE);
-    const struct bench_metric *m = bench_metric((struct bench *)b, BENCH_WL_LIFECYCLE, op);
-    struct bench_stats t;
-    if (!r || !p50_of(r->cell[k], life) || !m || !bench_stats_of(&m->rt[c->cols[k].rti], &t))
-        return false;
-    *timed = t.p50;
-    return true;
-}
-
-static void term_overhead(const struct bench *b, struct cmp *c)
-{
-    printf("  the runtime process's whole life under the profile / the timed rounds' wall time "
-           "(p50):\n");
-    for (size_t o = 0; o < ARRAY_SIZE(steps); o++) {
-        printf("    %-7s", steps[o]);
-        for (size_t k = 0; k < c->nprof; k++) {
-            double life, timed;
-            if (life_vs_timed(b, c, k, steps[o], &life, &timed))
-                printf("  %s %.2f", c->cols[k].rt->name, life / timed);
-        }
-        printf("\n");
-    }
-}
-
 void bench_profile_table_print(const struct bench *b)
 {
     if (b->profile_state == BENCH_PROFILE_OFF)
@@ -260,7 +231,6 @@ void bench_profile_table_print(const struct bench *b)
         }
         printf("\n");
     }
-    term_overhead(b, &c);
     cmp_free(&c);
 }
 
@@ -418,26 +388,6 @@ static void table(FILE *f, const struct cmp *c, const char *op)
     fprintf(f, "</table></details>\n");
 }
 
-static void html_overhead(FILE *f, const struct bench *b, struct cmp *c)
-{
-    fprintf(f, "<table><tr><th class='l'>runtime</th><th class='l'>step</th><th>timed rounds: "
-               "wall p50</th><th>profiled: runtime's whole life p50</th><th>&#247;</th></tr>\n");
-    for (size_t k = 0; k < c->nprof; k++)
-        for (size_t o = 0; o < ARRAY_SIZE(steps); o++) {
-            double life, timed;
-            if (!life_vs_timed(b, c, k, steps[o], &life, &timed))
-                continue;
-            char a[32], p[32];
-            bench_fmt_num(a, sizeof(a), timed);
-            bench_fmt_num(p, sizeof(p), life);
-            fprintf(f, "<tr><td class='l'>");
-            bench_html_esc(f, c->cols[k].rt->name);
-            fprintf(f, "</td><td class='l'>%s</td><td>%s</td><td>%s</td><td>%.2f&#215;</td></tr>\n",
-                    steps[o], a, p, timed > 0 ? life / timed : NAN);
-        }
-    fprintf(f, "</table>\n");
-}
-
 static void html_intro(FILE *f, const struct bench *b)
 {
     fprintf(f, "<p class='sub'>Each runtime's create, start, kill, delete and run commands ran "
@@ -447,8 +397,8 @@ static void html_intro(FILE *f, const struct bench *b)
             " profile</code> (kernel tracing with BPF; <code>oci-rt profile --rules</code> "
             "names the phases) in %u profiled rounds of their own (%u planned), after the %u "
             "timed lifecycle rounds, the runtimes interleaved and their order rotated. The "
-            "profiled rounds are not in the totals above: the profile costs time of its own "
-            "(below). Process rows: <b>runtime</b> is the command's own process, <b>init</b> "
+            "profiled rounds are not in the totals above, as the profile costs time of its own. "
+            "Process rows: <b>runtime</b> is the command's own process, <b>init</b> "
             "the container's first process (whatever the runtime calls it), other rows a "
             "runtime's own stages; <b>%s</b> is a process's life, which its top-level rows "
             "cover. Columns labelled <i>trace</i> are oci-rt's own <code>--trace</code> spans "
@@ -500,10 +450,6 @@ void bench_profile_html(FILE *f, const struct bench *b)
         chart(f, &c, order[o]);
         table(f, &c, order[o]);
     }
-    fprintf(f, "<h3>The profile's cost</h3>\n<p class='sub'>The runtime command's whole life as "
-               "the kernel saw it under the profile, beside the wall time of the timed rounds "
-               "(which also holds oci-bench's own spawn and wait); ms.</p>\n");
-    html_overhead(f, b, &c);
     fprintf(f, "</section>\n");
     cmp_free(&c);
 }
