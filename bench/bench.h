@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "bench/proc.h"
@@ -65,7 +66,10 @@ struct bench_opts {
     char *json, *html, *svg;
     char *workdir_parent;
     bool keep, cgroup2_view, no_trace, quiet;
-    double timeout; /* seconds for one runtime command (beyond a workload's own time) */
+    double timeout;        /* seconds for one runtime command (beyond a workload's own time) */
+    bool phases;           /* --phases: every runtime's lifecycle under oci-rt profile */
+    char *profiler;        /* --profiler: the oci-rt that profiles (default: found) */
+    unsigned phase_rounds; /* profiled lifecycle rounds (0: the lifecycle's rounds) */
 };
 
 /* One phase of one lifecycle operation (create, start, kill, delete, run),
@@ -78,8 +82,8 @@ struct bench_phase {
 };
 
 /* Phases of a runtime beside its totals. source names where they came from:
- * "trace" (oci-rt's own --trace spans); another source (a kernel profile of
- * any runtime) fills the same structure. */
+ * "trace" (oci-rt's own --trace spans, of the timed rounds) or "profile"
+ * (`oci-rt profile` of any runtime's commands, in separate rounds). */
 struct bench_phases {
     const char *source;
     struct bench_phase *items;
@@ -100,7 +104,9 @@ struct bench_runtime {
     char *trace;               /* direct mode, oci-rt: its --trace file */
     char **live;               /* ids of containers that may exist */
     size_t nlive;
-    struct bench_phases phases;
+    struct bench_phases phases;  /* "trace" */
+    struct bench_phases profile; /* "profile" (--phases) */
+    char *profile_error;         /* its profiled rounds stopped: why (one line) */
 };
 
 /* What a container runs. */
@@ -113,11 +119,12 @@ struct bench_spec {
 
 /* One driver operation. In: timeout, capture, async. Out: the rest. */
 struct bench_call {
-    double timeout; /* seconds */
-    bool capture;   /* keep stdout in out */
-    bool async;     /* BENCH_OP_RUN only: return once spawned; bench_call_finish */
-    bool trace;     /* direct mode: pass --trace to a runtime that has one (oci-rt) */
-    double ms;      /* wall time of the operation */
+    double timeout;      /* seconds */
+    bool capture;        /* keep stdout in out */
+    bool async;          /* BENCH_OP_RUN only: return once spawned; bench_call_finish */
+    bool trace;          /* direct mode: pass --trace to a runtime that has one (oci-rt) */
+    const char *profile; /* direct mode: run it under oci-rt profile, spans (JSON) to this file */
+    double ms;           /* wall time of the operation */
     char *out;
     struct bench_proc proc; /* async */
 };
@@ -171,6 +178,12 @@ struct bench_env {
     uint64_t mem_kib;
 };
 
+enum bench_profile_state {
+    BENCH_PROFILE_OFF,         /* --phases not given */
+    BENCH_PROFILE_OK,          /* profiled rounds run (or will) */
+    BENCH_PROFILE_UNAVAILABLE, /* oci-rt profile cannot run here: no profile phases */
+};
+
 struct bench {
     struct bench_opts o;
     const struct bench_driver *drv;
@@ -196,6 +209,12 @@ struct bench {
     const char *cur_wl, *cur_rt;
     unsigned cur_round, cur_rounds;
     bool cur_warmup;
+    bool cur_profiled; /* the rounds under the profiler */
+    /* --phases */
+    enum bench_profile_state profile_state;
+    char *profiler;           /* the oci-rt whose profile command runs */
+    char *profile_error;      /* unavailable: why (one line) */
+    unsigned profiled_rounds; /* profiled lifecycle rounds done */
 };
 
 /* workloads.c */
@@ -222,6 +241,11 @@ int bench_run_capture(struct bench *b, struct bench_runtime *rt, const char *wha
                       const struct bench_spec *spec, double timeout, char **out,
                       struct oci_err *err);
 
+/* one lifecycle round: create, start, kill, delete of a container that
+ * waits, then a whole run of one that exits (ms[] in that order); profiled:
+ * each command under oci-rt profile */
+int bench_lifecycle_round(struct bench *b, struct bench_runtime *rt, bool profiled, double ms[5],
+                          struct oci_err *err);
 /* the workloads (one sample of one runtime; setup/teardown once) */
 int bench_wl_lifecycle(struct bench *b, struct bench_runtime *rt, bool record, struct oci_err *err);
 int bench_wl_cpu(struct bench *b, struct bench_runtime *rt, bool record, struct oci_err *err);
@@ -255,6 +279,8 @@ void bench_runtimes_drop(struct bench *b, size_t i);
 int bench_in_path(const char *cmd);
 /* the absolute path of cmd (PATH searched when it has no '/'), or NULL */
 char *bench_which(const char *cmd);
+/* oci-rt next to oci-bench (a build tree, or the same bin directory), else on PATH */
+char *bench_find_ocirt(void);
 
 /* env.c */
 void bench_env_collect(struct bench_env *e, bool cgroup2_view);
@@ -278,6 +304,30 @@ int bench_copy_file(const char *from, const char *to, mode_t mode, struct oci_er
 int bench_phases_collect(struct bench *b, struct bench_runtime *rt, bool record,
                          struct oci_err *err);
 void bench_phases_free(struct bench_phases *p);
+/* the phase of that key, added (without samples) when it is new */
+struct bench_phase *bench_phase_get(struct bench_phases *ph, const char *op, const char *proc,
+                                    const char *name, unsigned depth);
+
+/* profile.c: --phases, every runtime's lifecycle commands under oci-rt
+ * profile, in rounds of their own after the timed lifecycle rounds */
+extern const char *const bench_op_names[5]; /* create, start, kill, delete, run */
+#define BENCH_LIFE_PHASE "(whole life)"     /* a process's whole life, from the profile */
+/* the profiler found (--profiler or oci-rt next to oci-bench or on PATH) */
+int bench_profile_init(struct bench *b, struct oci_err *err);
+/* can it profile here (root, BPF, BTF)? If not, said once; the run goes on */
+void bench_profile_check(struct bench *b);
+/* the profiled lifecycle rounds, interleaved across runtimes */
+void bench_profile_rounds(struct bench *b);
+/* after a command ran under the profile: its spans folded into rt->profile */
+int bench_profile_collect(struct bench *b, struct bench_runtime *rt, enum bench_op op,
+                          const char *file, struct oci_err *err);
+/* the role of a process row: "runtime", "init" (the container's first
+ * process, whatever the runtime calls it), else the row's own name */
+const char *bench_phase_role(const struct bench_phases *ph, const char *proc);
+
+/* profile_report.c: the profile's phases of every runtime side by side */
+void bench_profile_table_print(const struct bench *b);
+void bench_profile_html(FILE *f, const struct bench *b);
 
 /* output */
 int bench_json_write(const struct bench *b, const char *path, struct oci_err *err);

@@ -1,6 +1,7 @@
 /* Direct mode: each runtime's own OCI command line (create, start, kill,
  * delete, run, state) on a bundle per container, with its own --root, and
- * for oci-rt its --trace during the lifecycle workload. */
+ * for oci-rt its --trace during the lifecycle workload; with --phases the
+ * lifecycle commands of the profiled rounds run under `oci-rt profile`. */
 #include "config.h"
 #include "bench/bench.h"
 #include "libcontainer/util.h"
@@ -22,6 +23,18 @@ static void argv_base(const struct bench *b, const struct bench_runtime *rt, boo
         bench_argv_add(a, "--trace");
         bench_argv_add(a, rt->trace);
     }
+}
+
+/* --phases: the command under `oci-rt profile`, its spans to file */
+static void profile_prefix(const struct bench *b, const char *file, struct bench_argv *a)
+{
+    bench_argv_add(a, b->profiler);
+    bench_argv_add(a, "profile");
+    bench_argv_add(a, "--format");
+    bench_argv_add(a, "json");
+    bench_argv_add(a, "--out");
+    bench_argv_add(a, file);
+    bench_argv_add(a, "--");
 }
 
 static char *bundle_dir(const struct bench *b, const char *id)
@@ -169,6 +182,8 @@ static int direct_op(struct bench *b, struct bench_runtime *rt, enum bench_op op
         bench_bundle_write(b, dir, id, spec, err) < 0)
         return -1;
     struct bench_argv a = {0};
+    if (call->profile)
+        profile_prefix(b, call->profile, &a);
     argv_base(b, rt, call->trace, &a);
     bench_argv_add(&a, names[op]);
     if (op == BENCH_OP_CREATE || op == BENCH_OP_RUN) {

@@ -1,7 +1,8 @@
 /* --html FILE: one self-contained page (inline CSS and SVG, no script, no
  * external resource) with the sections: summary table, bar chart (p50 and
  * max of every figure and runtime), box plots of the lifecycle steps, the
- * phase waterfall of oci-rt, the environment and the notes. */
+ * phase waterfall of oci-rt, with --phases every runtime's profile phases
+ * side by side (profile_report.c), the environment and the notes. */
 #include "config.h"
 #include "bench/bench.h"
 #include "bench/svg.h"
@@ -267,6 +268,7 @@ int bench_html_write(const struct bench *b, const char *path, struct oci_err *er
     section_chart(f, b);
     section_lifecycle(f, b);
     section_waterfall(f, b);
+    bench_profile_html(f, b);
     section_env(f, b);
     section_notes(f, b);
     fprintf(f, "</body></html>\n");

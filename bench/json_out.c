@@ -2,7 +2,8 @@
  * bench/oci-bench.schema.json): the environment, the settings, the
  * runtimes, per workload and figure the statistics of each runtime under
  * their plain names (n, mean, sd, min, p50, p90, p99, max), the ratios to
- * the baseline and the raw samples, the phases, and the notes. Written to a
+ * the baseline and the raw samples, the phases (oci-rt's trace), the
+ * profile phases of every runtime (--phases), and the notes. Written to a
  * temporary file and renamed, so a reader never sees half of it. */
 #include "config.h"
 #include "bench/bench.h"
@@ -163,6 +164,7 @@ static void gen_phase_list(yajl_gen g, const struct bench_phases *ph, const char
         yajl_gen_map_open(g);
         jkstr(g, "phase", p->name);
         jkstr(g, "process", p->proc);
+        jkstr(g, "role", bench_phase_role(ph, p->proc));
         jkint(g, "depth", p->depth);
         gen_stats(g, &s);
         jknum(g, "start_p50", st.p50);
@@ -171,9 +173,19 @@ static void gen_phase_list(yajl_gen g, const struct bench_phases *ph, const char
     yajl_gen_array_close(g);
 }
 
+/* the members of a runtime's phases: source and ops (left open) */
+static void gen_phase_set(yajl_gen g, const struct bench_phases *ph)
+{
+    jkstr(g, "source", ph->source);
+    jstr(g, "ops");
+    yajl_gen_map_open(g);
+    for (size_t k = 0; k < ARRAY_SIZE(bench_op_names); k++)
+        gen_phase_list(g, ph, bench_op_names[k]);
+    yajl_gen_map_close(g);
+}
+
 static void gen_phases(yajl_gen g, const struct bench *b)
 {
-    static const char *const ops[] = {"create", "start", "kill", "delete", "run"};
     jstr(g, "phases");
     yajl_gen_map_open(g);
     for (size_t i = 0; i < b->nrts; i++) {
@@ -182,14 +194,48 @@ static void gen_phases(yajl_gen g, const struct bench *b)
             continue;
         jstr(g, b->rts[i].name);
         yajl_gen_map_open(g);
-        jkstr(g, "source", ph->source);
-        jstr(g, "ops");
-        yajl_gen_map_open(g);
-        for (size_t k = 0; k < ARRAY_SIZE(ops); k++)
-            gen_phase_list(g, ph, ops[k]);
-        yajl_gen_map_close(g);
+        gen_phase_set(g, ph);
         yajl_gen_map_close(g);
     }
+    yajl_gen_map_close(g);
+}
+
+static void gen_profile_rt(yajl_gen g, const struct bench_runtime *rt)
+{
+    jstr(g, rt->name);
+    yajl_gen_map_open(g);
+    gen_phase_set(g, &rt->profile);
+    jkstr(g, "error", rt->profile_error);
+    yajl_gen_map_close(g);
+}
+
+/* --phases: how the profile went, which rounds, and every runtime's
+ * profile phases (source "profile") */
+static void gen_profile(yajl_gen g, const struct bench *b)
+{
+    static const char *const states[] = {"off", "ok", "unavailable"};
+    char when[160];
+    snprintf(when, sizeof(when),
+             "after the timed lifecycle rounds (%u), the runtimes interleaved and their "
+             "order rotated; not in the lifecycle figures",
+             b->o.rounds[BENCH_WL_LIFECYCLE]);
+    jstr(g, "profile");
+    yajl_gen_map_open(g);
+    jkstr(g, "status", states[b->profile_state]);
+    jkstr(g, "error", b->profile_error);
+    jkstr(g, "profiler", b->profiler);
+    jkint(g, "rounds", b->profiled_rounds);
+    jkint(g, "rounds_planned",
+          b->profile_state == BENCH_PROFILE_OFF ? 0
+          : b->o.phase_rounds                   ? b->o.phase_rounds
+                                                : b->o.rounds[BENCH_WL_LIFECYCLE]);
+    jkstr(g, "schedule", b->profile_state == BENCH_PROFILE_OFF ? NULL : when);
+    jstr(g, "runtimes");
+    yajl_gen_map_open(g);
+    for (size_t i = 0; i < b->nrts; i++)
+        if (b->rts[i].profile.n || b->rts[i].profile_error)
+            gen_profile_rt(g, &b->rts[i]);
+    yajl_gen_map_close(g);
     yajl_gen_map_close(g);
 }
 
@@ -215,6 +261,7 @@ static void gen_all(yajl_gen g, const struct bench *b)
             gen_workload(g, b, w);
     yajl_gen_map_close(g);
     gen_phases(g, b);
+    gen_profile(g, b);
     jkstrv(g, "notes", (const char *const *)b->notes);
     yajl_gen_map_close(g);
 }

@@ -110,7 +110,10 @@ static int set_up(struct bench *b, struct oci_err *err)
     if (b->o.cgroup2_view && bench_cgroup2_view(err) < 0)
         return -1;
     bench_env_collect(&b->env, b->o.cgroup2_view);
-    if (make_workdir(b, err) < 0 || bench_rootfs_build(b, err) < 0)
+    if (make_workdir(b, err) < 0)
+        return -1;
+    bench_profile_check(b);
+    if (bench_rootfs_build(b, err) < 0)
         return -1;
     if (b->drv->init(b, err) < 0)
         return -1;
@@ -170,13 +173,15 @@ int main(int argc, char **argv)
     b.drv = driver(b.o.engine);
     b.t0 = bench_now();
     make_tag(&b);
-    if (bench_runtimes_init(&b, &err) < 0) {
+    if (bench_runtimes_init(&b, &err) < 0 || bench_profile_init(&b, &err) < 0) {
         fprintf(stderr, "oci-bench: %s\n", err.msg);
         return 2;
     }
     if (geteuid() != 0) {
-        fprintf(stderr, "oci-bench: needs root (it runs containers and makes network "
-                        "namespaces and cgroups)\n");
+        fprintf(stderr,
+                "oci-bench: needs root (it runs containers and makes network "
+                "namespaces and cgroups%s)\n",
+                b.o.phases ? "; --phases loads BPF programs through oci-rt profile" : "");
         return 1;
     }
     handle_signals(on_stop);
@@ -199,5 +204,7 @@ int main(int argc, char **argv)
             bench_samples_free(&b.metrics[i].rt[k]);
         free(b.metrics[i].rt);
     }
+    free(b.profiler);
+    free(b.profile_error);
     return status;
 }

@@ -30,6 +30,7 @@ static int opt_engine(struct bench_opts *o, const char *arg);
 static int opt_shim(struct bench_opts *o, const char *arg);
 static int opt_rounds(struct bench_opts *o, const char *arg);
 static int opt_payload(struct bench_opts *o, const char *arg);
+static int opt_phase_rounds(struct bench_opts *o, const char *arg);
 static int opt_help(struct bench_opts *o, const char *arg);
 static int opt_version(struct bench_opts *o, const char *arg);
 static int opt_nothing(struct bench_opts *o, const char *arg);
@@ -89,6 +90,15 @@ static const struct opt opts[] = {
      "plain cgroup2 mount (crun refuses hybrid hosts)"},
     {"no-trace", 0, NULL, OPT_FLAG, O(no_trace), NULL,
      "do not pass --trace to oci-rt (no phase breakdown)"},
+    {"phases", 0, NULL, OPT_FLAG, O(phases), NULL,
+     "direct mode: also run every runtime's lifecycle commands under `oci-rt profile` (kernel "
+     "tracing, BPF), in rounds of their own after the timed ones, and compare the runtimes "
+     "phase by phase (p50 and max)"},
+    {"phase-rounds", 0, "N", OPT_FN, 0, opt_phase_rounds,
+     "--phases: profiled rounds (default: as many as the lifecycle's timed rounds)"},
+    {"profiler", 0, "PATH", OPT_STR, O(profiler), NULL,
+     "--phases: the oci-rt whose profile command is used (default: the oci-rt next to "
+     "oci-bench, else on PATH)"},
     {"timeout", 0, "SECONDS", OPT_SECONDS, O(timeout), NULL,
      "limit of one runtime command beyond a workload's own time (default 60)"},
     {"quiet", 'q', NULL, OPT_FLAG, O(quiet), NULL, "no progress line"},
@@ -100,8 +110,9 @@ static void usage(FILE *f)
 {
     fprintf(f, "Usage: oci-bench [OPTIONS]\n\n"
                "Compares OCI runtimes side by side: container lifecycle, cpu, memory, file I/O,\n"
-               "system calls, network and density, with p50 and worst case, and oci-rt's own\n"
-               "phases. Needs root.\n\nOptions:\n");
+               "system calls, network and density, with p50 and worst case, oci-rt's own\n"
+               "phases and (--phases) every runtime's phases read from the kernel. Needs root.\n"
+               "\nOptions:\n");
     for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
         char left[64];
         snprintf(left, sizeof(left), "%c%c%s --%s%s%s", opts[i].short_name ? '-' : ' ',
@@ -272,6 +283,13 @@ static int opt_rounds(struct bench_opts *o, const char *arg)
     return 0;
 }
 
+static int opt_phase_rounds(struct bench_opts *o, const char *arg)
+{
+    if (parse_uint(arg, &o->phase_rounds) < 0 || o->phase_rounds == 0)
+        return bad("phase-rounds", "expected N >= 1, got \"%s\"", arg);
+    return 0;
+}
+
 static int opt_payload(struct bench_opts *o, const char *arg)
 {
     if (strcmp(arg, "pause") && strcmp(arg, "busy"))
@@ -352,6 +370,21 @@ static int check(struct bench_opts *o)
                         "creates the cgroups in its own view)\n");
         return -1;
     }
+    if (!o->phases && (o->profiler || o->phase_rounds)) {
+        fprintf(stderr, "oci-bench: --%s: only with --phases\n",
+                o->profiler ? "profiler" : "phase-rounds");
+        return -1;
+    }
+    if (o->phases && o->engine != BENCH_DIRECT) {
+        fprintf(stderr, "oci-bench: --phases: direct mode only (an engine's daemon runs the "
+                        "runtime, not oci-bench)\n");
+        return -1;
+    }
+    if (o->phases && !o->wl[BENCH_WL_LIFECYCLE]) {
+        fprintf(stderr, "oci-bench: --phases: profiles the lifecycle workload, which is not "
+                        "selected (-w lifecycle)\n");
+        return -1;
+    }
     if (o->nshims && o->engine != BENCH_CONTAINERD) {
         fprintf(stderr, "oci-bench: --shim: only with --engine containerd\n");
         return -1;
@@ -422,5 +455,6 @@ void bench_options_free(struct bench_opts *o)
     free(o->html);
     free(o->svg);
     free(o->workdir_parent);
+    free(o->profiler);
     memset(o, 0, sizeof(*o));
 }

@@ -14,21 +14,22 @@
 
 #define MAX_DEPTH 1
 
-static struct bench_phase *phase_get(struct bench_phases *ph, const struct spec_span *s)
+struct bench_phase *bench_phase_get(struct bench_phases *ph, const char *op, const char *proc,
+                                    const char *name, unsigned depth)
 {
     for (size_t i = 0; i < ph->n; i++) {
         struct bench_phase *p = &ph->items[i];
-        if (p->depth == s->depth && !strcmp(p->op, s->op) && !strcmp(p->proc, s->proc) &&
-            !strcmp(p->name, s->name))
+        if (p->depth == depth && !strcmp(p->op, op) && !strcmp(p->proc, proc) &&
+            !strcmp(p->name, name))
             return p;
     }
     ph->items = xrealloc(ph->items, (ph->n + 1) * sizeof(*ph->items));
     struct bench_phase *p = &ph->items[ph->n++];
     memset(p, 0, sizeof(*p));
-    p->op = xstrdup(s->op);
-    p->proc = xstrdup(s->proc);
-    p->name = xstrdup(s->name);
-    p->depth = s->depth;
+    p->op = xstrdup(op);
+    p->proc = xstrdup(proc);
+    p->name = xstrdup(name);
+    p->depth = depth;
     return p;
 }
 
@@ -69,7 +70,7 @@ static void fold(struct bench_phases *ph, const struct spec_spans *sp)
                 if (sp->items[k].ts < first)
                     first = sp->items[k].ts;
             }
-        struct bench_phase *p = phase_get(ph, s);
+        struct bench_phase *p = bench_phase_get(ph, s->op, s->proc, s->name, s->depth);
         bench_samples_add(&p->dur, (double)dur / 1e6);
         bench_samples_add(&p->start, (double)(first - cmd_start(sp, s->cmd)) / 1e6);
     }

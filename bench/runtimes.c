@@ -80,9 +80,7 @@ static int rt_add(struct bench *b, const char *name, const char *cmd, struct oci
     return 0;
 }
 
-/* oci-rt next to oci-bench (a build tree, or the same bin directory), else
- * on PATH */
-static char *find_ocirt(void)
+char *bench_find_ocirt(void)
 {
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -102,7 +100,7 @@ static int default_runtimes(struct bench *b, struct oci_err *err)
 {
     static const char *const names[] = {"oci-rt", "runc", "crun", "runsc"};
     for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-        _cleanup_free_ char *path = i == 0 ? find_ocirt() : bench_which(names[i]);
+        _cleanup_free_ char *path = i == 0 ? bench_find_ocirt() : bench_which(names[i]);
         if (b->o.engine == BENCH_DOCKER && i > 0 && !path) {
             /* a docker runtime is a name the daemon knows; the driver drops
              * the ones it does not know */
@@ -213,6 +211,8 @@ static void rt_free(struct bench_runtime *rt)
     for (int w = 0; w < BENCH_NWL; w++)
         free(rt->wl_error[w]);
     bench_phases_free(&rt->phases);
+    bench_phases_free(&rt->profile);
+    free(rt->profile_error);
 }
 
 void bench_runtimes_drop(struct bench *b, size_t i)

@@ -72,8 +72,7 @@ static void fmt_compact(char *buf, size_t size, double v)
         bench_fmt_num(buf, size, v);
 }
 
-/* 1, 2 or 5 times a power of ten, >= v */
-static double nice_ceil(double v)
+double bench_nice_ceil(double v)
 {
     if (!(v > 0))
         return 0;
@@ -104,7 +103,7 @@ static struct dom domain_of(const struct bench *b, const struct bench_metric *m)
             hi = s.max > hi ? s.max : hi;
             lo = s.min < lo ? s.min : lo;
         }
-    struct dom d = {-nice_ceil(-lo), nice_ceil(hi)};
+    struct dom d = {-bench_nice_ceil(-lo), bench_nice_ceil(hi)};
     if (d.hi <= d.lo)
         d.hi = d.lo + 1;
     return d;
@@ -127,7 +126,7 @@ static void fmt_tick(char *buf, size_t size, double v)
 static void axis(FILE *f, struct dom d, double y)
 {
     char a[32];
-    double step = nice_ceil((d.hi - d.lo) / 5);
+    double step = bench_nice_ceil((d.hi - d.lo) / 5);
     fprintf(f, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='ax'/>\n", X0, y, X1, y);
     for (double v = ceil(d.lo / step - 1e-9) * step; v <= d.hi + step * 1e-9; v += step) {
         double x = sx(v, d);
@@ -311,7 +310,7 @@ bool bench_svg_waterfall(FILE *f, const struct bench_runtime *rt, const char *op
         return false;
     }
     qsort(rows, n, sizeof(*rows), by_start);
-    double scale = end > 0 ? nice_ceil(end) : 1;
+    double scale = end > 0 ? bench_nice_ceil(end) : 1;
     int h = 30 + (int)n * WROW + 24;
     fprintf(f,
             "<svg class='wf' viewBox='0 0 %.0f %d' width='%.0f' height='%d' role='img'>\n"

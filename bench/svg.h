@@ -16,6 +16,8 @@ void bench_html_esc(FILE *f, const char *s);
 /* a number with about four significant digits */
 void bench_fmt_num(char *buf, size_t size, double v);
 const char *bench_rt_color(size_t i);
+/* 1, 2 or 5 times a power of ten, >= v (0 for v <= 0) */
+double bench_nice_ceil(double v);
 
 void bench_svg_bars(FILE *f, const struct bench *b, const struct bench_metric *m);
 void bench_svg_boxes(FILE *f, const struct bench *b, const struct bench_metric *m);

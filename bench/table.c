@@ -2,7 +2,9 @@
  * runs (workload, runtime, round, elapsed; rewritten in place on a
  * terminal, one line per step otherwise), messages that interrupt it, and
  * the table of results on stdout at the end: p50 / max of every figure and
- * runtime with the ratio of p50 to the baseline, oci-rt's phases, the notes. */
+ * runtime with the ratio of p50 to the baseline, oci-rt's phases, with
+ * --phases every runtime's profile phases side by side (profile_report.c),
+ * the notes. */
 #include "config.h"
 #include "bench/bench.h"
 #include "libcontainer/util.h"
@@ -32,11 +34,16 @@ void bench_progress(struct bench *b, bool done)
         progress_shown = tty;
         return;
     }
-    bool warm = b->cur_round < b->o.warmup;
-    unsigned shown = warm ? b->cur_round + 1 : b->cur_round - b->o.warmup + 1;
-    unsigned of = warm ? b->o.warmup : b->cur_rounds - b->o.warmup;
+    bool warm = !b->cur_profiled && b->cur_round < b->o.warmup;
+    unsigned shown = warm || b->cur_profiled ? b->cur_round + 1 : b->cur_round - b->o.warmup + 1;
+    unsigned of = warm              ? b->o.warmup
+                  : b->cur_profiled ? b->cur_rounds
+                                    : b->cur_rounds - b->o.warmup;
     fprintf(stderr, "%s[%2u:%02u] %-9s %-12s %s %u/%u%s", tty ? "\r\033[K" : "", el / 60, el % 60,
-            b->cur_wl ? b->cur_wl : "", b->cur_rt ? b->cur_rt : "", warm ? "warm-up" : "round",
+            b->cur_wl ? b->cur_wl : "", b->cur_rt ? b->cur_rt : "",
+            warm              ? "warm-up"
+            : b->cur_profiled ? "profiled"
+                              : "round",
             shown, of, tty ? "" : "\n");
     fflush(stderr);
     progress_shown = tty;
@@ -154,6 +161,7 @@ void bench_table_print(const struct bench *b)
     for (size_t i = 0; i < b->nrts; i++)
         if (b->rts[i].phases.n)
             print_phases(&b->rts[i]);
+    bench_profile_table_print(b);
     if (b->nnotes)
         printf("\nnotes:\n");
     for (size_t i = 0; i < b->nnotes; i++)

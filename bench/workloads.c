@@ -1,6 +1,7 @@
 /* The workloads and their figures, the rounds (warm-ups first, then timed
  * rounds with the runtimes interleaved and their order rotated every round,
- * so that drift of the machine hits all of them alike), the containers a
+ * so that drift of the machine hits all of them alike; with --phases the
+ * profiled lifecycle rounds follow the timed ones), the containers a
  * runtime may still have, and the lifecycle workload itself. */
 #include "config.h"
 #include "bench/bench.h"
@@ -222,6 +223,8 @@ int bench_run_workloads(struct bench *b)
         } else {
             for (unsigned r = 0; r < b->cur_rounds && !bench_stop; r++)
                 run_round(b, (enum bench_wl)w, r);
+            if (w == BENCH_WL_LIFECYCLE && b->profile_state == BENCH_PROFILE_OK)
+                bench_profile_rounds(b);
         }
         if (wl_defs[w].teardown)
             wl_defs[w].teardown(b);
@@ -232,48 +235,61 @@ int bench_run_workloads(struct bench *b)
 
 /* ------------------------------------------------------------ lifecycle */
 
-static int lifecycle_cycle(struct bench *b, struct bench_runtime *rt, double ms[4],
-                           struct oci_err *err)
+/* One lifecycle command; profiled: under oci-rt profile, its spans folded
+ * into rt->profile (oci-rt's --trace is off then: one observer at a time). */
+static int life_op(struct bench *b, struct bench_runtime *rt, enum bench_op op, const char *id,
+                   const struct bench_spec *spec, bool profiled, double *ms, struct oci_err *err)
+{
+    _cleanup_free_ char *file = NULL;
+    struct bench_call call = {.timeout = b->o.timeout, .trace = !profiled};
+    if (profiled) {
+        xasprintf(&file, "%s/profile-%s.jsonl", b->workdir, rt->name);
+        call.profile = file;
+    }
+    int rc = b->drv->op(b, rt, op, id, spec, &call, err);
+    *ms = call.ms;
+    if (rc == 0 && profiled)
+        rc = bench_profile_collect(b, rt, op, file, err);
+    if (file)
+        unlink(file);
+    return rc;
+}
+
+int bench_lifecycle_round(struct bench *b, struct bench_runtime *rt, bool profiled, double ms[5],
+                          struct oci_err *err)
 {
     const char *args[] = {"/usr/bin/ocibench-helper", b->o.payload, NULL};
     const struct bench_spec spec = {.args = args};
     _cleanup_free_ char *id = bench_new_id(b, rt, "l");
-    struct bench_call call = {.timeout = b->o.timeout, .trace = true};
     bench_live_add(rt, id);
     static const enum bench_op ops[] = {BENCH_OP_CREATE, BENCH_OP_START, BENCH_OP_KILL,
                                         BENCH_OP_DELETE};
     for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
         if (ops[i] == BENCH_OP_DELETE && b->drv->wait_stopped(b, rt, id, err) < 0)
             return -1; /* untimed: the kill has been sent, wait for its effect */
-        if (b->drv->op(b, rt, ops[i], id, &spec, &call, err) < 0)
+        if (life_op(b, rt, ops[i], id, &spec, profiled, &ms[i], err) < 0)
             return -1;
-        ms[i] = call.ms;
     }
     bench_live_del(rt, id);
+    /* a whole foreground run of a process that exits */
+    static const char *const exit_args[] = {"/usr/bin/ocibench-helper", "exit", NULL};
+    const struct bench_spec exit_spec = {.args = exit_args};
+    _cleanup_free_ char *rid = bench_new_id(b, rt, "r");
+    bench_live_add(rt, rid);
+    if (life_op(b, rt, BENCH_OP_RUN, rid, &exit_spec, profiled, &ms[4], err) < 0)
+        return -1;
+    bench_live_del(rt, rid);
     return 0;
 }
 
 int bench_wl_lifecycle(struct bench *b, struct bench_runtime *rt, bool record, struct oci_err *err)
 {
-    static const char *const names[] = {"create", "start", "kill", "delete"};
-    static const char *const args[] = {"/usr/bin/ocibench-helper", "exit", NULL};
-    const struct bench_spec spec = {.args = args};
-    double ms[4];
-    if (lifecycle_cycle(b, rt, ms, err) < 0)
+    double ms[5];
+    if (bench_lifecycle_round(b, rt, false, ms, err) < 0)
         return -1;
-    _cleanup_free_ char *id = bench_new_id(b, rt, "r");
-    struct bench_call call = {.timeout = b->o.timeout, .trace = true};
-    bench_live_add(rt, id);
-    int rc = b->drv->op(b, rt, BENCH_OP_RUN, id, &spec, &call, err);
-    if (rc < 0)
-        return -1;
-    bench_live_del(rt, id);
     size_t i = bench_rt_index(b, rt);
-    if (record) {
-        for (size_t k = 0; k < ARRAY_SIZE(names); k++)
-            bench_record(b, BENCH_WL_LIFECYCLE, names[k], i, ms[k]);
-        bench_record(b, BENCH_WL_LIFECYCLE, "run", i, call.ms);
-    }
+    for (size_t k = 0; record && k < ARRAY_SIZE(ms); k++)
+        bench_record(b, BENCH_WL_LIFECYCLE, bench_op_names[k], i, ms[k]);
     if (rt->trace)
         return bench_phases_collect(b, rt, record, err);
     return 0;

@@ -89,3 +89,23 @@ helpers_paused() {
     validate_json "$BATS_TEST_TMPDIR/out.json"
     jq -e '.interrupted == true' "$BATS_TEST_TMPDIR/out.json"
 }
+
+in_profiled_round() {
+    grep -Eq '^\[.*\] lifecycle +(oci-rt|runc) +profiled 2/' "$BATS_TEST_TMPDIR/stderr" &&
+        pgrep -f "profile --format json --out $W/" >/dev/null
+}
+
+@test "Ctrl-C during the profiled rounds (--phases): no container or profile left; the profiled rounds done are written" {
+    command -v runc >/dev/null || skip "runc is not installed (tests/oci-bench/run.sh installs it)"
+    start --runtime "oci-rt=$OCI_RT" --runtime runc=runc -w lifecycle --rounds 2 --warmup 0 \
+        --phases --phase-rounds 100
+    wait_for 120 in_profiled_round
+    ctrl_c
+    assert_nothing_left "$W"
+    run ! pgrep -f "profile --format json --out $W/"
+    local j=$BATS_TEST_TMPDIR/out.json
+    validate_json "$j"
+    jq -e '.interrupted == true and .profile.status == "ok" and .profile.rounds >= 1 and
+        .profile.rounds < 100 and .profile.rounds_planned == 100' "$j"
+    jq -e '.profile.runtimes | keys == ["oci-rt", "runc"]' "$j"
+}

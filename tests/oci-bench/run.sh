@@ -37,7 +37,7 @@ if [ -z "${OCI_BENCH:-}" ]; then
 fi
 
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=("$here"/direct.bats "$here"/interrupt.bats "$here"/errors.bats
+[ ${#files[@]} -gt 0 ] || files=("$here"/direct.bats "$here"/phases.bats "$here"/interrupt.bats "$here"/errors.bats
     "$here"/engines.bats)
 
 # shellcheck source=helpers.bash
