@@ -277,6 +277,30 @@ ROTATE='ln -s /proc/sys/kernel/core_pattern "$1.x" && ln -s /proc/sysrq-trigger 
     assert_clean "$ID"
 }
 
+@test "race: a linux.devices node in a shared /dev replaced by a symlink to a host file before its chmod: no host file changes" {
+    make_shared_dev
+    BAIT=$BATS_TEST_TMPDIR/bait
+    echo bait >"$BAIT"
+    chmod 600 "$BAIT"
+    make_bundle "$VICTIM"' | .linux.devices = [{"path": "/dev/i10dev", "type": "c", "major": 1, "minor": 3, "fileMode": 438}]' \
+        --arg d "$SHARED"
+    # the symlink is absolute: the runtime makes devices before the pivot,
+    # where "/" is the host's
+    start_attacker "$SHARED" "exec /race replace /shared i10dev '$BAIT'"
+    bait_mode() {
+        local m
+        m=$(stat -c %a "$BAIT")
+        [ "$m" = 600 ] || {
+            echo "the host file $BAIT became mode $m"
+            chmod 600 "$BAIT"
+        }
+    }
+    POST=bait_mode race_loop
+    stop_attacker
+    assert_race_held
+    assert_clean "$ID"
+}
+
 @test "passwd: an image whose /etc/passwd is a FIFO or a link to a procfs file: the privileged runtime neither blocks on it nor reads it" {
     image=$(copy_rootfs)
     rm -f "$image/etc/passwd"
@@ -284,12 +308,12 @@ ROTATE='ln -s /proc/sys/kernel/core_pattern "$1.x" && ln -s /proc/sysrq-trigger 
     # HOME comes from /etc/passwd when the config has none: looked up on
     # every create, before the capabilities are dropped
     make_bundle '.root.path = $img | .process.args = ["/bin/sh", "-c", "echo home=$HOME"]' --arg img "$image"
-    run --separate-stderr timeout 20 "$OCI_RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+    run --separate-stderr timeout -k 5 20 "$OCI_RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
     [ "$status" -ne 124 ] || { echo "the runtime blocked on the FIFO" >&2; false; }
     [ "$status" -eq 0 ] || { echo "run failed: $stderr" >&2; false; }
     assert_kv home /
     make_bundle '.root.path = $img | .process.user.username = "root"' --arg img "$image"
-    run --separate-stderr timeout 20 "$OCI_RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+    run --separate-stderr timeout -k 5 20 "$OCI_RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
     [ "$status" -ne 124 ] || { echo "the runtime blocked on the FIFO" >&2; false; }
     assert_error_line "username" "root" "/etc/passwd"
     # a link into /proc (here the container's own hostname, which reads as a
@@ -298,7 +322,7 @@ ROTATE='ln -s /proc/sys/kernel/core_pattern "$1.x" && ln -s /proc/sysrq-trigger 
     ln -s /proc/sys/kernel/hostname "$image/etc/passwd"
     make_bundle '.root.path = $img | .hostname = "u:x:0:0::/pwn:/bin/sh" | .process.user.username = "u"
         | .process.args = ["/bin/sh", "-c", "echo home=$HOME"]' --arg img "$image"
-    run --separate-stderr timeout 20 "$OCI_RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+    run --separate-stderr timeout -k 5 20 "$OCI_RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
     [ "$(kv home)" != /pwn ] || { echo "the procfs file was read as /etc/passwd" >&2; false; }
     assert_error_line "username" '"u"' "/etc/passwd"
     assert_clean "$ID"

@@ -11,6 +11,11 @@
  *       in a tight loop, forever: a device, a file or a directory on one
  *       side, a symlink into /proc on the other. Prints "ready" first.
  *
+ *   race_attack replace DIR NAME TARGET
+ *       In DIR, puts a symlink to TARGET in the place of NAME (symlink +
+ *       rename over it), forever: whatever the runtime creates as NAME is
+ *       replaced as soon as it exists. Prints "ready" first.
+ *
  *   race_attack console-sink SOCKET
  *       A --console-socket receiver for many creates: accepts, takes the
  *       pty master (SCM_RIGHTS) and closes it, forever. Prints "ready"
@@ -47,6 +52,28 @@ static int swap(int argc, char **argv)
     for (;;)
         for (int i = 3; i + 1 < argc; i += 2)
             syscall(SYS_renameat2, dir, argv[i], dir, argv[i + 1], RENAME_EXCHANGE);
+    return 0;
+}
+
+static int replace(int argc, char **argv)
+{
+    if (argc != 5) {
+        fprintf(stderr, "usage: race_attack replace DIR NAME TARGET\n");
+        return 2;
+    }
+    int dir = open(argv[2], O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) {
+        perror(argv[2]);
+        return 1;
+    }
+    char tmp[256];
+    snprintf(tmp, sizeof(tmp), ".%s.new", argv[3]);
+    printf("ready\n");
+    fflush(stdout);
+    for (;;) {
+        symlinkat(argv[4], dir, tmp);
+        renameat(dir, tmp, dir, argv[3]);
+    }
     return 0;
 }
 
@@ -95,8 +122,10 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "swap"))
         return swap(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "replace"))
+        return replace(argc, argv);
     if (argc > 1 && !strcmp(argv[1], "console-sink"))
         return console_sink(argc, argv);
-    fprintf(stderr, "usage: race_attack swap|console-sink ...\n");
+    fprintf(stderr, "usage: race_attack swap|replace|console-sink ...\n");
     return 2;
 }
