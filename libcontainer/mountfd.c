@@ -86,6 +86,56 @@ int mountfd_new(const char *src, const char *type, unsigned long flags, const vo
     return procfs_mount(-1, src, dst_fd, type, flags, data);
 }
 
+/* The mount flags that are mount attributes (the others belong to the
+ * superblock: no detached mount for them here). */
+static bool flags_to_attrs(unsigned long flags, uint64_t *attrs)
+{
+    static const struct {
+        unsigned long flag;
+        uint64_t attr;
+    } t[] = {{MS_RDONLY, MOUNT_ATTR_RDONLY},     {MS_NOSUID, MOUNT_ATTR_NOSUID},
+             {MS_NODEV, MOUNT_ATTR_NODEV},       {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+             {MS_NOATIME, MOUNT_ATTR_NOATIME},   {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME},
+             {MS_RELATIME, MOUNT_ATTR_RELATIME}, {MS_STRICTATIME, MOUNT_ATTR_STRICTATIME}};
+    *attrs = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(t); i++)
+        if (flags & t[i].flag) {
+            *attrs |= t[i].attr;
+            flags &= ~t[i].flag;
+        }
+    return flags == 0;
+}
+
+int mountfd_new_top(const char *src, const char *type, unsigned long flags, const char *key,
+                    const char *value, int dst_fd, int *top)
+{
+    uint64_t attrs;
+    *top = -1;
+    if (!flags_to_attrs(flags, &attrs)) {
+        errno = EOPNOTSUPP;
+        return -1;
+    }
+    _cleanup_close_ int fs = (int)syscall(SYS_fsopen, type, FSOPEN_CLOEXEC);
+    if (fs < 0)
+        return -1;
+    if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", src, 0) < 0 ||
+        (key && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, key, value, 0) < 0) ||
+        syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        return -1;
+    int m = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, attrs);
+    if (m < 0)
+        return -1;
+    if (syscall(SYS_move_mount, m, "", dst_fd, "",
+                MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+        int e = errno;
+        close(m);
+        errno = e;
+        return -1;
+    }
+    *top = m;
+    return 0;
+}
+
 /* The filesystem a config path names by its place, "." and ".." taken
  * lexically: procfs below /proc, sysfs below /sys, else none (0). */
 static long named_fs(const char *path)

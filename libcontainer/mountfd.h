@@ -21,6 +21,13 @@ int mountfd_bind(int src_fd, const char *src, bool recursive, int dst_fd, int *t
  * on. 0 or -1 with errno. */
 int mountfd_new(const char *src, const char *type, unsigned long flags, const void *data,
                 int dst_fd);
+/* A new filesystem made detached (fsopen, source src, one option key=value
+ * when key is set, the flags as mount attributes) and moved onto what dst_fd
+ * is open on; *top: its root. -1 with errno: EOPNOTSUPP when a flag is not
+ * a mount attribute, ENOSYS or EPERM without the new mount API (then
+ * mountfd_new and mountfd_reopen_top do it). */
+int mountfd_new_top(const char *src, const char *type, unsigned long flags, const char *key,
+                    const char *value, int dst_fd, int *top);
 /* Remount the bind mount whose root fd is open on (or the path target
  * when fd < 0) with flags, keeping the flags the kernel locked. 0 or -1
  * with errno. */

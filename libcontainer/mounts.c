@@ -296,11 +296,15 @@ static int mount_cgroup(struct mount_env *env, struct mount_plan *p, int dfd, st
     if (!cg || cg->mode == CG_DISABLED || cg->mode == CG_UNIFIED)
         return mount_cgroup2(env, p, dfd, flags, err);
     /* v1 and hybrid: a tmpfs holding one directory per hierarchy */
-    if (mountfd_new("tmpfs", "tmpfs", flags & ~MS_RDONLY, "mode=755", dfd) < 0)
-        return err_set(err, errno, "mount tmpfs for cgroups on %s", dest);
-    _cleanup_close_ int base = mountfd_reopen_top(env->rootfd, dest, dfd, err);
-    if (base < 0)
-        return -1;
+    _cleanup_close_ int base = -1;
+    if (mountfd_new_top("tmpfs", "tmpfs", flags & ~MS_RDONLY, "mode", "755", dfd, &base) < 0) {
+        if (errno != ENOSYS && errno != EPERM && errno != EOPNOTSUPP)
+            return err_set(err, errno, "mount tmpfs for cgroups on %s", dest);
+        if (mountfd_new("tmpfs", "tmpfs", flags & ~MS_RDONLY, "mode=755", dfd) < 0)
+            return err_set(err, errno, "mount tmpfs for cgroups on %s", dest);
+        if ((base = mountfd_reopen_top(env->rootfd, dest, dfd, err)) < 0)
+            return -1;
+    }
     _cleanup_close_ int basedir = openat(base, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (basedir < 0)
         return err_set(err, errno, "open %s", dest);

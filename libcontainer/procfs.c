@@ -434,16 +434,25 @@ int procfs_mount(int src_fd, const char *src, int dst_fd, const char *type, unsi
                  const void *data)
 {
     struct oci_err e = {0};
-    /* the fd directory itself is checked like any file below the handle */
-    int fddir = procfs_open(PROCFS_SELF, 0, "fd", O_PATH | O_DIRECTORY, &e);
-    if (fddir < 0) {
-        errno = e.errnum ? e.errnum : EXDEV;
+    char spath[64], dpath[64], self[32] = "self";
+    if (procfs_handle(&e) < 0) {
+        errno = e.errnum ? e.errnum : ENOENT;
         return -1;
     }
-    close(fddir);
-    char spath[64], dpath[64];
-    snprintf(spath, sizeof(spath), "%d/fd/%d", h.self_pid, src_fd);
-    snprintf(dpath, sizeof(dpath), "%d/fd/%d", h.self_pid, dst_fd);
+    if (h.kind == PROCFS_PLAIN) {
+        /* /proc itself: its fd directory is checked like any file below
+         * it (nothing mounted over it); a private instance or a clone has
+         * nothing mounted in it */
+        int fddir = procfs_open(PROCFS_SELF, 0, "fd", O_PATH | O_DIRECTORY, &e);
+        if (fddir < 0) {
+            errno = e.errnum ? e.errnum : EXDEV;
+            return -1;
+        }
+        close(fddir);
+        snprintf(self, sizeof(self), "%d", h.self_pid);
+    }
+    snprintf(spath, sizeof(spath), "%s/fd/%d", self, src_fd);
+    snprintf(dpath, sizeof(dpath), "%s/fd/%d", self, dst_fd);
     /* relative to the handle: the walk starts in it, not at any /proc */
     _cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (cwd < 0 || fchdir(h.fd) < 0)

@@ -175,8 +175,11 @@ START_TEST(mount_fds_onto_fds)
     snprintf(file, sizeof(file), "%s/f", tmp);
     ck_assert_int_eq(mkdir(dir, 0755), 0);
     put(file, "secret\n");
-    for (int by_hand = 0; by_hand < 2; by_hand++) {
-        procfs_test_by_hand(by_hand);
+    for (int k = 0; k < 4; k++) {
+        struct oci_err herr = {0};
+        ck_assert_msg(procfs_test_open(k < 2 ? PROCFS_PRIVATE : PROCFS_PLAIN, &herr) >= 0, "%s",
+                      herr.msg);
+        procfs_test_by_hand(k % 2);
         int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         int ffd = open(file, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         int null = open("/dev/null", O_PATH | O_CLOEXEC);
