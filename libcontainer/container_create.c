@@ -8,6 +8,7 @@
 #include "namespaces.h"
 #include "notify.h"
 #include "process.h"
+#include "procfs.h"
 #include "sync.h"
 #include "terminal.h"
 #include "trace.h"
@@ -436,8 +437,9 @@ int container_spawn(struct container *c, struct oci_err *err)
         return err_set(err, errno, "root.path %s", c->rootfs);
     if ((!c->run_mode && make_exec_socket(c, err) < 0) || make_cgroup(c, err) < 0)
         return -1;
-    TRACE_BEGIN(cspan, "sync channels");
-    rc = container_channels(c, err);
+    TRACE_BEGIN(cspan, "sync channels and procfs handle");
+    /* the children write /proc only through the runtime's own procfs */
+    rc = container_channels(c, err) < 0 || procfs_handle(err) < 0 ? -1 : 0;
     TRACE_END_RC(cspan, rc);
     if (rc < 0 || process_start(c, err) < 0)
         return -1;

@@ -6,6 +6,7 @@
 #include "exec_stub.h"
 #include "namespaces.h"
 #include "process.h"
+#include "procfs.h"
 #include "sync.h"
 #include "terminal.h"
 #include "trace.h"
@@ -263,7 +264,7 @@ static int wait_process(struct container *c, pid_t pid, int *exit_code)
 /* Fork the child, hand it the terminal socket, wait until it exec'd. */
 static int exec_spawn(struct container *c, pid_t *pid, struct oci_err *err)
 {
-    if (container_channels(c, err) < 0 || enter_for_children(c, err) < 0)
+    if (container_channels(c, err) < 0 || procfs_handle(err) < 0 || enter_for_children(c, err) < 0)
         return -1;
     TRACE_BEGIN(span, "clone exec process");
     bool in_cgroup = c->cg.v2_fd >= 0 && !c->join_cgroup_last;

@@ -108,8 +108,13 @@ static int config_device(int rootfd, const struct spec_device *d, bool userns, s
             return err_set(err, errno, "linux.devices %s: mknod", d->path);
     }
     if (!userns) {
-        if (fchmodat(dfd, name, perm, 0) < 0)
-            return err_set(err, errno, "linux.devices %s: chmod", d->path);
+        /* never through a symlink: one swapped in for the node would lead, before
+         * the pivot, to a host file */
+        if (fchmodat(dfd, name, perm, AT_SYMLINK_NOFOLLOW) < 0)
+            return errno == EOPNOTSUPP
+                       ? err_set(err, 0, "linux.devices %s: replaced by a symbolic link: refused",
+                                 d->path)
+                       : err_set(err, errno, "linux.devices %s: chmod", d->path);
         if ((d->has_uid || d->has_gid) &&
             fchownat(dfd, name, d->has_uid ? d->uid : (uid_t)-1, d->has_gid ? d->gid : (gid_t)-1,
                      AT_SYMLINK_NOFOLLOW) < 0)

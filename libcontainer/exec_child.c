@@ -6,6 +6,7 @@
 #include "container_internal.h"
 #include "exec_stub.h"
 #include "namespaces.h"
+#include "procfs.h"
 #include "sync.h"
 #include "trace.h"
 #include "util.h"
@@ -42,7 +43,8 @@ static int join(struct container *c, struct oci_err *err)
 static int exec_setup(struct container *c, struct oci_err *err)
 {
     umask(0);
-    if ((!c->join_cgroup_last && cgroup_enter_self(&c->cg, err) < 0) || join(c, err) < 0)
+    if ((!c->join_cgroup_last && cgroup_enter_self(&c->cg, err) < 0) || join(c, err) < 0 ||
+        procattr_open_label(&c->attrs, err) < 0)
         return -1;
     if (c->proc.terminal && proc_setup_terminal(c, err) < 0)
         return -1;
@@ -57,6 +59,7 @@ static int exec_setup(struct container *c, struct oci_err *err)
             sched_setaffinity(0, sizeof(set), &set) < 0)
             return err_set(err, errno, "process.execCPUAffinity.final");
     }
+    procfs_close(); /* the rest needs no /proc */
     return 0;
 }
 
@@ -78,10 +81,10 @@ _Noreturn void exec_main(struct container *c)
     trace_child(TRACE_PROC_INIT);
     close(c->sync_parent);
     /* nothing of the caller's but stdio and the preserved fds */
-    int keep[5 + SPEC_NS_TYPES] = {c->sync_child, c->console_fd, c->cg.v2_fd, exec_stub_fd(),
-                                   c->root_fd};
+    int keep[6 + SPEC_NS_TYPES] = {c->sync_child, c->console_fd, c->cg.v2_fd, exec_stub_fd(),
+                                   c->root_fd,    procfs_handle_fd()};
     for (int t = 0; t < SPEC_NS_TYPES; t++)
-        keep[5 + t] = c->ns_fds[t];
+        keep[6 + t] = c->ns_fds[t];
     close_fds_except(3 + (c->o->preserve_fds > 0 ? c->o->preserve_fds : 0), keep, ARRAY_SIZE(keep));
     /* the runtime's binary stays closed to the container's processes */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

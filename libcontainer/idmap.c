@@ -1,6 +1,7 @@
 #include "config.h"
 #include "idmap.h"
 #include "process.h"
+#include "procfs.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -18,15 +19,14 @@
 #define OPEN_TREE_CLOEXEC O_CLOEXEC
 #endif
 
-int idmap_write(pid_t pid, const char *file, const struct spec_idmaps *m)
+int idmap_write(pid_t pid, const char *file, const struct spec_idmaps *m, struct oci_err *err)
 {
-    char path[64], buf[4096];
+    char buf[4096];
     size_t n = 0;
     for (size_t i = 0; i < m->n && n < sizeof(buf) - 40; i++)
         n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%u %u %u\n", m->items[i].container_id,
                               m->items[i].host_id, m->items[i].size);
-    snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
-    return write_file_at(AT_FDCWD, path, buf, n);
+    return procfs_write(PROCFS_PID, pid, file, buf, n, err);
 }
 
 int idmap_userns_fd(const struct spec_idmaps *uids, const struct spec_idmaps *gids,
@@ -48,8 +48,9 @@ int idmap_userns_fd(const struct spec_idmaps *uids, const struct spec_idmaps *gi
     int fd = -1;
     if (pid < 0) {
         err_set(err, errno, "idmap: create a user namespace");
-    } else if (idmap_write(pid, "uid_map", uids) < 0 || idmap_write(pid, "gid_map", gids) < 0) {
-        err_set(err, errno, "idmap: write the mount's maps");
+    } else if (idmap_write(pid, "uid_map", uids, err) < 0 ||
+               idmap_write(pid, "gid_map", gids, err) < 0) {
+        err_wrap(err, "idmap: write the mount's maps");
     } else {
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);

@@ -10,8 +10,9 @@
 #include "error.h"
 #include "mounts.h"
 
-/* Writes /proc/PID/FILE (uid_map or gid_map) from m; -1 and errno. */
-int idmap_write(pid_t pid, const char *file, const struct spec_idmaps *m);
+/* Writes /proc/PID/FILE (uid_map or gid_map) from m, through the
+ * runtime's procfs handle. */
+int idmap_write(pid_t pid, const char *file, const struct spec_idmaps *m, struct oci_err *err);
 /* A user namespace fd with these maps (a short-lived process holds it). */
 int idmap_userns_fd(const struct spec_idmaps *uids, const struct spec_idmaps *gids,
                     struct oci_err *err);

@@ -8,6 +8,7 @@
 #include "exec_stub.h"
 #include "hooks.h"
 #include "namespaces.h"
+#include "procfs.h"
 #include "rootfs.h"
 #include "sync.h"
 #include "terminal.h"
@@ -97,8 +98,8 @@ static int early_attrs(struct container *c, struct oci_err *err)
     if (c->proc.has_oom_score_adj) {
         char buf[16];
         int n = snprintf(buf, sizeof(buf), "%d", c->proc.oom_score_adj);
-        if (write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, (size_t)n) < 0)
-            return err_set(err, errno, "process.oomScoreAdj %d", c->proc.oom_score_adj);
+        if (procfs_write(PROCFS_SELF, 0, "oom_score_adj", buf, (size_t)n, err) < 0)
+            return err_wrap(err, "process.oomScoreAdj %d", c->proc.oom_score_adj);
     }
     return 0;
 }
@@ -244,6 +245,7 @@ static int init_exec(struct container *c, struct oci_err *err)
     char path[PATH_MAX];
     if (proc_setup_final(c, path, sizeof(path), err) < 0)
         return -1;
+    procfs_close(); /* no runtime's procfs stays open while the container waits */
     if (init_wait_go(c, err) < 0)
         return -1;
     bool early = c->seccomp.listener;
@@ -308,7 +310,7 @@ static void close_parent_fds(struct container *c)
             close(*fds[i]);
             *fds[i] = -1;
         }
-    int keep[] = {c->sync_child, c->exec_listen, c->console_fd, exec_stub_fd()};
+    int keep[] = {c->sync_child, c->exec_listen, c->console_fd, exec_stub_fd(), procfs_handle_fd()};
     int first = 3 + (c->o->preserve_fds > 0 ? c->o->preserve_fds : 0) +
                 (c->o->listen_fds > 0 ? c->o->listen_fds : 0);
     close_fds_except(first, keep, ARRAY_SIZE(keep));
@@ -343,8 +345,8 @@ static int write_time_offsets(const struct spec_linux *l, struct oci_err *err)
     if (l->time_boottime.present)
         n += snprintf(buf + n, sizeof(buf) - (size_t)n, "boottime %lld %u\n",
                       (long long)l->time_boottime.secs, l->time_boottime.nanosecs);
-    if (n && write_file_at(AT_FDCWD, "/proc/self/timens_offsets", buf, (size_t)n) < 0)
-        return err_set(err, errno, "linux.timeOffsets");
+    if (n && procfs_write(PROCFS_SELF, 0, "timens_offsets", buf, (size_t)n, err) < 0)
+        return err_wrap(err, "linux.timeOffsets");
     return 0;
 }
 

@@ -1,6 +1,8 @@
 #include "config.h"
 #include "mounts.h"
+#include "mountfd.h"
 #include "pathres.h"
+#include "procfs.h"
 #include "trace.h"
 #include "util.h"
 
@@ -10,7 +12,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 
 /* Sorted by name; looked up with bsearch. */
@@ -239,29 +240,9 @@ static int sys_mount_setattr(int dfd, const char *path, unsigned flags, struct m
     return (int)syscall(SYS_mount_setattr, dfd, path, flags, a, sizeof(*a));
 }
 
-/* A bind mount takes its flags only on a remount; keep the flags the kernel
- * locks (a mount from a more privileged namespace) or the remount fails. */
 int mount_remount_bind(const char *target, unsigned long flags)
 {
-    unsigned long keep = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY | MS_NOATIME | MS_NODIRATIME |
-                         MS_RELATIME | MS_STRICTATIME | MS_NOSYMFOLLOW;
-    if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | (flags & keep), NULL) == 0)
-        return 0;
-    if (errno != EPERM)
-        return -1;
-    struct statvfs sv;
-    if (statvfs(target, &sv) < 0)
-        return -1;
-    unsigned long locked = 0;
-    if (sv.f_flag & ST_NOSUID)
-        locked |= MS_NOSUID;
-    if (sv.f_flag & ST_NODEV)
-        locked |= MS_NODEV;
-    if (sv.f_flag & ST_NOEXEC)
-        locked |= MS_NOEXEC;
-    if (sv.f_flag & ST_RDONLY)
-        locked |= MS_RDONLY;
-    return mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | (flags & keep) | locked, NULL);
+    return mountfd_remount_bind(-1, target, flags);
 }
 
 static const char *cg_subdir(const struct cg_hier *h)
@@ -271,65 +252,76 @@ static const char *cg_subdir(const struct cg_hier *h)
 }
 
 /* One cgroup hierarchy below /sys/fs/cgroup: its own mount in a cgroup
- * namespace, else a bind of the container's cgroup directory. */
+ * namespace, else a bind of the container's cgroup directory. (basefd is
+ * a directory of the tmpfs just made, which only this process sees.) */
 static int mount_cg_hier(struct mount_env *env, int basefd, const char *name, const char *fstype,
                          const char *data, const char *hostdir, unsigned long flags,
                          struct oci_err *err)
 {
-    char fdp[32], what[128];
+    char what[128];
     snprintf(what, sizeof(what), "cgroup mount %s", name);
     if (mkdirat(basefd, name, 0755) < 0 && errno != EEXIST)
         return err_set(err, errno, "%s: mkdir", what);
-    int fd = openat(basefd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    _cleanup_close_ int fd = openat(basefd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return err_set(err, errno, "%s", what);
-    int r;
     if (env->cgroupns)
-        r = mount(fstype, path_fd(fd, fdp), fstype, flags, data);
-    else
-        r = mount(hostdir, path_fd(fd, fdp), NULL, MS_BIND | MS_REC, NULL);
-    close(fd);
-    if (r == 0 && !env->cgroupns) {
-        /* the fd names the directory under the new mount: open it again */
-        fd = openat(basefd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        r = fd < 0 ? -1 : mount_remount_bind(path_fd(fd, fdp), flags);
-        if (fd >= 0)
-            close(fd);
-    }
-    return r < 0 ? err_set(err, errno, "%s", what) : 0;
+        return mountfd_new(fstype, fstype, flags, data, fd) < 0 ? err_set(err, errno, "%s", what)
+                                                                : 0;
+    _cleanup_close_ int top = -1;
+    if (mountfd_bind(-1, hostdir, true, fd, &top) < 0)
+        return err_set(err, errno, "%s", what);
+    if (top < 0) /* no fd on the new mount: the name leads to it */
+        top = openat(basefd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (top < 0 || mountfd_remount_bind(top, NULL, flags) < 0)
+        return err_set(err, errno, "%s", what);
+    return 0;
+}
+
+/* cgroup v2: its own mount in a cgroup namespace, else a bind of the
+ * container's cgroup (remounted with the entry's flags). */
+static int mount_cgroup2(struct mount_env *env, struct mount_plan *p, int dfd, unsigned long flags,
+                         struct oci_err *err)
+{
+    const struct cgroup *cg = env->cg;
+    const char *dest = p->m->destination;
+    if (env->cgroupns || !cg || cg->mode == CG_DISABLED)
+        return mountfd_new("cgroup2", "cgroup2", flags, NULL, dfd) < 0
+                   ? err_set(err, errno, "mount cgroup2 on %s", dest)
+                   : 0;
+    char host[4096];
+    snprintf(host, sizeof(host), "%s%s", cg->v2_mnt, cg->path);
+    _cleanup_close_ int top = -1;
+    if (mountfd_bind(-1, host, true, dfd, &top) < 0)
+        return err_set(err, errno, "bind cgroup %s on %s", host, dest);
+    if (top < 0 && (top = mountfd_reopen_top(env->rootfd, dest, dfd, err)) < 0)
+        return -1;
+    if (mountfd_remount_bind(top, NULL, flags) < 0)
+        return err_set(err, errno, "remount cgroup on %s", dest);
+    return 0;
 }
 
 static int mount_cgroup(struct mount_env *env, struct mount_plan *p, int dfd, struct oci_err *err)
 {
     const struct cgroup *cg = env->cg;
-    char fdp[32], host[4096];
+    const char *dest = p->m->destination;
+    char host[4096];
     unsigned long flags = (p->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC) & ~MS_BIND & ~MS_REC;
-    if (!cg || cg->mode == CG_DISABLED || cg->mode == CG_UNIFIED) {
-        if (env->cgroupns || !cg || cg->mode == CG_DISABLED)
-            return mount("cgroup2", path_fd(dfd, fdp), "cgroup2", flags, NULL) < 0
-                       ? err_set(err, errno, "mount cgroup2 on %s", p->m->destination)
-                       : 0;
-        snprintf(host, sizeof(host), "%s%s", cg->v2_mnt, cg->path);
-        if (mount(host, path_fd(dfd, fdp), NULL, MS_BIND | MS_REC, NULL) < 0)
-            return err_set(err, errno, "bind cgroup %s on %s", host, p->m->destination);
-        _cleanup_close_ int fd =
-            path_open_in_root(env->rootfd, p->m->destination, PATH_NO_CREATE, "mount", err);
-        if (fd < 0)
-            return -1;
-        if (mount_remount_bind(path_fd(fd, fdp), flags) < 0)
-            return err_set(err, errno, "remount cgroup on %s", p->m->destination);
-        return 0;
-    }
+    if (!cg || cg->mode == CG_DISABLED || cg->mode == CG_UNIFIED)
+        return mount_cgroup2(env, p, dfd, flags, err);
     /* v1 and hybrid: a tmpfs holding one directory per hierarchy */
-    if (mount("tmpfs", path_fd(dfd, fdp), "tmpfs", flags & ~MS_RDONLY, "mode=755") < 0)
-        return err_set(err, errno, "mount tmpfs for cgroups on %s", p->m->destination);
-    _cleanup_close_ int base =
-        path_open_in_root(env->rootfd, p->m->destination, PATH_NO_CREATE, "cgroup mount", err);
-    if (base < 0)
-        return -1;
+    _cleanup_close_ int base = -1;
+    if (mountfd_new_top("tmpfs", "tmpfs", flags & ~MS_RDONLY, "mode", "755", dfd, &base) < 0) {
+        if (errno != ENOSYS && errno != EPERM && errno != EOPNOTSUPP)
+            return err_set(err, errno, "mount tmpfs for cgroups on %s", dest);
+        if (mountfd_new("tmpfs", "tmpfs", flags & ~MS_RDONLY, "mode=755", dfd) < 0)
+            return err_set(err, errno, "mount tmpfs for cgroups on %s", dest);
+        if ((base = mountfd_reopen_top(env->rootfd, dest, dfd, err)) < 0)
+            return -1;
+    }
     _cleanup_close_ int basedir = openat(base, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (basedir < 0)
-        return err_set(err, errno, "open %s", p->m->destination);
+        return err_set(err, errno, "open %s", dest);
     for (size_t i = 0; i < cg->n_hier; i++) {
         const struct cg_hier *h = &cg->hier[i];
         char data[300];
@@ -347,96 +339,103 @@ static int mount_cgroup(struct mount_env *env, struct mount_plan *p, int dfd, st
             return -1;
     }
     if ((p->flags & MS_RDONLY) &&
-        mount(NULL, path_fd(base, fdp), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, NULL) < 0)
-        return err_set(err, errno, "remount %s read-only", p->m->destination);
+        procfs_mount(-1, NULL, base, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, NULL) < 0)
+        return err_set(err, errno, "remount %s read-only", dest);
     return 0;
 }
 
-/* After the first mount(2): the bind remount with the entry's flags, the
- * propagation and the recursive attributes. The fd used to mount names the
- * directory under the new mount, so the destination is opened again. */
-static int finish_mount(struct mount_env *env, struct mount_plan *p, unsigned long remount,
-                        struct oci_err *err)
+/* After the first mount: the bind remount with the entry's flags, the
+ * propagation and the recursive attributes, all on the new mount's root:
+ * top, or (when the kernel gave no fd on it) the mount found again and
+ * checked to be the one just made on dfd. */
+static int finish_mount(struct mount_env *env, struct mount_plan *p, int top, int dfd,
+                        unsigned long remount, struct oci_err *err)
 {
-    char fdp[32];
     const char *dest = p->m->destination;
-    _cleanup_close_ int fd = path_open_in_root(env->rootfd, dest, PATH_NO_CREATE, "mount", err);
-    if (fd < 0)
+    _cleanup_close_ int found = -1;
+    if (top < 0 && (top = found = mountfd_reopen_top(env->rootfd, dest, dfd, err)) < 0)
         return -1;
-    path_fd(fd, fdp);
-    if (remount && mount_remount_bind(fdp, remount) < 0)
+    if (remount && mountfd_remount_bind(top, NULL, remount) < 0)
         return err_set(err, errno, "mount %s: remount with its options", dest);
-    if (p->prop && mount(NULL, fdp, NULL, p->prop, NULL) < 0)
+    if (p->prop && procfs_mount(-1, NULL, top, NULL, p->prop, NULL) < 0)
         return err_set(err, errno, "mount %s: set propagation", dest);
     if (p->attr_set || p->attr_clr) {
         struct mount_attr a = {.attr_set = p->attr_set, .attr_clr = p->attr_clr};
-        if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0)
+        if (sys_mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0)
             return err_set(err, errno, "mount %s: recursive options", dest);
     }
+    return 0;
+}
+
+/* A mount that is not a bind: mount(2) on dfd. In a user namespace that
+ * may not mount sysfs or mqueue, the host's is bound instead (top: it). */
+static int mount_fs(struct mount_env *env, struct mount_plan *p, int dfd, int *top,
+                    unsigned long *remount, struct oci_err *err)
+{
+    const struct spec_mount *m = p->m;
+    const char *type = m->type ? m->type : "";
+    unsigned long flags = p->flags & ~MS_REMOUNT;
+    if (!strcmp(m->destination, "/dev") && (flags & MS_RDONLY)) {
+        flags &= ~MS_RDONLY; /* devices are made in it first */
+        env->dev_ro = true;
+    }
+    int r = mountfd_new(p->source, type, flags, p->data, dfd);
+    if (r < 0 && errno == EINVAL && env->userns && p->data && strstr(p->data, "gid=")) {
+        /* devpts gid=5 when gid 5 is not mapped: mount without it */
+        r = mountfd_new(p->source, type, flags, NULL, dfd);
+    }
+    const char *host = !strcmp(type, "sysfs")    ? "/sys"
+                       : !strcmp(type, "mqueue") ? "/dev/mqueue"
+                                                 : NULL;
+    if (r < 0 && errno == EPERM && env->userns && host) {
+        /* a user namespace without its own network (sysfs) or ipc
+         * (mqueue) namespace may not mount them: bind the host's */
+        r = mountfd_bind(-1, host, true, dfd, top);
+        if (r == 0) {
+            *remount = flags & ~(MS_BIND | MS_REC);
+            if (flags & MS_RDONLY) /* the host's submounts too */
+                p->attr_set |= MOUNT_ATTR_RDONLY;
+        }
+    }
+    if (r < 0)
+        return err_set(err, errno, "mount %s (%s) on %s", p->source, type, m->destination);
     return 0;
 }
 
 static int mount_one(struct mount_env *env, struct mount_plan *p, struct oci_err *err)
 {
     const struct spec_mount *m = p->m;
-    char fdp[32];
     enum path_create how = p->src_is_file ? PATH_CREATE_FILE : PATH_CREATE_DIR;
     _cleanup_close_ int dfd = path_open_in_root(env->rootfd, m->destination, how, "mount", err);
     if (dfd < 0)
         return -1;
+    /* checked on the fd the mount goes onto: no path is resolved again */
+    if (mountfd_check_target(m->destination, dfd, false, "mount", err) < 0)
+        return -1;
     const char *type = m->type ? m->type : "";
     unsigned long remount = 0;
-    if (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2")) {
-        if (mount_cgroup(env, p, dfd, err) < 0)
-            return -1;
-    } else if (p->idmap) {
+    _cleanup_close_ int top = -1; /* the new mount's root, when known */
+    if (!strcmp(type, "cgroup") || !strcmp(type, "cgroup2"))
+        return mount_cgroup(env, p, dfd, err);
+    if (p->idmap) {
         if (p->tree_fd < 0)
             return err_set(err, 0, "mount %s on %s: no idmapped tree", p->source, m->destination);
-        int r = (int)syscall(SYS_move_mount, p->tree_fd, "", dfd, "",
-                             MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
-        close(p->tree_fd);
-        p->tree_fd = -1;
-        if (r < 0)
+        top = TAKE_FD(p->tree_fd);
+        if (syscall(SYS_move_mount, top, "", dfd, "",
+                    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
             return err_set(err, errno, "mount %s on %s (idmapped)", p->source, m->destination);
         remount = p->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
     } else if (p->bind) {
-        if (mount(p->source, path_fd(dfd, fdp), NULL, p->flags & (MS_BIND | MS_REC), NULL) < 0)
+        if (mountfd_bind(-1, p->source, (p->flags & MS_REC) != 0, dfd, &top) < 0)
             return err_set(err, errno, "mount %s on %s", p->source, m->destination);
         if (!strcmp(m->destination, "/dev"))
             env->dev_bound = true;
         remount = p->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
-    } else {
-        unsigned long flags = p->flags & ~MS_REMOUNT;
-        if (!strcmp(m->destination, "/dev") && (flags & MS_RDONLY)) {
-            flags &= ~MS_RDONLY; /* devices are made in it first */
-            env->dev_ro = true;
-        }
-        int r = mount(p->source, path_fd(dfd, fdp), type, flags, p->data);
-        if (r < 0 && errno == EINVAL && env->userns && p->data && strstr(p->data, "gid=")) {
-            /* devpts gid=5 when gid 5 is not mapped: mount without it */
-            r = mount(p->source, fdp, type, flags, NULL);
-        }
-        const char *host = !strcmp(type, "sysfs")    ? "/sys"
-                           : !strcmp(type, "mqueue") ? "/dev/mqueue"
-                                                     : NULL;
-        if (r < 0 && errno == EPERM && env->userns && host) {
-            /* a user namespace without its own network (sysfs) or ipc
-             * (mqueue) namespace may not mount them: bind the host's */
-            r = mount(host, fdp, NULL, MS_BIND | MS_REC, NULL);
-            if (r == 0) {
-                remount = flags & ~(MS_BIND | MS_REC);
-                if (flags & MS_RDONLY) /* the host's submounts too */
-                    p->attr_set |= MOUNT_ATTR_RDONLY;
-                if (!remount && !p->prop && !p->attr_set && !p->attr_clr)
-                    return 0;
-                return finish_mount(env, p, remount, err);
-            }
-        }
-        if (r < 0)
-            return err_set(err, errno, "mount %s (%s) on %s", p->source, type, m->destination);
+    } else if (mount_fs(env, p, dfd, &top, &remount, err) < 0) {
+        return -1;
     }
     if (remount || p->prop || p->attr_set || p->attr_clr)
-        return finish_mount(env, p, remount, err);
+        return finish_mount(env, p, top, dfd, remount, err);
     return 0;
 }
 

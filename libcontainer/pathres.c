@@ -9,13 +9,25 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-static int openat2_in_root(int rootfd, const char *path, int flags)
+int path_openat2(int rootfd, const char *path, int flags, bool no_symlinks)
 {
     struct open_how how = {
         .flags = (uint64_t)(flags | O_CLOEXEC),
-        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        .resolve =
+            RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0),
     };
-    return (int)TEMP_FAILURE_RETRY_INT(syscall(SYS_openat2, rootfd, path, &how, sizeof(how)));
+    /* EAGAIN: a rename or a mount raced the walk, which the kernel cannot
+     * then vouch for; the walk is simply made again */
+    int fd, tries = 0;
+    do
+        fd = (int)TEMP_FAILURE_RETRY_INT(syscall(SYS_openat2, rootfd, path, &how, sizeof(how)));
+    while (fd < 0 && errno == EAGAIN && ++tries < 1000);
+    return fd;
+}
+
+static int openat2_in_root(int rootfd, const char *path, int flags)
+{
+    return path_openat2(rootfd, path, flags, false);
 }
 
 const char *path_fd(int fd, char buf[static 32])

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "procattr.h"
+#include "procfs.h"
 #include "trace.h"
 #include "util.h"
 
@@ -240,13 +241,18 @@ int procattr_open_label(struct procattr_plan *p, struct oci_err *err)
 {
     if (!p->apparmor && !p->selinux)
         return 0;
-    const char *path = p->selinux ? "/proc/self/attr/exec" : "/proc/self/attr/apparmor/exec";
-    p->attr_fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (p->attr_fd < 0 && !p->selinux)
-        p->attr_fd = open("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
-    if (p->attr_fd < 0)
-        return err_set(err, errno, "open %s", path);
-    return 0;
+    /* the LSM's own file first (AppArmor's since 5.1), then the shared one;
+     * through the runtime's procfs: no mount can stand in for it */
+    if (!p->selinux) {
+        struct oci_err e = {0};
+        p->attr_fd = procfs_open(PROCFS_THREAD_SELF, 0, "attr/apparmor/exec", O_WRONLY, &e);
+        if (p->attr_fd >= 0)
+            return 0;
+        if (e.errnum != ENOENT)
+            return err_set(err, 0, "process.apparmorProfile: %s", e.msg);
+    }
+    p->attr_fd = procfs_open(PROCFS_THREAD_SELF, 0, "attr/exec", O_WRONLY, err);
+    return p->attr_fd < 0 ? -1 : 0;
 }
 
 int procattr_set_exec_label(struct procattr_plan *p, struct oci_err *err)

@@ -1,6 +1,9 @@
 #include "config.h"
+#include "mountfd.h"
 #include "mountinfo.h"
 #include "mounts.h"
+#include "pathres.h"
+#include "procfs.h"
 #include "rootfs.h"
 #include "trace.h"
 #include "util.h"
@@ -8,7 +11,6 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -102,52 +104,17 @@ int rootfs_pivot(const char *rootfs, bool no_pivot, bool host_ns, struct oci_err
     return rc;
 }
 
-/* The file itself must be procfs's, reached without crossing a mount or
- * following a symlink: a bind mount under /proc/sys could otherwise
- * redirect the write to a host file. EXDEV/ELOOP/EPERM name the attempt. */
-static int write_sysctl(int dir, const char *rel, const char *value)
-{
-    struct open_how how = {
-        .flags = O_WRONLY | O_CLOEXEC,
-        .resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-    };
-    int fd = (int)syscall(SYS_openat2, dir, rel, &how, sizeof(how));
-    if (fd < 0)
-        return -1;
-    struct statfs st;
-    int rc = -1;
-    if (fstatfs(fd, &st) < 0)
-        goto out;
-    if (st.f_type != PROC_SUPER_MAGIC) {
-        errno = EXDEV;
-        goto out;
-    }
-    size_t len = strlen(value);
-    ssize_t w = write(fd, value, len);
-    if (w == (ssize_t)len)
-        rc = 0;
-    else if (w >= 0)
-        errno = EIO;
-out:
-    if (rc < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-    } else {
-        close(fd);
-    }
-    return rc;
-}
-
-/* /proc/sys is written only when it is a real procfs (an image cannot
- * redirect the writes with a symlink or another mount there). */
+/* The container's /proc/sys must be a real procfs (an image or a config
+ * that puts something else there gets a clear error, as before); the
+ * values are written through the runtime's own procfs handle, which no
+ * mount of the container covers. */
 int rootfs_sysctl(const struct spec_config *c, struct oci_err *err)
 {
     if (!c->linux_ || !c->linux_->sysctl.n)
         return 0;
     TRACE_BEGIN(span, "sysctl");
     int rc = 0;
-    _cleanup_close_ int dir = open("/proc/sys", O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    _cleanup_close_ int dir = open("/proc/sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     struct statfs st;
     if (dir < 0 || fstatfs(dir, &st) < 0 || st.f_type != PROC_SUPER_MAGIC) {
         rc = err_set(err, dir < 0 ? errno : 0, "linux.sysctl: /proc/sys is not a procfs");
@@ -156,16 +123,16 @@ int rootfs_sysctl(const struct spec_config *c, struct oci_err *err)
     for (size_t i = 0; i < c->linux_->sysctl.n; i++) {
         const struct spec_kv *kv = &c->linux_->sysctl.items[i];
         char rel[512];
-        snprintf(rel, sizeof(rel), "%s", kv->key);
-        for (char *p = rel; *p; p++)
+        snprintf(rel, sizeof(rel), "sys/%s", kv->key);
+        for (char *p = rel + 4; *p; p++)
             if (*p == '.')
                 *p = '/';
         if (strstr(rel, "..")) {
             rc = err_set(err, 0, "linux.sysctl[\"%s\"]: invalid name", kv->key);
             break;
         }
-        if (write_sysctl(dir, rel, kv->value) < 0) {
-            rc = err_set(err, errno, "linux.sysctl[\"%s\"] = \"%s\"", kv->key, kv->value);
+        if (procfs_write(PROCFS_ROOT, 0, rel, kv->value, strlen(kv->value), err) < 0) {
+            rc = err_wrap(err, "linux.sysctl[\"%s\"] = \"%s\"", kv->key, kv->value);
             break;
         }
     }
@@ -174,61 +141,132 @@ out:
     return rc;
 }
 
-static int readonly_path(const char *path, struct oci_err *err)
+/* A masked or read-only path, in the container's root: reached without
+ * any symlink (a symlink as the last component is refused, never
+ * followed), and on procfs or sysfs where the path says so. Returns 1
+ * with *fd open on it, 0 when the path does not exist (nothing to do),
+ * -1 with err set. */
+static int open_target(int root, const char *path, const char *what, int *fd, struct oci_err *err)
 {
-    if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+    *fd = path_openat2(root, path, O_PATH | O_NOFOLLOW, true);
+    if (*fd < 0) {
         if (errno == ENOENT)
             return 0;
-        return err_set(err, errno, "linux.readonlyPaths: bind %s", path);
+        if (errno == ELOOP)
+            return err_set(err, 0, "%s: %s is reached through a symbolic link: refused", what,
+                           path);
+        return err_set(err, errno, "%s: %s", what, path);
     }
+    struct stat st;
+    int rc = 1;
+    if (fstat(*fd, &st) < 0)
+        rc = err_set(err, errno, "%s: %s", what, path);
+    else if (S_ISLNK(st.st_mode))
+        rc = err_set(err, 0, "%s: %s is a symbolic link: refused", what, path);
+    else if (mountfd_check_target(path, *fd, true, what, err) < 0)
+        rc = -1;
+    if (rc < 0) {
+        close(*fd);
+        *fd = -1;
+    }
+    return rc;
+}
+
+/* A recursive bind of the path on itself, made read-only: on the fd that
+ * was checked, and the attributes on the new mount's own root. */
+static int readonly_path(int root, const char *path, struct oci_err *err)
+{
+    _cleanup_close_ int fd = -1, top = -1;
+    int found = open_target(root, path, "linux.readonlyPaths", &fd, err);
+    if (found <= 0)
+        return found;
+    if (mountfd_bind(fd, NULL, true, fd, &top) < 0)
+        return err_set(err, errno, "linux.readonlyPaths: bind %s", path);
+    if (top < 0 && (top = mountfd_reopen_top(root, path, fd, err)) < 0)
+        return err_wrap(err, "linux.readonlyPaths");
     struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
-    if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &a, sizeof(a)) < 0 &&
-        mount_remount_bind(path, MS_RDONLY) < 0)
+    if (syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0 &&
+        mountfd_remount_bind(top, NULL, MS_RDONLY) < 0)
         return err_set(err, errno, "linux.readonlyPaths: make %s read-only", path);
     return 0;
 }
 
-/* /dev/null is the source of masks over files: it must be the null device,
- * not something an image put there. */
-static int check_dev_null(struct oci_err *err)
+/* /dev/null is the source of the masks over files: opened once, not
+ * through a symlink as its last component, and it must be the null
+ * device itself. The masks are made from this fd, so swapping the name
+ * afterwards changes nothing (the CVE-2025-31133 class). */
+static int open_dev_null(int root, struct oci_err *err)
 {
+    int fd = path_openat2(root, "/dev/null", O_PATH | O_NOFOLLOW, false);
     struct stat st;
-    if (lstat("/dev/null", &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
+        if (fd >= 0)
+            close(fd);
         return err_set(err, 0,
                        "linux.maskedPaths: /dev/null in the container is not the "
                        "null device");
+    }
+    return fd;
+}
+
+/* A file is covered by a bind of the pinned null device, a directory by
+ * an empty read-only tmpfs; both onto the checked fd. */
+static int masked_path(int root, int devnull, const char *path, struct oci_err *err)
+{
+    _cleanup_close_ int fd = -1, top = -1;
+    int found = open_target(root, path, "linux.maskedPaths", &fd, err);
+    if (found <= 0)
+        return found;
+    struct stat st;
+    int r;
+    if (fstat(fd, &st) < 0)
+        r = -1;
+    else if (S_ISDIR(st.st_mode))
+        r = mountfd_new("tmpfs", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k",
+                        fd);
+    else
+        r = mountfd_bind(devnull, NULL, false, fd, &top);
+    if (r < 0)
+        return err_set(err, errno, "linux.maskedPaths: mask %s", path);
     return 0;
 }
 
-static int masked_path(const char *path, struct oci_err *err)
+static bool listed_before(const struct spec_strv *v, size_t i)
 {
-    struct stat st;
-    if (stat(path, &st) < 0) {
-        if (errno == ENOENT)
-            return 0;
-        return err_set(err, errno, "linux.maskedPaths: %s", path);
-    }
-    int r;
-    if (S_ISDIR(st.st_mode))
-        r = mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k");
-    else
-        r = mount("/dev/null", path, NULL, MS_BIND, NULL);
-    if (r < 0)
-        return err_set(err, errno, "linux.maskedPaths: mask %s", path);
+    for (size_t k = 0; k < i; k++)
+        if (!strcmp(v->items[k], v->items[i]))
+            return true;
+    return false;
+}
+
+static int readonly_and_masked(const struct spec_linux *l, struct oci_err *err)
+{
+    if (!l || (!l->readonly_paths.n && !l->masked_paths.n))
+        return 0;
+    /* after the pivot "/" is the container's root: every path is taken in it */
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return err_set(err, errno, "open the container's root");
+    for (size_t i = 0; i < l->readonly_paths.n; i++)
+        if (readonly_path(root, l->readonly_paths.items[i], err) < 0)
+            return -1;
+    if (!l->masked_paths.n)
+        return 0;
+    _cleanup_close_ int devnull = open_dev_null(root, err);
+    if (devnull < 0)
+        return -1;
+    for (size_t i = 0; i < l->masked_paths.n; i++)
+        if (!listed_before(&l->masked_paths, i) &&
+            masked_path(root, devnull, l->masked_paths.items[i], err) < 0)
+            return -1;
     return 0;
 }
 
 int rootfs_finalize(const struct spec_config *c, struct oci_err *err)
 {
     TRACE_BEGIN(span, "readonly and masked paths");
-    int rc = 0;
     const struct spec_linux *l = c->linux_;
-    for (size_t i = 0; rc == 0 && l && i < l->readonly_paths.n; i++)
-        rc = readonly_path(l->readonly_paths.items[i], err);
-    if (rc == 0 && l && l->masked_paths.n)
-        rc = check_dev_null(err);
-    for (size_t i = 0; rc == 0 && l && i < l->masked_paths.n; i++)
-        rc = masked_path(l->masked_paths.items[i], err);
+    int rc = readonly_and_masked(l, err);
     TRACE_END_RC(span, rc);
     if (rc == 0 && c->root_readonly) {
         TRACE_BEGIN(ro, "root read-only");

@@ -1,4 +1,7 @@
 #include "config.h"
+#include "mountfd.h"
+#include "pathres.h"
+#include "procfs.h"
 #include "terminal.h"
 #include "trace.h"
 #include "util.h"
@@ -13,6 +16,8 @@
 #include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -34,14 +39,62 @@ int terminal_send(int sock, int fd, struct oci_err *err)
     return unix_send_fd(sock, fd, "/dev/ptmx", 9, err);
 }
 
+/* The container's /dev/ptmx (through symlinks inside its root: it is
+ * pts/ptmx), opened only once it is known to be the ptmx device: nothing
+ * else the container may have put there is ever opened. */
+static int open_ptmx(int root, struct oci_err *err)
+{
+    _cleanup_close_ int path = path_openat2(root, "/dev/ptmx", O_PATH, false);
+    struct stat st;
+    if (path < 0)
+        return err_set(err, errno, "process.terminal: open /dev/ptmx");
+    if (fstat(path, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 2))
+        return err_set(err, 0,
+                       "process.terminal: /dev/ptmx in the container is not the ptmx device");
+    int fd = procfs_reopen(path, O_RDWR | O_NOCTTY, err);
+    return fd < 0 ? err_wrap(err, "process.terminal: open /dev/ptmx") : fd;
+}
+
+/* /dev/console becomes the pty: the slave's fd is bound onto a target
+ * reached without symlinks (one there is refused) and not on procfs or
+ * sysfs. No /dev/console (a bind-mounted /dev) is fine. */
+static int bind_console(int root, int slave, struct oci_err *err)
+{
+    _cleanup_close_ int fd = path_openat2(root, "/dev/console", O_PATH | O_NOFOLLOW, true);
+    _cleanup_close_ int top = -1;
+    struct stat st;
+    if (fd < 0 && errno == ENOENT)
+        return 0;
+    if (fd < 0 && errno == ELOOP)
+        return err_set(err, 0,
+                       "process.terminal: /dev/console is reached through a symbolic "
+                       "link: refused");
+    if (fd < 0 || fstat(fd, &st) < 0)
+        return err_set(err, errno, "process.terminal: /dev/console");
+    if (S_ISLNK(st.st_mode))
+        return err_set(err, 0, "process.terminal: /dev/console is a symbolic link: refused");
+    if (mountfd_check_target("/dev/console", fd, false, "process.terminal:", err) < 0)
+        return -1;
+    if (mountfd_bind(slave, NULL, false, fd, &top) < 0)
+        return err_set(err, errno, "process.terminal: bind the pty on /dev/console");
+    return 0;
+}
+
 int terminal_setup(const struct spec_process *p, uid_t uid, struct oci_err *err)
 {
     TRACE_BEGIN(span, "terminal");
-    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-    int rc = -1, slave = -1;
+    int rc = -1, slave = -1, master = -1;
     int unlock = 0;
-    if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0) {
-        err_set(err, errno, "process.terminal: open /dev/ptmx");
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) {
+        err_set(err, errno, "process.terminal: open the container's root");
+        goto out;
+    }
+    master = open_ptmx(root, err);
+    if (master < 0)
+        goto out;
+    if (ioctl(master, TIOCSPTLCK, &unlock) < 0) {
+        err_set(err, errno, "process.terminal: unlock the pty");
         goto out;
     }
     /* the slave by fd, not by a path the container could have replaced */
@@ -59,13 +112,8 @@ int terminal_setup(const struct spec_process *p, uid_t uid, struct oci_err *err)
         err_set(err, errno, "process.terminal: chown the pty");
         goto out;
     }
-    char fdp[32];
-    snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", slave);
-    /* /dev/console is the pty; no /dev/console target (a bind /dev) is fine */
-    if (mount(fdp, "/dev/console", NULL, MS_BIND, NULL) < 0 && errno != ENOENT) {
-        err_set(err, errno, "process.terminal: bind the pty on /dev/console");
+    if (bind_console(root, slave, err) < 0)
         goto out;
-    }
     if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0) {
         err_set(err, errno, "process.terminal: make it the controlling terminal");
         goto out;

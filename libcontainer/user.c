@@ -3,15 +3,43 @@
 #include "user.h"
 #include "util.h"
 
+#include <fcntl.h>
 #include <grp.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+
+/* The container's passwd or group file, read by the still privileged
+ * runtime: only a regular file that is not procfs's or sysfs's (an image
+ * whose /etc/passwd is a symlink to /proc/kmsg or a FIFO gets "no such
+ * file", not a read of the host's kernel log or a hang). Opening does not
+ * block (O_NONBLOCK) nor take a terminal (O_NOCTTY). */
+static FILE *open_db(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    struct statfs sf;
+    if (fstat(fd, &st) < 0 || fstatfs(fd, &sf) < 0 || !S_ISREG(st.st_mode) ||
+        sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC) {
+        close(fd);
+        errno = ENOENT;
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "re");
+    if (!f)
+        close(fd);
+    return f;
+}
 
 /* name:passwd:uid:gid:gecos:home:shell */
 int user_lookup(const char *passwd_path, const char *name, uid_t uid, struct user_entry *out)
 {
-    FILE *f = fopen(passwd_path, "re");
+    FILE *f = open_db(passwd_path);
     if (!f)
         return errno == ENOENT ? 0 : -1;
     char line[1024];
@@ -43,7 +71,7 @@ int user_lookup(const char *passwd_path, const char *name, uid_t uid, struct use
 
 int group_lookup(const char *group_path, const char *name, gid_t *gid)
 {
-    FILE *f = fopen(group_path, "re");
+    FILE *f = open_db(group_path);
     if (!f)
         return 0;
     char line[4096];

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "container_internal.h"
 #include "idmap.h"
+#include "procfs.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -11,9 +12,8 @@
 
 static int write_map(pid_t pid, const char *file, const struct spec_idmaps *m, struct oci_err *err)
 {
-    if (idmap_write(pid, file, m) < 0)
-        return err_set(err, errno, "linux.%s: write /proc/%d/%s",
-                       file[0] == 'u' ? "uidMappings" : "gidMappings", pid, file);
+    if (idmap_write(pid, file, m, err) < 0)
+        return err_wrap(err, "linux.%s", file[0] == 'u' ? "uidMappings" : "gidMappings");
     return 0;
 }
 
@@ -45,10 +45,9 @@ int userns_write_maps(const struct spec_config *cfg, pid_t pid, struct oci_err *
         return 0;
     if (geteuid() != 0) {
         /* without CAP_SETGID in the parent namespace gid maps need this */
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
-        if (write_file_at(AT_FDCWD, path, "deny", 4) < 0 && errno != ENOENT)
-            return err_set(err, errno, "user namespace: write %s", path);
+        struct oci_err e = {0};
+        if (procfs_write(PROCFS_PID, pid, "setgroups", "deny", 4, &e) < 0 && e.errnum != ENOENT)
+            return err_set(err, e.errnum, "user namespace: %s", e.msg);
     }
     if (write_map(pid, "uid_map", &l->uid_mappings, err) < 0 ||
         write_map(pid, "gid_map", &l->gid_mappings, err) < 0)
