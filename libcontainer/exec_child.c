@@ -81,8 +81,8 @@ _Noreturn void exec_main(struct container *c)
     trace_child(TRACE_PROC_INIT);
     close(c->sync_parent);
     /* nothing of the caller's but stdio and the preserved fds */
-    int keep[6 + SPEC_NS_TYPES] = {c->sync_child, c->console_fd, c->cg.v2_fd, exec_stub_fd(),
-                                   c->root_fd,    procfs_handle_fd()};
+    int keep[6 + SPEC_NS_TYPES] = {c->sync_child,  c->console_fd, c->cg.v2_fd,
+                                   exec_stub_fd(), c->root_fd,    procfs_handle_fd()};
     for (int t = 0; t < SPEC_NS_TYPES; t++)
         keep[6 + t] = c->ns_fds[t];
     close_fds_except(3 + (c->o->preserve_fds > 0 ? c->o->preserve_fds : 0), keep, ARRAY_SIZE(keep));
