@@ -646,9 +646,9 @@ static int spin_then_sleep(void *arg)
 {
     (void)arg;
     struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a); /* 20 ms of CPU, however loaded */
     do
-        clock_gettime(CLOCK_MONOTONIC, &b);
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
     while ((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) < 20000000L);
     if (fork() == 0) /* a grandchild for cgroup.kill to find */
         pause();
@@ -673,7 +673,16 @@ START_TEST(freeze_kill_stats)
     ck_assert_msg(cgroup_create(&cg, NULL, &err) == 0, "%s", err.msg);
     ck_assert_int_eq(cgroup_frozen(&cg), 0);
     pid_t pid = child_in(&cg, spin_then_sleep, NULL);
-    usleep(100000);
+    /* the spin is done when its grandchild exists (at most 20 s) */
+    for (int i = 0; i < 400; i++) {
+        pid_t *pids;
+        size_t n;
+        ck_assert_int_eq(cgroup_pids(&cg, &pids, &n, &err), 0);
+        free(pids);
+        if (n >= 2)
+            break;
+        usleep(50000);
+    }
     ck_assert_msg(cgroup_freeze(&cg, true, &err) == 0, "%s", err.msg);
     ck_assert_int_eq(cgroup_frozen(&cg), 1);
     char *ev = events(&cg);
