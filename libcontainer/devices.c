@@ -39,7 +39,7 @@ static int bind_host_node(int devfd, const char *name, const char *host, struct 
     _cleanup_close_ int pfd = openat(devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (pfd < 0)
         return err_set(err, errno, "device /dev/%s", name);
-    if (mount(host, path_fd(pfd, fdp), NULL, MS_BIND, NULL) < 0)
+    if (mount(host, path_fd(pfd, fdp), "", MS_BIND, NULL) < 0)
         return err_set(err, errno, "device /dev/%s: bind %s", name, host);
     return 0;
 }

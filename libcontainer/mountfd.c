@@ -27,7 +27,7 @@ static int mount_on(int fd, const char *target, unsigned long flags)
 {
     if (fd >= 0)
         return procfs_mount(-1, NULL, fd, NULL, flags, NULL);
-    return mount(NULL, target, NULL, flags, NULL);
+    return mount(NULL, target, "", flags, NULL);
 }
 
 /* A bind mount takes its flags only on a remount; keep the flags the kernel

@@ -55,7 +55,7 @@ int mountinfo_make_parent_private(const char *path, struct oci_err *err)
     _cleanup_free_ char *mp = NULL;
     if (mountinfo_mountpoint_of(path, &mp, err) < 0)
         return -1;
-    if (mount(NULL, mp, NULL, MS_PRIVATE, NULL) < 0)
+    if (mount(NULL, mp, "", MS_PRIVATE, NULL) < 0)
         return err_set(err, errno, "make %s private", mp);
     return 0;
 }

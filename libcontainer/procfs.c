@@ -457,7 +457,8 @@ int procfs_mount(int src_fd, const char *src, int dst_fd, const char *type, unsi
     _cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (cwd < 0 || fchdir(h.fd) < 0)
         return -1;
-    int r = mount(src_fd >= 0 ? spath : src, dst_fd >= 0 ? dpath : NULL, type, flags, data);
+    int r =
+        mount(src_fd >= 0 ? spath : src, dst_fd >= 0 ? dpath : NULL, type ? type : "", flags, data);
     int saved = errno;
     if (fchdir(cwd) < 0)
         return -1;

@@ -46,14 +46,14 @@ int rootfs_prepare(const struct spec_config *c, const char *rootfs, bool host_ns
         flag = MS_PRIVATE | MS_REC;
     int rc = -1;
     /* in the host's mount namespace, the host's propagation is not ours */
-    if (!host_ns && mount(NULL, "/", NULL, flag, NULL) < 0) {
+    if (!host_ns && mount(NULL, "/", "", flag, NULL) < 0) {
         err_set(err, errno, "make / %s", prop ? prop : "rslave");
         goto out;
     }
     /* pivot_root refuses a new root whose parent mount is shared */
     if (!host_ns && (flag & MS_SHARED) && mountinfo_make_parent_private(rootfs, err) < 0)
         goto out;
-    if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
+    if (mount(rootfs, rootfs, "", MS_BIND | MS_REC, NULL) < 0) {
         err_set(err, errno, "root.path %s: bind on itself", rootfs);
         goto out;
     }
@@ -79,7 +79,7 @@ int rootfs_pivot(const char *rootfs, bool no_pivot, bool host_ns, struct oci_err
     TRACE_BEGIN(span, no_pivot ? "move root (no pivot)" : "pivot_root");
     int rc = -1;
     if (no_pivot) {
-        if (chdir(rootfs) < 0 || mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+        if (chdir(rootfs) < 0 || mount(rootfs, "/", "", MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
             chdir("/") < 0)
             err_set(err, errno, "move the root to %s", rootfs);
         else
@@ -93,7 +93,7 @@ int rootfs_pivot(const char *rootfs, bool no_pivot, bool host_ns, struct oci_err
         err_set(err, errno, "pivot_root: open %s", rootfs);
     } else if (syscall(SYS_pivot_root, ".", ".") < 0) {
         err_set(err, errno, "pivot_root %s", rootfs);
-    } else if (fchdir(oldroot) < 0 || mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 ||
+    } else if (fchdir(oldroot) < 0 || mount(NULL, ".", "", MS_SLAVE | MS_REC, NULL) < 0 ||
                umount2(".", MNT_DETACH) < 0 || chdir("/") < 0) {
         /* the old root must not propagate its unmount to the host */
         err_set(err, errno, "pivot_root: detach the old root");
@@ -275,7 +275,7 @@ int rootfs_finalize(const struct spec_config *c, struct oci_err *err)
         TRACE_END_RC(ro, rc);
     }
     unsigned long prop = l ? rootfs_propagation_flag(l->rootfs_propagation) : 0;
-    if (rc == 0 && prop && mount(NULL, "/", NULL, prop, NULL) < 0)
+    if (rc == 0 && prop && mount(NULL, "/", "", prop, NULL) < 0)
         rc = err_set(err, errno, "linux.rootfsPropagation %s", l->rootfs_propagation);
     return rc;
 }

@@ -27,7 +27,7 @@ fi
 make -s -C "$build" -j"$(nproc)" >/dev/null || exit 1
 logs=$(mktemp -d /tmp/ocasan.XXXXXX)
 chmod 777 "$logs"
-export ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:abort_on_error=0:exitcode=86"
+export ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=0:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=1:exitcode=87"
 paths=()
 for f in "${files[@]}"; do paths+=("$repo/tests/integration/${f%.bats}.bats"); done
