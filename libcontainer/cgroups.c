@@ -1,8 +1,10 @@
 #include "config.h"
 #include "cgroup_backend.h"
+#include "log.h"
 #include "trace.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <linux/magic.h>
@@ -105,6 +107,9 @@ void cgroup_release(struct cgroup *cg)
     free(cg->path);
     free(cg->top);
     free(cg->v2_mnt);
+    free(cg->unit);
+    free(cg->slice);
+    free(cg->delegate);
     if (cg->v2_fd >= 0)
         close(cg->v2_fd);
     memset(cg, 0, sizeof(*cg));
@@ -152,6 +157,10 @@ int cgroup_create(struct cgroup *cg, const struct spec_resources *res, struct oc
 {
     if (cg->mode == CG_DISABLED)
         return 0;
+    if (cg->unit) {
+        cg->res = res; /* systemd makes the cgroup once a process exists: cgroup_enter */
+        return 0;
+    }
     const char *probe = cg->v2_mnt ? cg->v2_mnt : cg->hier[0].mnt;
     free(cg->top);
     cg->top = created_top(probe, cg->path);
@@ -233,8 +242,7 @@ static const struct spec_device_cgroup default_devices[] = {
     {true, "c", true, true, 10, 200, "rwm"},
 };
 
-/* The config's device rules followed by the defaults (malloc'd). */
-static struct spec_device_cgroup *with_defaults(const struct spec_resources *res, size_t *n)
+struct spec_device_cgroup *cg_devices_with_defaults(const struct spec_resources *res, size_t *n)
 {
     size_t own = res ? res->n_devices : 0;
     *n = own + ARRAY_SIZE(default_devices);
@@ -254,7 +262,7 @@ int cgroup_apply_devices(struct cgroup *cg, const struct spec_resources *res, st
         return 0;
     struct spec_resources only;
     memset(&only, 0, sizeof(only));
-    only.devices = with_defaults(res, &only.n_devices);
+    only.devices = cg_devices_with_defaults(res, &only.n_devices);
     int rc = 0;
     const struct cgroup_backend *const *b = backends[cg->mode];
     for (int i = 0; rc == 0 && i < 2 && b[i]; i++)
@@ -271,13 +279,15 @@ int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, bool updat
         return 0;
     if (check_available(cg, res, err) < 0)
         return -1;
+    if (cg->unit && update && cg_sd_set(cg, res, err) < 0)
+        return -1;
     struct spec_resources eff = *res;
     struct spec_device_cgroup *devs = NULL;
     if (cg->defer_devices) {
         eff.devices = NULL; /* cgroup_apply_devices does them */
         eff.n_devices = 0;
     } else if (res->n_devices || !update) {
-        devs = with_defaults(res, &eff.n_devices);
+        devs = cg_devices_with_defaults(res, &eff.n_devices);
         eff.devices = devs;
     }
     int rc = 0;
@@ -389,8 +399,76 @@ int cgroup_oom_watch(struct cgroup *cg, bool *per_event, struct oci_err *err)
     return b->oom_watch(cg, per_event, err);
 }
 
+/* systemd: the scope is started with pid in it, then the backends make
+ * what is below it and apply the resources in its cgroup. */
+static int systemd_enter(struct cgroup *cg, pid_t pid, struct oci_err *err)
+{
+    TRACE_BEGINF(span, "systemd start %s", cg->unit);
+    int rc = cg_sd_start(cg, pid, cg->res, err);
+    TRACE_END_RC(span, rc);
+    if (rc < 0)
+        return -1;
+    const struct cgroup_backend *const *b = backends[cg->mode];
+    for (int i = 0; i < 2 && b[i]; i++) {
+        /* v2: into the sub-cgroup (when there is one) first, so that the
+         * scope is empty when controllers are enabled for its children */
+        bool v2 = b[i] == &cgroup_v2_backend;
+        if (v2 &&
+            (cg_mkdir_path(cg->v2_mnt, cg->path, false, err) < 0 || b[i]->enter(cg, pid, err) < 0))
+            return -1;
+        if (b[i]->create(cg, cg->res, err) < 0 || (!v2 && b[i]->enter(cg, pid, err) < 0))
+            return -1;
+    }
+    if (cg->delegate && !cg->delegate_late && cgroup_enter_delegated(cg, pid, err) < 0)
+        return -1;
+    return cg->res ? cgroup_apply(cg, cg->res, false, err) : 0;
+}
+
+char *cgroup_procs_path(const struct cgroup *cg)
+{
+    char *out;
+    if (cg->delegate)
+        xasprintf(&out, "%s/%s", cg->path, cg->delegate);
+    else
+        out = xstrdup(cg->path);
+    return out;
+}
+
+bool cgroup_host_unified(void)
+{
+    return detect_mode() == CG_UNIFIED;
+}
+
+/* The delegated cgroup gets every controller its parent has: the
+ * container manages it (crun applies no limit there either). */
+int cgroup_enter_delegated(struct cgroup *cg, pid_t pid, struct oci_err *err)
+{
+    if (!cg->delegate || !cg->v2_mnt)
+        return 0;
+    _cleanup_free_ char *rel = cgroup_procs_path(cg);
+    char dir[PATH_MAX_LEN], file[PATH_MAX_LEN + 32];
+    snprintf(dir, sizeof(dir), "%s%s", cg->v2_mnt, rel);
+    if (cg_mkdir_path(cg->v2_mnt, rel, false, err) < 0 || cg_write_pid(dir, pid, err) < 0)
+        return -1;
+    snprintf(file, sizeof(file), "%s%s/cgroup.controllers", cg->v2_mnt, cg->path);
+    _cleanup_free_ char *have = NULL;
+    if (read_file_at(AT_FDCWD, file, &have, NULL, 4096) < 0)
+        return 0;
+    snprintf(file, sizeof(file), "%s%s/cgroup.subtree_control", cg->v2_mnt, cg->path);
+    char *save = NULL;
+    for (char *c = strtok_r(have, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
+        char buf[64];
+        int n = snprintf(buf, sizeof(buf), "+%s", c);
+        if (write_file_at(AT_FDCWD, file, buf, (size_t)n) < 0)
+            log_debug("cgroup: enable %s in %s: %s", c, file, strerror(errno));
+    }
+    return 0;
+}
+
 int cgroup_enter(struct cgroup *cg, pid_t pid, bool v2_done, struct oci_err *err)
 {
+    if (cg->unit && cg->unit_pending)
+        return systemd_enter(cg, pid, err);
     if (!cg->v2_mnt || v2_done)
         return 0;
     return cgroup_v2_backend.enter(cg, pid, err);
@@ -398,6 +476,8 @@ int cgroup_enter(struct cgroup *cg, pid_t pid, bool v2_done, struct oci_err *err
 
 int cgroup_enter_self(struct cgroup *cg, struct oci_err *err)
 {
+    if (cg->unit_pending)
+        return 0; /* the parent moves it once systemd made the scope */
     if (cg->mode != CG_HYBRID && cg->mode != CG_LEGACY)
         return 0;
     return cgroup_v1_backend.enter(cg, 0, err);
@@ -410,7 +490,8 @@ int cgroup_enter_self_all(struct cgroup *cg, struct oci_err *err)
     if (!cg->v2_mnt)
         return 0;
     char dir[4096];
-    snprintf(dir, sizeof(dir), "%s%s", cg->v2_mnt, cg->path);
+    _cleanup_free_ char *rel = cgroup_procs_path(cg);
+    snprintf(dir, sizeof(dir), "%s%s", cg->v2_mnt, rel);
     return cg_write_pid(dir, 0, err); /* 0: the writer itself */
 }
 
@@ -420,6 +501,15 @@ int cgroup_destroy(struct cgroup *cg, struct oci_err *err)
         return 0;
     const struct cgroup_backend *const *b = backends[cg->mode];
     int rc = 0;
+    if (cg->unit) {
+        /* systemd removes the scope's cgroup; what is left (it was never
+         * started, or it failed) is removed below */
+        TRACE_BEGINF(span, "systemd stop %s", cg->unit);
+        rc = cg_sd_stop(cg, err);
+        TRACE_END_RC(span, rc);
+        if (rc < 0)
+            return -1;
+    }
     for (int i = 0; i < 2 && b[i]; i++) {
         if (b[i]->destroy(cg, err) < 0) {
             rc = -1;
@@ -429,37 +519,53 @@ int cgroup_destroy(struct cgroup *cg, struct oci_err *err)
     return rc;
 }
 
-int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct oci_err *err)
+/* Append the pids of dir/cgroup.procs, and on v2 those of its sub-cgroups
+ * (a delegated cgroup, exec --cgroup): a process anywhere below is the
+ * container's. */
+static int collect_pids(const char *dir, bool tree, pid_t **pids, size_t *n, size_t *cap, int depth,
+                        struct oci_err *err)
 {
-    *pids = NULL;
-    *n = 0;
-    if (cg->mode == CG_DISABLED)
-        return 0;
-    char path[4096];
-    if (cg->v2_mnt)
-        snprintf(path, sizeof(path), "%s%s/cgroup.procs", cg->v2_mnt, cg->path);
-    else
-        snprintf(path, sizeof(path), "%s%s/cgroup.procs", cg->hier[0].mnt, cg->path);
+    char path[PATH_MAX_LEN + 32];
+    snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
     _cleanup_free_ char *data = NULL;
-    if (read_file_at(AT_FDCWD, path, &data, NULL, 1 << 24) < 0) {
-        if (errno == ENOENT)
-            return 0;
-        return err_set(err, errno, "read %s", path);
-    }
-    size_t cap = 0;
+    if (read_file_at(AT_FDCWD, path, &data, NULL, 1 << 24) < 0)
+        return errno == ENOENT ? 0 : err_set(err, errno, "read %s", path);
     for (char *p = data, *end; *p; p = end) {
         long v = strtol(p, &end, 10);
         if (end == p)
             break;
         while (*end == '\n')
             end++;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *pids = xrealloc(*pids, cap * sizeof(pid_t));
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *pids = xrealloc(*pids, *cap * sizeof(pid_t));
         }
         (*pids)[(*n)++] = (pid_t)v;
     }
-    return 0;
+    DIR *d = tree && depth < 16 ? opendir(dir) : NULL;
+    if (!d)
+        return 0;
+    int rc = 0;
+    for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+        if (e->d_type != DT_DIR || e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        rc = collect_pids(path, tree, pids, n, cap, depth + 1, err);
+    }
+    closedir(d);
+    return rc;
+}
+
+int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct oci_err *err)
+{
+    *pids = NULL;
+    *n = 0;
+    if (cg->mode == CG_DISABLED)
+        return 0;
+    char dir[PATH_MAX_LEN];
+    snprintf(dir, sizeof(dir), "%s%s", cg->v2_mnt ? cg->v2_mnt : cg->hier[0].mnt, cg->path);
+    size_t cap = 0;
+    return collect_pids(dir, cg->v2_mnt != NULL, pids, n, &cap, 0, err);
 }
 
 int cg_write_pid(const char *dir, pid_t pid, struct oci_err *err)

@@ -152,7 +152,8 @@ static int write_state(struct container *c, struct oci_err *err)
         .cgroup_path = c->cg.path,
         .cgroup_top = c->cg.top,
         .pidns = c->pidns,
-        .systemd_cgroup = c->o->systemd_cgroup,
+        .systemd_cgroup = c->cg.unit != NULL,
+        .cgroup_delegate = c->cg.delegate,
         .hook_kinds = hooks_kinds(&c->cfg->hooks),
     };
     /* the config as created: later commands (start, exec, delete) must not
@@ -271,9 +272,16 @@ static bool resources_requested(const struct spec_resources *r)
 static int make_cgroup(struct container *c, struct oci_err *err)
 {
     TRACE_BEGIN(span, "cgroup create");
-    _cleanup_free_ char *path =
-        cgroup_resolve_path(c->cfg->linux_ ? c->cfg->linux_->cgroups_path : NULL, c->o->id);
-    int rc = cgroup_init(&c->cg, c->o->cgroup_mode, path, NULL, err);
+    const char *cgpath = c->cfg->linux_ ? c->cfg->linux_->cgroups_path : NULL;
+    _cleanup_free_ char *path = cgroup_resolve_path(cgpath, c->o->id);
+    int rc;
+    if (c->o->systemd_cgroup && c->o->cgroup_mode != CG_DISABLED) {
+        rc = cgroup_init_systemd(&c->cg, c->o->cgroup_mode, cgpath, c->o->id, &c->cfg->annotations,
+                                 err);
+        c->cg.delegate_late = c->cgroupns; /* rooted above the delegated cgroup */
+    } else {
+        rc = cgroup_init(&c->cg, c->o->cgroup_mode, path, NULL, err);
+    }
     c->cg.defer_devices = true; /* once the init made its device nodes */
     const struct spec_resources *res = c->cfg->linux_ ? c->cfg->linux_->resources : NULL;
     if (rc == 0)
@@ -369,6 +377,9 @@ static int parent_loop(struct container *c, struct oci_err *err)
                                            c->cfg->linux_ ? c->cfg->linux_->resources : NULL, err);
             TRACE_END_RC(dspan, drc);
             if (drc < 0)
+                break;
+        } else if (h.type == SYNC_CGROUPNS_MADE) {
+            if (cgroup_enter_delegated(&c->cg, c->pid, err) < 0)
                 break;
         } else if (h.type == SYNC_HOOKS) {
             if (parent_hooks(c, err) < 0)

@@ -22,7 +22,11 @@ int container_state_cgroup(const struct spec_state *s, struct cgroup *cg, struct
         cg->v2_fd = -1;
         return 0;
     }
-    return cgroup_init(cg, mode, s->cgroup_path, s->cgroup_top, err);
+    if (cgroup_init(cg, mode, s->cgroup_path, s->cgroup_top, err) < 0)
+        return -1;
+    if (s->systemd_cgroup)
+        cgroup_reopen_systemd(cg, s->cgroup_delegate);
+    return 0;
 }
 
 static int signal_cgroup(struct cgroup *cg, int sig, struct oci_err *err)

@@ -1,6 +1,7 @@
 /* What `oci-rt features` reports, from the tables the mechanisms use. */
 #include "config.h"
 #include "features.h"
+#include "cgroups.h"
 #include "mounts.h"
 #include "procattr.h"
 #include "seccomp.h"
@@ -88,6 +89,7 @@ void features_fill(struct spec_features *f, const char *version, const char *com
     add_all(&f->linux_.namespaces, spec_ns_type_names, SPEC_NS_TYPES);
     capabilities(&f->linux_.capabilities);
     f->linux_.cgroup_v1 = f->linux_.cgroup_v2 = f->linux_.cgroup_rdma = true;
+    f->linux_.cgroup_systemd = cgroup_systemd_available();
     seccomp_features(f);
     f->linux_.apparmor = procattr_apparmor_enabled();
     f->linux_.selinux = procattr_selinux_enabled();

@@ -181,10 +181,13 @@ static int init_setup(struct container *c, struct oci_err *err)
     if (c->ns_new & CLONE_NEWCGROUP) {
         /* rooted at the container's cgroups, which we are in now (on v2
          * by clone3, else once the parent moved us) */
-        if (!c->cg_in_clone && c->cg.v2_mnt && init_wait_go(c, err) < 0)
+        if (!c->cg_in_clone && (c->cg.v2_mnt || c->cg.unit_pending) && init_wait_go(c, err) < 0)
             return -1;
         if (unshare(CLONE_NEWCGROUP) < 0)
             return err_set(err, errno, "create the cgroup namespace");
+        /* run.oci.delegate-cgroup: the parent moves us below the root */
+        if (c->cg.delegate && sync_send(c->sync_child, SYNC_CGROUPNS_MADE, 0, NULL, 0) < 0)
+            return err_set(err, errno, "sync socket");
     }
     if (mounts_need_idmap(c->mounts, c->n_mounts) && init_wait_go(c, err) < 0)
         return -1;

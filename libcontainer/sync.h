@@ -24,6 +24,8 @@ enum sync_type {
     SYNC_HOOKS_DONE,      /* parent -> child: they ran; value: the init's pid */
     SYNC_DEVICES_MADE,    /* child -> parent: device nodes made, apply the device rules */
     SYNC_EXEC_ERROR = 13, /* the exec stub: value errno, data the path (stub/exec_stub.c) */
+    SYNC_CGROUPNS_MADE,   /* child -> parent: cgroup namespace made, move it to the delegated cgroup
+                           */
 };
 
 /* SYNC_FD values: >= 0 an idmapped mount tree (parent -> child, by mount
