@@ -214,6 +214,36 @@ static int device_props(sd_bus_message *m, const struct spec_resources *res, str
     return r < 0 ? err_set(err, -r, "systemd: device properties") : 0;
 }
 
+/* linux.resources.unified: the files systemd manages itself as unit
+ * properties, so that a reload does not put them back to its defaults. */
+static int unified_props(sd_bus_message *m, const struct spec_map *u, struct oci_err *err)
+{
+    static const struct {
+        const char *file, *prop;
+    } map[] = {
+        {"memory.min", "MemoryMin"},       {"memory.low", "MemoryLow"},
+        {"memory.high", "MemoryHigh"},     {"memory.max", "MemoryMax"},
+        {"memory.swap.max", "MemorySwapMax"}, {"pids.max", "TasksMax"},
+        {"cpu.weight", "CPUWeight"},       {"io.weight", "IOWeight"},
+    };
+    for (size_t i = 0; i < u->n; i++) {
+        const char *v = u->items[i].value;
+        for (size_t j = 0; j < ARRAY_SIZE(map); j++) {
+            if (strcmp(u->items[i].key, map[j].file) != 0)
+                continue;
+            uint64_t n = SD_INFINITY;
+            if (!strcmp(map[j].file, "io.weight") && !strncmp(v, "default ", 8))
+                v += 8;
+            if (strcmp(v, "max") != 0 && parse_u64(v, &n) < 0)
+                break; /* left to the file, where the kernel judges it */
+            int r = append_u64(m, map[j].prop, n);
+            if (r < 0)
+                return err_set(err, -r, "systemd: property %s", map[j].prop);
+        }
+    }
+    return 0;
+}
+
 int cg_sd_append_resources(sd_bus_message *m, const struct spec_resources *res, bool v2,
                            bool create, struct oci_err *err)
 {
@@ -241,6 +271,8 @@ int cg_sd_append_resources(sd_bus_message *m, const struct spec_resources *res, 
     if (res->has_pids_limit && res->pids_limit != 0)
         r = append_u64(m, "TasksMax",
                        res->pids_limit < 0 ? SD_INFINITY : (uint64_t)res->pids_limit);
+    if (r >= 0 && v2 && res->unified.n && unified_props(m, &res->unified, err) < 0)
+        return -1;
     if (r >= 0 && res->block_io && res->block_io->has_weight && res->block_io->weight)
         r = append_u64(m, v2 ? "IOWeight" : "BlockIOWeight",
                        v2 ? cg2_io_weight(res->block_io->weight) : res->block_io->weight);
