@@ -221,10 +221,10 @@ static int unified_props(sd_bus_message *m, const struct spec_map *u, struct oci
     static const struct {
         const char *file, *prop;
     } map[] = {
-        {"memory.min", "MemoryMin"},       {"memory.low", "MemoryLow"},
-        {"memory.high", "MemoryHigh"},     {"memory.max", "MemoryMax"},
+        {"memory.min", "MemoryMin"},          {"memory.low", "MemoryLow"},
+        {"memory.high", "MemoryHigh"},        {"memory.max", "MemoryMax"},
         {"memory.swap.max", "MemorySwapMax"}, {"pids.max", "TasksMax"},
-        {"cpu.weight", "CPUWeight"},       {"io.weight", "IOWeight"},
+        {"cpu.weight", "CPUWeight"},          {"io.weight", "IOWeight"},
     };
     for (size_t i = 0; i < u->n; i++) {
         const char *v = u->items[i].value;

@@ -128,7 +128,7 @@ static void rfc3339_now(char *buf, size_t len)
     snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
 }
 
-static int write_state(struct container *c, struct oci_err *err)
+int container_write_state(struct container *c, struct oci_err *err)
 {
     TRACE_BEGIN(span, "state write");
     if (proc_stat_start(c->pid, &c->pid_start, NULL) < 0) {
@@ -269,7 +269,7 @@ static bool resources_requested(const struct spec_resources *r)
                  r->network || r->n_rdma || r->unified.n);
 }
 
-static int make_cgroup(struct container *c, struct oci_err *err)
+int container_make_cgroup(struct container *c, struct oci_err *err)
 {
     TRACE_BEGIN(span, "cgroup create");
     const char *cgpath = c->cfg->linux_ ? c->cfg->linux_->cgroups_path : NULL;
@@ -407,7 +407,7 @@ int container_spawn(struct container *c, struct oci_err *err)
     if (rc < 0)
         return -1;
     c->sd_made = true;
-    if ((!c->run_mode && make_exec_socket(c, err) < 0) || make_cgroup(c, err) < 0)
+    if ((!c->run_mode && make_exec_socket(c, err) < 0) || container_make_cgroup(c, err) < 0)
         return -1;
     TRACE_BEGIN(cspan, "sync channels");
     rc = container_channels(c, err);
@@ -416,7 +416,7 @@ int container_spawn(struct container *c, struct oci_err *err)
         return -1;
     if (process_after_clone(c, err) < 0 || parent_loop(c, err) < 0)
         return -1;
-    if (write_state(c, err) < 0)
+    if (container_write_state(c, err) < 0)
         return -1;
     return send_pidfd(c->o->pidfd_socket, c->pidfd, err);
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "features.h"
 #include "cgroups.h"
+#include "criu.h"
 #include "mounts.h"
 #include "procattr.h"
 #include "seccomp.h"
@@ -102,6 +103,9 @@ void features_fill(struct spec_features *f, const char *version, const char *com
     snprintf(buf, sizeof(buf), "%u.%u.%u", sv->major, sv->minor, sv->micro);
     annotation(&f->annotations, "io.github.seccomp.libseccomp.version", buf);
     annotation(&f->annotations, "org.oci-rt.version", version);
+    /* runc's key: checkpoint/restore works when there is a criu to drive */
+    annotation(&f->annotations, "org.opencontainers.runc.checkpoint.enabled",
+               criu_available(NULL) ? "true" : "false");
     annotation(&f->annotations, "org.oci-rt.commit", commit);
 }
 

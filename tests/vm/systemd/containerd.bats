@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# containerd's runc shim (io.containerd.runc.v2) driving oci-rt with systemd
+# cgroups, in the systemd test guest: a private containerd whose config is
+# contrib/containerd/config.toml (SystemdCgroup = true for the CRI runtime);
+# ctr takes the same choice on its command line (--runc-systemd-cgroup),
+# with a cgroupsPath slice:prefix:name as the CRI plugin gives one.
+
+# shellcheck disable=SC2154  # status, output: set by bats' run
+load ../../clients/lib.sh
+
+setup_file() {
+    [ "${OCI_RT_SYSTEMD_GUEST:-}" = 1 ] || skip "needs the systemd test guest (tests/vm/systemd-guest.sh)"
+    command -v containerd >/dev/null || skip "no containerd (apt-get install containerd)"
+    export WORK=$BATS_FILE_TMPDIR
+    C=$WORK/containerd
+    OCI=$WORK/oci-rt
+    cp "${OCI_RT:-$REPO/oci-rt}" "$OCI"
+    mkdir -p "$C/root" "$C/state"
+    grep -q 'SystemdCgroup = true' "$REPO/contrib/containerd/config.toml"
+    {
+        printf 'version = 2\nroot = "%s"\nstate = "%s"\n\n' "$C/root" "$C/state"
+        sed -e '/^version = /d' -e "s|/usr/local/bin/oci-rt|$OCI|g" "$REPO/contrib/containerd/config.toml"
+        printf '[grpc]\n  address = "%s"\n[ttrpc]\n  address = "%s"\n' "$C/c.sock" "$C/c.sock.ttrpc"
+        printf '[plugins."io.containerd.grpc.v1.cri"]\n  disable_apparmor = true\n'
+    } >"$C/config.toml"
+    setsid containerd --config "$C/config.toml" </dev/null >"$C/containerd.log" 2>&1 3>&- &
+    echo $! >"$C/pid"
+    retry 60 c8 version >/dev/null 2>&1 || {
+        tail -20 "$C/containerd.log" >&3
+        return 1
+    }
+    ROOTFS=${OCI_RT_TEST_CACHE:-/var/tmp/oci-rt-test}/rootfs
+    export ROOTFS_TAR=$WORK/rootfs.tar
+    tar -C "$ROOTFS" -cf "$ROOTFS_TAR" .
+    make_oci_archive "$WORK/ocitest-oci.tar" docker.io/library/ocitest:latest
+    c8 images import "$WORK/ocitest-oci.tar" >/dev/null
+    export C OCI
+}
+
+teardown_file() {
+    local t
+    [ -n "${C:-}" ] || return 0
+    for t in $(c8 task ls -q 2>/dev/null); do
+        c8 task kill -a -s KILL "$t" >/dev/null 2>&1 || true
+        c8 task delete -f "$t" >/dev/null 2>&1 || true
+    done
+    for t in $(c8 containers ls -q 2>/dev/null); do
+        c8 containers delete "$t" >/dev/null 2>&1 || true
+    done
+    kill "$(cat "$C/pid")" 2>/dev/null || true
+}
+
+c8() { ctr -a "$C/c.sock" -n i13 "$@"; }
+
+@test "containerd (runc shim, SystemdCgroup): the task is a scope in its slice; delete removes it" {
+    id=i13ctr$$
+    c8 run -d --runc-binary "$OCI" --runc-systemd-cgroup --cgroup "system.slice:i13ctr:$id" \
+        --memory-limit 67108864 docker.io/library/ocitest:latest "$id" sleep 1000
+    pid=$(c8 task ls | awk -v id="$id" '$1 == id { print $2 }')
+    [ -n "$pid" ]
+    [ "$(sed -n 's/^0:://p' "/proc/$pid/cgroup")" = "/system.slice/i13ctr-$id.scope" ]
+    [ "$(systemctl show -P MemoryMax "i13ctr-$id.scope")" = 67108864 ]
+    [ "$(systemctl show -P Delegate "i13ctr-$id.scope")" = yes ]
+    run c8 task exec --exec-id e1 "$id" sh -c 'echo in'
+    [ "$output" = in ]
+    c8 task kill -s KILL "$id"
+    retry 20 sh -c "! ctr -a '$C/c.sock' -n i13 task ls | grep -q '^$id .*RUNNING'"
+    c8 task delete "$id" >/dev/null
+    c8 containers delete "$id"
+    [ -z "$(systemctl list-units --all --plain --no-legend "i13ctr-$id.scope")" ]
+}
