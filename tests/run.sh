@@ -1,14 +1,14 @@
 #!/bin/bash
 # The whole test suite: installs what the tests need (Debian packages),
 # builds oci-rt if needed, then runs every part and says which failed.
-#   tests/run.sh [PART...]   parts: unit integration security vm clients
+#   tests/run.sh [PART...]   parts: unit integration security vm clients systemd
 #   (default: all of them)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
 export DEBIAN_FRONTEND=noninteractive
 
-need="gcc libc6-dev make autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev libmount-dev
+need="gcc libc6-dev make autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev libmount-dev libsystemd-dev
       check busybox-static bats jq iproute2 python3 util-linux strace procps libcap2-bin"
 # shellcheck disable=SC2086
 if ! dpkg -s $need >/dev/null 2>&1; then
@@ -22,7 +22,7 @@ fi
 make -s -j"$(nproc)" || exit 1
 
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(unit integration security vm clients)
+[ ${#parts[@]} -gt 0 ] || parts=(unit integration security vm clients systemd)
 failed=()
 for part in "${parts[@]}"; do
     echo "=== $part"
@@ -37,6 +37,19 @@ for part in "${parts[@]}"; do
             rc=$?
             if [ "$rc" = 77 ]; then
                 echo "SKIP vm: no qemu or kernel image could be installed"
+            elif [ "$rc" != 0 ]; then
+                failed+=("$part")
+            fi
+            ;;
+        systemd)
+            # the systemd guest (systemd driver, engines with systemd
+            # cgroups, checkpoint/restore); 77: no qemu/kernel = skip
+            start=$SECONDS
+            tests/vm/systemd-guest.sh
+            rc=$?
+            echo "systemd: $((SECONDS - start))s"
+            if [ "$rc" = 77 ]; then
+                echo "SKIP systemd: no qemu or kernel image could be installed"
             elif [ "$rc" != 0 ]; then
                 failed+=("$part")
             fi
