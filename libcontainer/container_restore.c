@@ -197,7 +197,8 @@ static int restore_spawn(struct container *c, const struct criu_opts *co, struct
     for (size_t i = 0; i < r.n_keep; i++)
         close(r.keep[i]);
     criu_argv_free(&r.a);
-    umount2(root, MNT_DETACH);
+    if (umount2(root, MNT_DETACH) == 0 || errno == EINVAL)
+        rmdir(root);
     if (rc < 0)
         return -1;
     _cleanup_free_ char *pid = NULL;
@@ -218,6 +219,11 @@ int container_restore(const struct container_opts *o, const struct criu_opts *co
 {
     struct container c;
     *exit_code = 0;
+    char inv[PATH_MAX_LEN];
+    snprintf(inv, sizeof(inv), "%s/inventory.img", co->image_path);
+    if (access(inv, F_OK) < 0)
+        return err_set(err, errno, "restore: --image-path %s: no checkpoint there (%s)",
+                       co->image_path, inv);
     int rc = container_prepare(&c, o, err);
     if (rc == 0)
         rc = restore_spawn(&c, co, err);

@@ -138,7 +138,8 @@ void criu_argv_mounts(struct criu_argv *a, const struct spec_config *cfg, const 
     }
 }
 
-/* The last line of the log saying "Error" (criu's own words), trimmed. */
+/* The cause of a failure in criu's own words: the last "Error" line of its
+ * log before its closing "Dumping FAILED." (earlier ones may be probes). */
 static char *log_error(const char *dir, const char *name)
 {
     char path[PATH_MAX_LEN];
@@ -146,18 +147,16 @@ static char *log_error(const char *dir, const char *name)
     _cleanup_free_ char *data = NULL;
     if (read_file_at(AT_FDCWD, path, &data, NULL, 64 << 20) < 0)
         return NULL;
-    char *last = NULL;
+    char *cause = NULL; /* the last error before criu's "FAILED." */
     for (char *line = data, *next; line && *line; line = next) {
         next = strchr(line, '\n');
         if (next)
             *next++ = '\0';
-        if (strstr(line, "Error") || strstr(line, "error"))
-            last = line;
+        char *e = strstr(line, "Error (");
+        if (e && (!strstr(e, "FAILED") || !cause))
+            cause = e;
     }
-    if (!last)
-        return NULL;
-    char *msg = strstr(last, "Error");
-    return xstrdup(msg ? msg : last);
+    return cause ? xstrdup(cause) : NULL;
 }
 
 int criu_run(struct criu_argv *a, const struct criu_opts *o, const char *log_name, const int *keep,

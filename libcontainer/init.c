@@ -166,6 +166,11 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
 static int init_setup(struct container *c, struct oci_err *err)
 {
     umask(0);
+    /* a session of its own, as runc's init has (with a terminal it is made
+     * with the terminal): CRIU checkpoints a tree only with its session
+     * leader inside */
+    if (!c->proc.terminal && setsid() < 0)
+        return err_set(err, errno, "setsid");
     if (!c->staged) {
         TRACE_BEGIN(span, "cgroup join (v1)");
         int rc = cgroup_enter_self(&c->cg, err);

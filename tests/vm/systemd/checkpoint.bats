@@ -64,7 +64,7 @@ wait_count_above() {
     sleep 0.6
     [ "$(last)" = "$stopped" ]
     oci_detached restore -d --image-path "$img" --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" "$ID"
-    [ "$status" -eq 0 ] || { echo "$stderr" >&2; tail -20 "$img/restore.log" >&2; false; }
+    [ "$status" -eq 0 ] || { echo "$stderr" >&2; grep -E "Error|Warn" "$img/restore.log" | head -20 >&2; false; }
     [ "$(oci state "$ID" | jq -r .status)" = running ]
     [ "$(cat "$BATS_TEST_TMPDIR/pid")" = "$(container_pid)" ]
     wait_count_above "$((stopped + 2))"
@@ -96,11 +96,11 @@ wait_count_above() {
     [ "$(oci state "$ID" | jq -r .status)" = running ]
     ls "$d/pre" | grep -q '^pages-'
     run --separate-stderr oci checkpoint --parent-path ../pre --image-path "$d/final" "$ID"
-    [ "$status" -eq 0 ] || { echo "$stderr" >&2; tail -20 "$d/final/dump.log" >&2; false; }
+    [ "$status" -eq 0 ] || { echo "$stderr" >&2; grep -E "Error|Warn" "$d/final/dump.log" | head -20 >&2; false; }
     [ -L "$d/final/parent" ]
     stopped=$(last)
     oci_detached restore -d --image-path "$d/final" --bundle "$BUNDLE" "$ID"
-    [ "$status" -eq 0 ] || { echo "$stderr" >&2; tail -20 "$d/final/restore.log" >&2; false; }
+    [ "$status" -eq 0 ] || { echo "$stderr" >&2; grep -E "Error|Warn" "$d/final/restore.log" | head -20 >&2; false; }
     wait_count_above "$((stopped + 1))"
     assert_contiguous
     oci delete --force "$ID"
@@ -117,7 +117,7 @@ wait_count_above() {
     [ -z "$(systemctl list-units --all --plain --no-legend "oci-rt-$ID.scope")" ]
     stopped=$(last)
     oci_detached --systemd-cgroup -- restore -d --image-path "$img" --bundle "$BUNDLE" "$ID"
-    [ "$status" -eq 0 ] || { echo "$stderr" >&2; tail -20 "$img/restore.log" >&2; false; }
+    [ "$status" -eq 0 ] || { echo "$stderr" >&2; grep -E "Error|Warn" "$img/restore.log" | head -20 >&2; false; }
     pid=$(container_pid)
     [ "$(sed -n 's/^0:://p' "/proc/$pid/cgroup")" = "/system.slice/oci-rt-$ID.scope" ]
     [ "$(systemctl show -P ActiveState "oci-rt-$ID.scope")" = active ]
