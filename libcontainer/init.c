@@ -25,6 +25,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -163,6 +164,30 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
     return c->proc.terminal ? proc_setup_terminal(c, err) : 0;
 }
 
+/* A /dev/null the caller gave as stdio is the host's: the container's own
+ * takes its place, as runc's init does, so that the container holds no file
+ * of a host mount (CRIU dumps only files it finds in the container). */
+static int reopen_dev_null(struct oci_err *err)
+{
+    struct stat null;
+    if (stat("/dev/null", &null) < 0 || !S_ISCHR(null.st_mode) || null.st_rdev != makedev(1, 3))
+        return 0;
+    for (int fd = 0; fd < 3; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != null.st_rdev)
+            continue;
+        int flags = fcntl(fd, F_GETFL);
+        int n = open("/dev/null", (flags < 0 ? O_RDWR : flags & O_ACCMODE) | O_CLOEXEC);
+        if (n < 0)
+            return err_set(err, errno, "open the container's /dev/null");
+        int r = dup3(n, fd, 0);
+        close(n);
+        if (r < 0)
+            return err_set(err, errno, "stdio %d: the container's /dev/null", fd);
+    }
+    return 0;
+}
+
 static int init_setup(struct container *c, struct oci_err *err)
 {
     umask(0);
@@ -201,7 +226,7 @@ static int init_setup(struct container *c, struct oci_err *err)
     if (rc == 0)
         rc = early_attrs(c, err);
     TRACE_END_RC(span, rc);
-    if (rc < 0 || setup_rootfs(c, err) < 0)
+    if (rc < 0 || setup_rootfs(c, err) < 0 || (!c->proc.terminal && reopen_dev_null(err) < 0))
         return -1;
     return proc_setup_process(c, err);
 }

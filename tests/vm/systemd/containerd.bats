@@ -15,10 +15,13 @@ setup_file() {
     C=$WORK/containerd
     OCI=$WORK/oci-rt
     cp "${OCI_RT:-$REPO/oci-rt}" "$OCI"
-    mkdir -p "$C/root" "$C/state"
+    # its root on the tmpfs systemd-suite.sh mounted (the overlay snapshots
+    # cannot have their upper layers on the guest's overlayfs root)
+    CROOT=/var/lib/containerd/i13-$$
+    mkdir -p "$CROOT" "$C/state"
     grep -q 'SystemdCgroup = true' "$REPO/contrib/containerd/config.toml"
     {
-        printf 'version = 2\nroot = "%s"\nstate = "%s"\n\n' "$C/root" "$C/state"
+        printf 'version = 2\nroot = "%s"\nstate = "%s"\n\n' "$CROOT" "$C/state"
         sed -e '/^version = /d' -e "s|/usr/local/bin/oci-rt|$OCI|g" "$REPO/contrib/containerd/config.toml"
         printf '[grpc]\n  address = "%s"\n[ttrpc]\n  address = "%s"\n' "$C/c.sock" "$C/c.sock.ttrpc"
         printf '[plugins."io.containerd.grpc.v1.cri"]\n  disable_apparmor = true\n'
@@ -48,6 +51,9 @@ teardown_file() {
         c8 containers delete "$t" >/dev/null 2>&1 || true
     done
     kill "$(cat "$C/pid")" 2>/dev/null || true
+    sleep 1
+    grep " /var/lib/containerd/i13-" /proc/self/mountinfo | awk '{ print $5 }' | sort -r | xargs -r umount -l
+    rm -rf /var/lib/containerd/i13-*
 }
 
 c8() { ctr -a "$C/c.sock" -n i13 "$@"; }

@@ -58,9 +58,15 @@ pm() {
     command -v criu >/dev/null || skip "no criu"
     cid=$(pm run -d --network none ocitest sh -c 'i=0; while :; do i=$((i+1)); echo $i >>/count.log; sleep 0.2; done')
     sleep 2
-    pm container checkpoint "$cid" >/dev/null
+    pm container checkpoint "$cid" >/dev/null || {
+        find /var/lib/containers/i13-storage -name dump.log -exec grep -E "Error|Warn" {} + | head -30 >&2
+        false
+    }
     [ "$(pm inspect -f '{{.State.Status}}' "$cid")" = exited ]
-    pm container restore "$cid" >/dev/null
+    pm container restore "$cid" >/dev/null || {
+        find /var/lib/containers/i13-storage -name restore.log -exec grep -E "Error|Warn" {} + | head -30 >&2
+        false
+    }
     [ "$(pm inspect -f '{{.State.Status}}' "$cid")" = running ]
     pid=$(pm inspect -f '{{.State.Pid}}' "$cid")
     [ "$(sed -n 's/^0:://p' "/proc/$pid/cgroup")" = "/machine.slice/libpod-$cid.scope" ]
