@@ -1,10 +1,8 @@
 /* checkpoint: the container's process tree into CRIU images (criu dump, or
  * criu pre-dump for an iterative migration), with what runc tells CRIU:
  * the rootfs, the bind mounts and masked files as external mounts, the
- * joined namespaces as external, the terminal as an external tty, the
- * cgroup mode. Without --leave-running (or --pre-dump) the container is
- * gone afterwards: CRIU killed its processes and it is deleted, as runc
- * does. */
+ * joined namespaces as external, the cgroup mode. Without --leave-running (or --pre-dump) the
+ * container is gone afterwards: CRIU killed its processes and it is deleted, as runc does. */
 #include "config.h"
 #include "container_internal.h"
 #include "criu.h"
@@ -41,23 +39,24 @@ static void external_namespaces(struct criu_argv *a, const struct spec_config *c
     }
 }
 
-/* The init's terminal (a pty of the caller's console socket) is outside the
- * container: an external tty, whose key the restore needs. */
-static int external_tty(struct criu_argv *a, const char *image_path, pid_t pid, struct oci_err *err)
+/* The init's terminal is a pty whose master the caller holds (the console
+ * socket's peer): CRIU dumps such a slave only with its orphan-pts-master
+ * option, which its RPC interface has and its command line (3.17) has not;
+ * refuse clearly rather than let criu fail with "Unable to find a master". */
+static int check_terminal(pid_t pid, struct oci_err *err)
 {
-    char path[64];
-    struct stat st;
-    snprintf(path, sizeof(path), "/proc/%d/fd/0", pid);
-    if (stat(path, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < 136 ||
-        major(st.st_rdev) > 143)
-        return 0;
-    char key[96], file[PATH_MAX_LEN];
-    int n = snprintf(key, sizeof(key), "tty[%lx:%lx]", (unsigned long)st.st_rdev,
-                     (unsigned long)st.st_dev);
-    criu_argv_add(a, "--external=%s", key);
-    snprintf(file, sizeof(file), "%s/" CRIU_TTY_KEY, image_path);
-    if (write_file_atomic(AT_FDCWD, file, key, (size_t)n, 0600) < 0)
-        return err_set(err, errno, "write %s", file);
+    for (int fd = 0; fd < 3; fd++) {
+        char path[64];
+        struct stat st;
+        snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+        if (stat(path, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) >= 136 &&
+            major(st.st_rdev) <= 143)
+            return err_set(err, 0,
+                           "checkpoint: the container has a terminal (fd %d is a pty): the "
+                           "criu command line cannot dump a pty whose master is outside "
+                           "the container (it lacks CRIU's orphan-pts-master option)",
+                           fd);
+    }
     return 0;
 }
 
@@ -77,7 +76,7 @@ static int dump(struct state_dir *sd, const struct spec_state *s, const struct c
         criu_argv_add(&a, "--root=%s", s->rootfs);
         criu_argv_mounts(&a, cfg, NULL, proc_root);
         external_namespaces(&a, cfg, s->pid);
-        rc = external_tty(&a, co->image_path, s->pid, err);
+        rc = check_terminal(s->pid, err);
     }
     if (rc == 0 && !co->pre_dump)
         rc = criu_save_descriptors(co->image_path, s->pid, err);

@@ -6,13 +6,12 @@
  * The restored init is a sibling of criu (our child): a foreground restore
  * waits for it as run does; --detach leaves it to our caller's subreaper.
  * The caller's stdio replaces the pipes the init had (descriptors.json),
- * a new terminal replaces its tty (sent to --console-socket), and the
- * namespaces the config joins replace those left out at the dump. */
+ * and the namespaces the config joins replace those left out at the
+ * dump. */
 #include "config.h"
 #include "container_internal.h"
 #include "criu.h"
 #include "process.h"
-#include "terminal.h"
 #include "trace.h"
 #include "util.h"
 
@@ -69,38 +68,6 @@ static int inherit_stdio(struct restore *r, const char *image_path, struct oci_e
     return 0;
 }
 
-/* A new pty for a container that had a terminal: the master goes to
- * --console-socket, the slave stands for the dumped tty. */
-static int inherit_tty(struct container *c, struct restore *r, const char *image_path,
-                       struct oci_err *err)
-{
-    char file[PATH_MAX_LEN];
-    snprintf(file, sizeof(file), "%s/" CRIU_TTY_KEY, image_path);
-    _cleanup_free_ char *key = NULL;
-    if (read_file_at(AT_FDCWD, file, &key, NULL, 256) < 0)
-        return errno == ENOENT ? 0 : err_set(err, errno, "read %s", file);
-    if (!c->o->console_socket)
-        return err_set(err, 0,
-                       "restore: the container had a terminal: --console-socket is needed to "
-                       "hand the new one to");
-    _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-    char name[64];
-    if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
-        ptsname_r(master, name, sizeof(name)) != 0)
-        return err_set(err, errno, "restore: open a new terminal");
-    int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (slave < 0)
-        return err_set(err, errno, "restore: open %s", name);
-    keep_fd(r, slave);
-    criu_argv_add(&r->a, "--inherit-fd=fd[%d]:%s", slave, key);
-    int sock = terminal_connect(c->o->console_socket, err);
-    if (sock < 0)
-        return -1;
-    int rc = terminal_send(sock, master, err);
-    close(sock);
-    return rc;
-}
-
 /* The namespaces the config joins by path stand for the external ones. */
 static int inherit_namespaces(struct container *c, struct restore *r, struct oci_err *err)
 {
@@ -133,7 +100,7 @@ static int build_argv(struct container *c, struct restore *r, const struct criu_
     if (c->cg.mode != CG_DISABLED && co->cgroup_mode != CRIU_CG_IGNORE)
         criu_argv_add(&r->a, "--cgroup-root=%s", c->cg.path);
     criu_argv_mounts(&r->a, c->cfg, c->bundle, NULL);
-    if (inherit_stdio(r, co->image_path, err) < 0 || inherit_tty(c, r, co->image_path, err) < 0)
+    if (inherit_stdio(r, co->image_path, err) < 0)
         return -1;
     return inherit_namespaces(c, r, err);
 }

@@ -14,8 +14,6 @@
 /* The init's stdio as it was at the dump (readlink of fds 0-2), so that a
  * restore can hand the caller's pipes in their place (runc's file name). */
 #define CRIU_DESCRIPTORS "descriptors.json"
-/* The key of the init's terminal as an external tty ("tty[rdev:dev]"). */
-#define CRIU_TTY_KEY "oci-rt-tty.key"
 
 enum criu_cgroup_mode {
     CRIU_CG_DEFAULT,

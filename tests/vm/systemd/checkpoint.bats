@@ -127,6 +127,37 @@ wait_count_above() {
     [ -z "$(systemctl list-units --all --plain --no-legend "oci-rt-$ID.scope")" ]
 }
 
+@test "checkpoint of a container with a terminal: one clear error, the container goes on" {
+    rootfs=$(copy_rootfs)
+    make_bundle '.root.path = $r | .root.readonly = false | .process.terminal = true
+      | .process.args = ["sh", "-c", "i=0; while :; do i=$((i+1)); echo $i >>/count.log; sleep 0.2; done"]' \
+        --arg r "$rootfs"
+    COUNT=$rootfs/count.log
+    sock=$BATS_TEST_TMPDIR/tty.sock
+    # hold the terminal's master (its close would hang the container up)
+    python3 -c '
+import array, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+open(sys.argv[1] + ".ready", "w").close()
+c, _ = s.accept()
+_, anc, _, _ = c.recvmsg(16, socket.CMSG_SPACE(16))
+time.sleep(300)' "$sock" 3>&- &
+    holder=$!
+    defer "kill $holder"
+    retry_until() { for ((i = 0; i < 100; i++)); do [ -e "$sock.ready" ] && return 0; sleep 0.05; done; return 1; }
+    retry_until
+    oci_detached run -d --console-socket "$sock" --bundle "$BUNDLE" "$ID"
+    [ "$status" -eq 0 ]
+    wait_count_above 2
+    run --separate-stderr oci checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$ID"
+    assert_error_line 'terminal' 'orphan-pts-master'
+    [ "$(oci state "$ID" | jq -r .status)" = running ]
+    n=$(last)
+    wait_count_above "$((n + 1))"
+    oci delete --force "$ID"
+}
+
 @test "checkpoint of a container that is not there, restore without images: one clear error" {
     run --separate-stderr oci checkpoint --image-path "$BATS_TEST_TMPDIR/x" "nosuch-$ID"
     assert_error_line "nosuch-$ID"
