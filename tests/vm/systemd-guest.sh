@@ -1,5 +1,5 @@
 #!/bin/bash
-# systemd-guest.sh [--timeout S] [--mem MB] [--keep] [SUITE [ARGS...]]
+# systemd-guest.sh [--timeout S] [--mem MB] [--keep] [--cgroup v2|hybrid] [SUITE [ARGS...]]
 #
 # The second test guest (see README.md): it boots this host's own Debian
 # userspace with systemd as PID 1 under qemu TCG, for what needs a systemd
@@ -12,6 +12,8 @@
 #   * root: the host's / over virtio 9p, read-only, under a tmpfs overlay:
 #     whatever the guest writes goes to its memory;
 #   * the build tree (this repo) over 9p, read-only, at /repo;
+#   * --cgroup hybrid: systemd's hybrid layout (v1 controllers, cgroup2 at
+#     /sys/fs/cgroup/unified) instead of cgroup v2 only;
 #   * a small initramfs (busybox, the 9p/virtio/overlay modules and
 #     systemd-init.sh) mounts them and execs the host's systemd;
 #   * systemd boots the target oci-rt-guest.target only, with the units no
@@ -34,6 +36,7 @@ prog=systemd-guest
 timeout_s=${GUEST_TIMEOUT:-900}
 mem=${GUEST_MEM:-2048}
 keep=0
+layout=v2
 
 say() { echo "$prog: $*"; }
 die() {
@@ -52,6 +55,7 @@ while [ $# -gt 0 ]; do
     --timeout) timeout_s=$2; shift 2 ;;
     --mem) mem=$2; shift 2 ;;
     --keep) keep=1; shift ;;
+    --cgroup) layout=$2; shift 2 ;;
     --) shift; break ;;
     -*) die "unknown option $1" ;;
     *) break ;;
@@ -196,8 +200,12 @@ say "initramfs $(du -k "$tmp/initramfs.cpio" | cut -f1) KB in $(since "$t_build"
 
 # ------------------------------------------------------------ boot
 
-append="console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init cgroup_no_v1=all"
-append+=" systemd.unified_cgroup_hierarchy=1 systemd.unit=oci-rt-guest.target"
+append="console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init systemd.unit=oci-rt-guest.target"
+case $layout in
+v2) append+=" cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1" ;;
+hybrid) append+=" systemd.unified_cgroup_hierarchy=0 systemd.legacy_systemd_cgroup_controller=0" ;;
+*) die "--cgroup $layout: expected v2 or hybrid" ;;
+esac
 append+=" systemd.show_status=0 systemd.log_level=warning systemd.log_target=console"
 # shellcheck disable=SC2054
 qargs=(-accel tcg -m "$mem" -smp 2 -no-reboot -nodefaults -no-user-config -display none
@@ -205,7 +213,7 @@ qargs=(-accel tcg -m "$mem" -smp 2 -no-reboot -nodefaults -no-user-config -displ
     -kernel "$kernel" -initrd "$tmp/initramfs.cpio" -append "$append"
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
     -virtfs "local,path=$repo,mount_tag=repo,security_model=none,readonly=on,multidevs=remap")
-say "booting $kernel (TCG, ${mem} MB, timeout ${timeout_s}s), suite $gsuite"
+say "booting $kernel (TCG, ${mem} MB, cgroup $layout, timeout ${timeout_s}s), suite $gsuite"
 t_boot=$(now)
 booted="" result="" log=$tmp/console.log
 exec 3< <(exec timeout -k 5 "$timeout_s" $qemu "${qargs[@]}" </dev/null 2>&1)

@@ -51,7 +51,7 @@ wait_count_above() {
 @test "checkpoint: the container stops; restore -d: it counts on from where it stopped" {
     counter_bundle
     oci_detached run -d --bundle "$BUNDLE" "$ID"
-    [ "$status" -eq 0 ]
+    [ "$status" -eq 0 ] || { echo "$stderr" >&2; false; }
     wait_count_above 3
     img=$BATS_TEST_TMPDIR/img
     run --separate-stderr oci checkpoint --image-path "$img" "$ID"
@@ -75,6 +75,7 @@ wait_count_above() {
 @test "checkpoint --leave-running: images made, the container goes on" {
     counter_bundle
     oci_detached run -d --bundle "$BUNDLE" "$ID"
+    [ "$status" -eq 0 ] || { echo "$stderr" >&2; false; }
     wait_count_above 2
     img=$BATS_TEST_TMPDIR/img
     run --separate-stderr oci checkpoint --leave-running --image-path "$img" "$ID"
@@ -89,6 +90,7 @@ wait_count_above() {
 @test "checkpoint --pre-dump, then a dump with --parent-path; the restore counts on" {
     counter_bundle
     oci_detached run -d --bundle "$BUNDLE" "$ID"
+    [ "$status" -eq 0 ] || { echo "$stderr" >&2; false; }
     wait_count_above 2
     d=$BATS_TEST_TMPDIR/ck
     run --separate-stderr oci checkpoint --pre-dump --image-path "$d/pre" "$ID"
@@ -109,7 +111,7 @@ wait_count_above() {
 @test "checkpoint and restore with the systemd driver: the restored container is in its scope" {
     counter_bundle
     oci_detached --systemd-cgroup -- run -d --bundle "$BUNDLE" "$ID"
-    [ "$status" -eq 0 ]
+    [ "$status" -eq 0 ] || { echo "$stderr" >&2; false; }
     wait_count_above 2
     img=$BATS_TEST_TMPDIR/img
     run --separate-stderr oci --systemd-cgroup checkpoint --image-path "$img" "$ID"
@@ -148,7 +150,7 @@ time.sleep(300)' "$sock" 3>&- &
     retry_until() { for ((i = 0; i < 100; i++)); do [ -e "$sock.ready" ] && return 0; sleep 0.05; done; return 1; }
     retry_until
     oci_detached run -d --console-socket "$sock" --bundle "$BUNDLE" "$ID"
-    [ "$status" -eq 0 ]
+    [ "$status" -eq 0 ] || { echo "$stderr" >&2; false; }
     wait_count_above 2
     run --separate-stderr oci checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$ID"
     assert_error_line 'terminal' 'orphan-pts-master'
