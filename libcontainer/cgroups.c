@@ -505,10 +505,14 @@ int cgroup_destroy(struct cgroup *cg, struct oci_err *err)
         /* systemd removes the scope's cgroup; what is left (it was never
          * started, or it failed) is removed below */
         TRACE_BEGINF(span, "systemd stop %s", cg->unit);
-        rc = cg_sd_stop(cg, err);
-        TRACE_END_RC(span, rc);
-        if (rc < 0)
-            return -1;
+        struct oci_err serr = {0};
+        int src = cg_sd_stop(cg, &serr);
+        TRACE_END_RC(span, src);
+        /* systemd gone or not answering: an empty scope's cgroup can still
+         * be removed (and systemd, when back, drops the unit) */
+        if (src < 0)
+            log_warn("%s", serr.msg);
+        err_clear(&serr);
     }
     for (int i = 0; i < 2 && b[i]; i++) {
         if (b[i]->destroy(cg, err) < 0) {

@@ -1,7 +1,8 @@
 /* checkpoint: the container's process tree into CRIU images (criu dump, or
  * criu pre-dump for an iterative migration), with what runc tells CRIU:
  * the rootfs, the bind mounts and masked files as external mounts, the
- * joined namespaces as external, the cgroup mode. Without --leave-running (or --pre-dump) the
+ * joined namespaces as external, the terminal as an orphan pty, the cgroup
+ * mode. Without --leave-running (or --pre-dump) the
  * container is gone afterwards: CRIU killed its processes and it is deleted, as runc does. */
 #include "config.h"
 #include "container_internal.h"
@@ -13,11 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 /* Namespaces joined by path are not the container's: CRIU leaves them out
  * and a restore hands it the ones of the new config (runc's key names). */
-static void external_namespaces(struct criu_argv *a, const struct spec_config *cfg, pid_t pid)
+static void external_namespaces(struct criu_req *r, const struct spec_config *cfg, pid_t pid)
 {
     static const struct {
         enum spec_ns_type type;
@@ -34,30 +34,9 @@ static void external_namespaces(struct criu_argv *a, const struct spec_config *c
         struct stat st;
         snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ext[i].proc);
         if (stat(path, &st) == 0)
-            criu_argv_add(a, "--external=%s[%lu]:%s", ext[i].crit, (unsigned long)st.st_ino,
-                          ext[i].key);
+            criu_msg_strf(&r->opts, CRIU_OPT_EXTERNAL, "%s[%lu]:%s", ext[i].crit,
+                          (unsigned long)st.st_ino, ext[i].key);
     }
-}
-
-/* The init's terminal is a pty whose master the caller holds (the console
- * socket's peer): CRIU dumps such a slave only with its orphan-pts-master
- * option, which its RPC interface has and its command line (3.17) has not;
- * refuse clearly rather than let criu fail with "Unable to find a master". */
-static int check_terminal(pid_t pid, struct oci_err *err)
-{
-    for (int fd = 0; fd < 3; fd++) {
-        char path[64];
-        struct stat st;
-        snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
-        if (stat(path, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) >= 136 &&
-            major(st.st_rdev) <= 143)
-            return err_set(err, 0,
-                           "checkpoint: the container has a terminal (fd %d is a pty): the "
-                           "criu command line cannot dump a pty whose master is outside "
-                           "the container (it lacks CRIU's orphan-pts-master option)",
-                           fd);
-    }
-    return 0;
 }
 
 static int dump(struct state_dir *sd, const struct spec_state *s, const struct criu_opts *co,
@@ -66,28 +45,28 @@ static int dump(struct state_dir *sd, const struct spec_state *s, const struct c
     struct spec_config *cfg = NULL;
     if (state_read_config(sd, s->id, &cfg, err) < 0)
         return -1;
-    const char *action = co->pre_dump ? "pre-dump" : "dump";
-    struct criu_argv a = {0};
+    enum criu_req_type type = co->pre_dump ? CRIU_PRE_DUMP : CRIU_DUMP;
+    struct criu_req r = {0};
     char proc_root[64];
     snprintf(proc_root, sizeof(proc_root), "/proc/%d/root", s->pid);
-    int rc = criu_argv_common(&a, co, action, err);
+    int rc = criu_req_common(&r, co, type, err);
     if (rc == 0) {
-        criu_argv_add(&a, "--tree=%d", s->pid);
-        criu_argv_add(&a, "--root=%s", s->rootfs);
-        criu_argv_mounts(&a, cfg, NULL, proc_root);
-        external_namespaces(&a, cfg, s->pid);
-        rc = check_terminal(s->pid, err);
+        criu_msg_int(&r.opts, CRIU_OPT_PID, s->pid);
+        criu_msg_str(&r.opts, CRIU_OPT_ROOT, s->rootfs);
+        criu_req_mounts(&r, cfg, NULL, proc_root);
+        external_namespaces(&r, cfg, s->pid);
     }
     if (rc == 0 && !co->pre_dump)
         rc = criu_save_descriptors(co->image_path, s->pid, err);
     if (rc == 0) {
-        TRACE_BEGINF(span, "criu %s", action);
-        char log[32];
-        snprintf(log, sizeof(log), "%s.log", action);
-        rc = criu_run(&a, co, log, NULL, 0, err);
+        TRACE_BEGINF(span, "criu %s", co->pre_dump ? "pre-dump" : "dump");
+        struct criu_swrk w;
+        rc = criu_swrk_start(&w, co, &r, NULL, NULL, err);
+        if (rc == 0)
+            rc = criu_swrk_run(&w, co, type, &r, NULL, NULL, NULL, err);
         TRACE_END_RC(span, rc);
     }
-    criu_argv_free(&a);
+    criu_req_free(&r);
     spec_config_free(cfg);
     return rc;
 }

@@ -1,17 +1,16 @@
-/* CRIU through its command line: the argument vector runc's options make,
- * running criu with the fds it must inherit, the reason of a failure from
- * its log, and the stdio descriptions a restore needs. */
+/* The requests runc makes of CRIU, as criu_opts (the RPC itself is in
+ * criu_rpc.c): the images and work directories, the log, runc's flags, the
+ * external mounts and the inherited fds; and the stdio descriptions a
+ * restore needs. */
 #include "config.h"
 #include "criu.h"
 #include "util.h"
 
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 static const char *const cg_mode_names[] = {
     [CRIU_CG_SOFT] = "soft",
@@ -28,26 +27,51 @@ int criu_cgroup_mode_parse(const char *s)
     return -1;
 }
 
-void criu_argv_add(struct criu_argv *a, const char *fmt, ...)
+/* criu_opts fields (rpc.proto) */
+enum {
+    OPT_IMAGES_DIR_FD = 1,
+    OPT_LEAVE_RUNNING = 3,
+    OPT_EXT_UNIX_SK = 4,
+    OPT_TCP_ESTABLISHED = 5,
+    OPT_EVASIVE_DEVICES = 6,
+    OPT_SHELL_JOB = 7,
+    OPT_FILE_LOCKS = 8,
+    OPT_LOG_LEVEL = 9,
+    OPT_LOG_FILE = 10,
+    OPT_NOTIFY_SCRIPTS = 12,
+    OPT_PARENT_IMG = 14,
+    OPT_TRACK_MEM = 15,
+    OPT_AUTO_DEDUP = 16,
+    OPT_WORK_DIR_FD = 17,
+    OPT_MANAGE_CGROUPS = 24,
+    OPT_CG_ROOT = 25,
+    OPT_INHERIT_FD = 27,
+    OPT_MANAGE_CGROUPS_MODE = 34,
+    OPT_ORPHAN_PTS_MASTER = 50,
+};
+
+/* rpc.proto's criu_cg_mode values */
+static const int cg_mode_rpc[] = {
+    [CRIU_CG_SOFT] = 3,
+    [CRIU_CG_FULL] = 4,
+    [CRIU_CG_STRICT] = 5,
+    [CRIU_CG_IGNORE] = 0,
+};
+
+void criu_req_free(struct criu_req *r)
 {
-    if (a->n + 2 > a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 32;
-        a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    if (vasprintf(&a->v[a->n], fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    a->v[++a->n] = NULL;
+    for (size_t i = 0; i < r->n_fds; i++)
+        close(r->fds[i]);
+    criu_msg_free(&r->opts);
+    memset(r, 0, sizeof(*r));
 }
 
-void criu_argv_free(struct criu_argv *a)
+void criu_req_keep(struct criu_req *r, int fd)
 {
-    for (size_t i = 0; i < a->n; i++)
-        free(a->v[i]);
-    free(a->v);
-    memset(a, 0, sizeof(*a));
+    if (r->n_fds < ARRAY_SIZE(r->fds))
+        r->fds[r->n_fds++] = fd;
+    else
+        close(fd);
 }
 
 static int ensure_dir(const char *what, const char *path, bool create, struct oci_err *err)
@@ -62,42 +86,73 @@ static int ensure_dir(const char *what, const char *path, bool create, struct oc
     return 0;
 }
 
-int criu_argv_common(struct criu_argv *a, const struct criu_opts *o, const char *action,
-                     struct oci_err *err)
+static int dir_fd(struct criu_req *r, unsigned field, const char *what, const char *path,
+                  bool create, struct oci_err *err)
 {
-    bool restore = !strcmp(action, "restore");
-    const char *work = o->work_path ? o->work_path : o->image_path;
-    if (ensure_dir("--image-path", o->image_path, !restore, err) < 0 ||
-        ensure_dir("--work-path", work, true, err) < 0)
+    if (ensure_dir(what, path, create, err) < 0)
         return -1;
-    criu_argv_add(a, "%s", o->criu ? o->criu : CRIU_DEFAULT_BIN);
-    criu_argv_add(a, "%s", action);
-    criu_argv_add(a, "--images-dir=%s", o->image_path);
-    criu_argv_add(a, "--work-dir=%s", work);
-    criu_argv_add(a, "--log-file=%s.log", action);
-    criu_argv_add(a, "-v4");
-    if (o->cgroup_mode == CRIU_CG_DEFAULT)
-        criu_argv_add(a, "--manage-cgroups");
-    else
-        criu_argv_add(a, "--manage-cgroups=%s", cg_mode_names[o->cgroup_mode]);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(err, errno, "%s %s", what, path);
+    criu_req_keep(r, fd);
+    criu_msg_int(&r->opts, field, fd);
+    return 0;
+}
+
+int criu_req_common(struct criu_req *r, const struct criu_opts *o, enum criu_req_type type,
+                    struct oci_err *err)
+{
+    bool restore = type == CRIU_RESTORE;
+    if (dir_fd(r, OPT_IMAGES_DIR_FD, "--image-path", o->image_path, !restore, err) < 0 ||
+        dir_fd(r, OPT_WORK_DIR_FD, "--work-path", o->work_path ? o->work_path : o->image_path, true,
+               err) < 0)
+        return -1;
+    struct criu_msg *m = &r->opts;
+    criu_msg_int(m, OPT_LOG_LEVEL, 4);
+    criu_msg_str(m, OPT_LOG_FILE, restore ? "restore.log" : "dump.log");
+    criu_msg_bool(m, OPT_MANAGE_CGROUPS, true);
+    if (o->cgroup_mode != CRIU_CG_DEFAULT)
+        criu_msg_int(m, OPT_MANAGE_CGROUPS_MODE, cg_mode_rpc[o->cgroup_mode]);
+    /* as runc: notifications (the orphan pty master comes with one), and a
+     * container's terminal, whose master is outside, dumped as an orphan */
+    criu_msg_bool(m, OPT_NOTIFY_SCRIPTS, true);
+    criu_msg_bool(m, OPT_ORPHAN_PTS_MASTER, true);
     const struct {
         bool on;
-        const char *flag;
+        unsigned field;
     } flags[] = {
-        {o->tcp_established, "--tcp-established"},
-        {o->ext_unix_sk, "--ext-unix-sk"},
-        {o->shell_job, "--shell-job"},
-        {o->file_locks, "--file-locks"},
-        {o->leave_running && !restore, "--leave-running"},
-        {o->auto_dedup, "--auto-dedup"},
-        {(o->pre_dump || o->parent_path) && !restore, "--track-mem"},
+        {o->tcp_established, OPT_TCP_ESTABLISHED},
+        {o->ext_unix_sk, OPT_EXT_UNIX_SK},
+        {o->shell_job, OPT_SHELL_JOB},
+        {o->file_locks, OPT_FILE_LOCKS},
+        {o->leave_running && !restore, OPT_LEAVE_RUNNING},
+        {o->auto_dedup, OPT_AUTO_DEDUP},
+        {(o->pre_dump || o->parent_path) && !restore, OPT_TRACK_MEM},
+        {restore, OPT_EVASIVE_DEVICES},
     };
     for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
         if (flags[i].on)
-            criu_argv_add(a, "%s", flags[i].flag);
+            criu_msg_bool(m, flags[i].field, true);
     if (o->parent_path && !restore)
-        criu_argv_add(a, "--prev-images-dir=%s", o->parent_path);
+        criu_msg_str(m, OPT_PARENT_IMG, o->parent_path);
     return 0;
+}
+
+void criu_req_inherit(struct criu_req *r, const char *key, int fd)
+{
+    struct criu_msg sub = {0};
+    criu_msg_str(&sub, 1, key);
+    criu_msg_int(&sub, 2, fd);
+    criu_msg_sub(&r->opts, OPT_INHERIT_FD, &sub);
+    criu_msg_free(&sub);
+}
+
+void criu_req_cgroup_root(struct criu_req *r, const char *path)
+{
+    struct criu_msg sub = {0};
+    criu_msg_str(&sub, 2, path);
+    criu_msg_sub(&r->opts, OPT_CG_ROOT, &sub);
+    criu_msg_free(&sub);
 }
 
 static bool is_bind(const struct spec_mount *m)
@@ -110,20 +165,21 @@ static bool is_bind(const struct spec_mount *m)
     return false;
 }
 
-void criu_argv_mounts(struct criu_argv *a, const struct spec_config *cfg, const char *bundle,
-                      const char *proc_root)
+void criu_req_mounts(struct criu_req *r, const struct spec_config *cfg, const char *bundle,
+                     const char *proc_root)
 {
     bool restore = proc_root == NULL;
+    struct criu_msg *m = &r->opts;
     for (size_t i = 0; i < cfg->n_mounts; i++) {
-        const struct spec_mount *m = &cfg->mounts[i];
-        if (!is_bind(m) || !m->destination)
+        const struct spec_mount *mt = &cfg->mounts[i];
+        if (!is_bind(mt) || !mt->destination || !mt->source)
             continue;
-        if (restore && m->source && m->source[0] != '/')
-            criu_argv_add(a, "--external=mnt[%s]:%s/%s", m->destination, bundle, m->source);
-        else if (restore)
-            criu_argv_add(a, "--external=mnt[%s]:%s", m->destination, m->source);
+        if (restore && mt->source[0] != '/')
+            criu_msg_strf(m, CRIU_OPT_EXTERNAL, "mnt[%s]:%s/%s", mt->destination, bundle,
+                          mt->source);
         else
-            criu_argv_add(a, "--external=mnt[%s]:%s", m->destination, m->destination);
+            criu_msg_strf(m, CRIU_OPT_EXTERNAL, "mnt[%s]:%s", mt->destination,
+                          restore ? mt->source : mt->destination);
     }
     /* the files of linux.maskedPaths carry a bind mount of /dev/null */
     const struct spec_linux *l = cfg->linux_;
@@ -134,68 +190,8 @@ void criu_argv_mounts(struct criu_argv *a, const struct spec_config *cfg, const 
         snprintf(path, sizeof(path), "%s%s", proc_root ? proc_root : "", p);
         if (!restore && (stat(path, &st) < 0 || S_ISDIR(st.st_mode)))
             continue; /* (a restore maps them all: an unused key is no error) */
-        criu_argv_add(a, "--external=mnt[%s]:%s", p, restore ? "/dev/null" : p);
+        criu_msg_strf(m, CRIU_OPT_EXTERNAL, "mnt[%s]:%s", p, restore ? "/dev/null" : p);
     }
-}
-
-/* The cause of a failure in criu's own words: the last "Error" line of its
- * log before its closing "Dumping FAILED." (earlier ones may be probes). */
-static char *log_error(const char *dir, const char *name)
-{
-    char path[PATH_MAX_LEN];
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    _cleanup_free_ char *data = NULL;
-    if (read_file_at(AT_FDCWD, path, &data, NULL, 64 << 20) < 0)
-        return NULL;
-    char *cause = NULL; /* the last error before criu's "FAILED." */
-    for (char *line = data, *next; line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        char *e = strstr(line, "Error (");
-        if (e && (!strstr(e, "FAILED") || !cause))
-            cause = e;
-    }
-    return cause ? xstrdup(cause) : NULL;
-}
-
-int criu_run(struct criu_argv *a, const struct criu_opts *o, const char *log_name, const int *keep,
-             size_t n_keep, struct oci_err *err)
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return err_set(err, errno, "fork for criu");
-    if (pid == 0) {
-        for (size_t i = 0; i < n_keep; i++) {
-            int fl = fcntl(keep[i], F_GETFD);
-            if (fl >= 0)
-                fcntl(keep[i], F_SETFD, fl & ~FD_CLOEXEC);
-        }
-        execvp(a->v[0], a->v);
-        fprintf(stderr, "oci-rt: exec %s: %s\n", a->v[0], strerror(errno));
-        _exit(127);
-    }
-    int status;
-    if (TEMP_FAILURE_RETRY_INT(waitpid(pid, &status, 0)) < 0)
-        return err_set(err, errno, "wait for criu");
-    return criu_wait_status(status, a, o, log_name, err);
-}
-
-int criu_wait_status(int status, const struct criu_argv *a, const struct criu_opts *o,
-                     const char *log_name, struct oci_err *err)
-{
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    const char *work = o->work_path ? o->work_path : o->image_path;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-        return err_set(err, ENOENT,
-                       "criu %s: cannot run %s (Debian: apt-get install criu; or --criu PATH)",
-                       a->v[1], a->v[0]);
-    _cleanup_free_ char *why = log_error(work, log_name);
-    return err_set(err, 0, "criu %s failed (%s %d): %s (log: %s/%s)", a->v[1],
-                   WIFEXITED(status) ? "exit status" : "signal",
-                   WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-                   why ? why : "no error in its log", work, log_name);
 }
 
 bool criu_available(const char *criu)

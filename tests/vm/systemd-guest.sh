@@ -75,7 +75,8 @@ esac
 
 # the guest's userspace is this host's: what the tests run in it
 guest_pkgs=(qemu-system-x86 linux-image-amd64 busybox-static systemd dbus criu podman conmon
-    containerd containernetworking-plugins catatonit bats jq iproute2 procps kmod)
+    containerd containernetworking-plugins catatonit bats jq iproute2 procps kmod
+    python3-grpcio python3-protobuf)
 find_kernel() {
     # shellcheck disable=SC2012
     ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1

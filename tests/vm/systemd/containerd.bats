@@ -18,13 +18,16 @@ setup_file() {
     # its root on the tmpfs systemd-suite.sh mounted (the overlay snapshots
     # cannot have their upper layers on the guest's overlayfs root)
     CROOT=/var/lib/containerd/i13-$$
-    mkdir -p "$CROOT" "$C/state"
+    mkdir -p "$CROOT" "$C/state" "$C/cni" "$C/logs"
     grep -q 'SystemdCgroup = true' "$REPO/contrib/containerd/config.toml"
     {
         printf 'version = 2\nroot = "%s"\nstate = "%s"\n\n' "$CROOT" "$C/state"
         sed -e '/^version = /d' -e "s|/usr/local/bin/oci-rt|$OCI|g" "$REPO/contrib/containerd/config.toml"
         printf '[grpc]\n  address = "%s"\n[ttrpc]\n  address = "%s"\n' "$C/c.sock" "$C/c.sock.ttrpc"
         printf '[plugins."io.containerd.grpc.v1.cri"]\n  disable_apparmor = true\n'
+        printf '  sandbox_image = "docker.io/library/ocipause:latest"\n'
+        printf '[plugins."io.containerd.grpc.v1.cri".cni]\n  conf_dir = "%s"\n  bin_dir = "%s"\n' \
+            "$C/cni" "$C/cni"
     } >"$C/config.toml"
     setsid containerd --config "$C/config.toml" </dev/null >"$C/containerd.log" 2>&1 3>&- &
     echo $! >"$C/pid"
@@ -37,6 +40,10 @@ setup_file() {
     tar -C "$ROOTFS" -cf "$ROOTFS_TAR" .
     make_oci_archive "$WORK/ocitest-oci.tar" docker.io/library/ocitest:latest
     c8 images import "$WORK/ocitest-oci.tar" >/dev/null
+    # for the CRI plugin (namespace k8s.io): the image and a pause image
+    make_oci_archive "$WORK/ocipause-oci.tar" docker.io/library/ocipause:latest '["sleep", "1000000"]'
+    ctr -a "$C/c.sock" -n k8s.io images import "$WORK/ocitest-oci.tar" >/dev/null
+    ctr -a "$C/c.sock" -n k8s.io images import "$WORK/ocipause-oci.tar" >/dev/null
     export C OCI
 }
 
@@ -57,6 +64,8 @@ teardown_file() {
 }
 
 c8() { ctr -a "$C/c.sock" -n i13 "$@"; }
+cri() { python3 "$REPO/tests/clients/cri.py" "$C/c.sock" "$@"; }
+cg_of() { sed -n 's/^0:://p' "/proc/$1/cgroup"; }
 
 @test "containerd (runc shim, SystemdCgroup): the task is a scope in its slice; delete removes it" {
     id=i13ctr$$
@@ -74,4 +83,28 @@ c8() { ctr -a "$C/c.sock" -n i13 "$@"; }
     c8 task delete "$id" >/dev/null
     c8 containers delete "$id"
     [ -z "$(systemctl list-units --all --plain --no-legend "i13ctr-$id.scope")" ]
+}
+
+@test "containerd CRI with contrib's config (SystemdCgroup = true): the pod's slice holds the containers' scopes" {
+    python3 -c 'import grpc, google.protobuf' 2>/dev/null || skip "python3-grpcio and python3-protobuf are not installed"
+    run cri runp i13pod i13pod.slice "$C/logs" oci-rt
+    [ "$status" -eq 0 ] || { echo "$output" >&2; false; }
+    pod=$output
+    run cri create "$pod" i13pod i13pod.slice "$C/logs" docker.io/library/ocitest:latest sleep 1000
+    [ "$status" -eq 0 ] || { echo "$output" >&2; false; }
+    ctr=$output
+    cri start "$ctr"
+    root=/run/containerd/oci-rt/k8s.io
+    pid=$("$OCI" --root "$root" state "$ctr" | jq -r .pid)
+    [ "$(cg_of "$pid")" = "/i13pod.slice/cri-containerd-$ctr.scope" ]
+    ppid=$("$OCI" --root "$root" state "$pod" | jq -r .pid)
+    [ "$(cg_of "$ppid")" = "/i13pod.slice/cri-containerd-$pod.scope" ]
+    [ "$(systemctl show -P Slice "cri-containerd-$ctr.scope")" = i13pod.slice ]
+    [ "$(systemctl show -P Delegate "cri-containerd-$ctr.scope")" = yes ]
+    cri stop "$ctr" 0
+    cri rm "$ctr"
+    cri stopp "$pod"
+    cri rmp "$pod"
+    [ -z "$(systemctl list-units --all --plain --no-legend "cri-containerd-$ctr.scope" "cri-containerd-$pod.scope")" ]
+    systemctl stop i13pod.slice
 }

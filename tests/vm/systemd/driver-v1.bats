@@ -10,8 +10,9 @@ load ../../integration/helpers
 
 setup_file() {
     [ -d /run/systemd/system ] || skip "not a systemd host (tests/vm/systemd-guest.sh --cgroup hybrid)"
-    [ "$(stat -fc %T /sys/fs/cgroup)" = tmpfs ] && [ -d /sys/fs/cgroup/memory ] ||
+    if [ "$(stat -fc %T /sys/fs/cgroup)" != tmpfs ] || [ ! -d /sys/fs/cgroup/memory ]; then
         skip "needs systemd's hybrid cgroup layout (tests/vm/systemd-guest.sh --cgroup hybrid)"
+    fi
     ensure_rootfs
 }
 
