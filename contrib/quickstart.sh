@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 deps="gcc libc6-dev make autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev
-      libmount-dev libbpf-dev clang llvm check busybox-static git
+      libmount-dev libbpf-dev clang llvm libsystemd-dev check busybox-static git
       ca-certificates"
 # shellcheck disable=SC2086
 if ! dpkg -s $deps >/dev/null 2>&1; then

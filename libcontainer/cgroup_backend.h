@@ -39,6 +39,17 @@ int cg_mkdir_path(const char *mnt, const char *path, bool cpuset, struct oci_err
 /* rmdir mnt/path and its ancestors up to mnt/top; tolerant of ENOENT. */
 int cg_rmdir_path(const char *mnt, const char *path, const char *top, struct oci_err *err);
 int cg_write_pid(const char *dir, pid_t pid, struct oci_err *err);
+/* The config's device rules followed by the defaults every container gets
+ * (malloc'd). */
+struct spec_device_cgroup *cg_devices_with_defaults(const struct spec_resources *res, size_t *n);
+
+/* The systemd layer (cgroup_systemd.c), in front of the backends when
+ * cg->unit is set: start the scope with pid in it and res as properties;
+ * set new properties (update); stop the scope (systemd removes its cgroup). */
+int cg_sd_start(struct cgroup *cg, pid_t pid, const struct spec_resources *res,
+                struct oci_err *err);
+int cg_sd_set(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err);
+int cg_sd_stop(struct cgroup *cg, struct oci_err *err);
 
 /* A controller the limits of a config ask for (cgroup_need.c). */
 struct cg_need {

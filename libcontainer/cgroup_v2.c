@@ -262,15 +262,18 @@ static uint64_t now_ms(void)
  * with errno (ETIMEDOUT). */
 static int wait_event(int dfd, const char *key, uint64_t want, int timeout_ms)
 {
+    /* a cgroup removed meanwhile (a systemd scope goes with its last task)
+     * has no task left */
+    bool gone_ok = want == 0 && !strcmp(key, "populated");
     _cleanup_close_ int fd = openat(dfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return -1;
+        return gone_ok && (errno == ENOENT || errno == ENODEV) ? 0 : -1;
     uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
     for (;;) {
         char buf[256];
         ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
         if (n < 0)
-            return -1;
+            return gone_ok && (errno == ENOENT || errno == ENODEV) ? 0 : -1;
         buf[n] = '\0';
         uint64_t v;
         if (cg2_keyed(buf, key, &v) && v == want)

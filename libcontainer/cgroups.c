@@ -1,5 +1,6 @@
 #include "config.h"
 #include "cgroup_backend.h"
+#include "log.h"
 #include "trace.h"
 #include "util.h"
 
@@ -109,6 +110,9 @@ void cgroup_release(struct cgroup *cg)
     free(cg->path);
     free(cg->top);
     free(cg->v2_mnt);
+    free(cg->unit);
+    free(cg->slice);
+    free(cg->delegate);
     if (cg->v2_fd >= 0)
         close(cg->v2_fd);
     memset(cg, 0, sizeof(*cg));
@@ -154,7 +158,7 @@ static char *created_top(const char *mnt, const char *path)
 
 void cgroup_plan_top(struct cgroup *cg)
 {
-    if (cg->mode == CG_DISABLED || cg->top_planned)
+    if (cg->mode == CG_DISABLED || cg->top_planned || cg->unit)
         return;
     const char *probe = cg->v2_mnt ? cg->v2_mnt : cg->hier[0].mnt;
     free(cg->top);
@@ -166,6 +170,10 @@ int cgroup_create(struct cgroup *cg, const struct spec_resources *res, struct oc
 {
     if (cg->mode == CG_DISABLED)
         return 0;
+    if (cg->unit) {
+        cg->res = res; /* systemd makes the cgroup once a process exists: cgroup_enter */
+        return 0;
+    }
     cgroup_plan_top(cg);
     const struct cgroup_backend *const *b = backends[cg->mode];
     for (int i = 0; i < 2 && b[i]; i++) {
@@ -230,8 +238,7 @@ static const struct spec_device_cgroup default_devices[] = {
     {true, "c", true, true, 10, 200, "rwm"},
 };
 
-/* The config's device rules followed by the defaults (malloc'd). */
-static struct spec_device_cgroup *with_defaults(const struct spec_resources *res, size_t *n)
+struct spec_device_cgroup *cg_devices_with_defaults(const struct spec_resources *res, size_t *n)
 {
     size_t own = res ? res->n_devices : 0;
     *n = own + ARRAY_SIZE(default_devices);
@@ -251,7 +258,7 @@ int cgroup_apply_devices(struct cgroup *cg, const struct spec_resources *res, st
         return 0;
     struct spec_resources only;
     memset(&only, 0, sizeof(only));
-    only.devices = with_defaults(res, &only.n_devices);
+    only.devices = cg_devices_with_defaults(res, &only.n_devices);
     int rc = 0;
     const struct cgroup_backend *const *b = backends[cg->mode];
     for (int i = 0; rc == 0 && i < 2 && b[i]; i++)
@@ -268,13 +275,15 @@ int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, bool updat
         return 0;
     if (check_available(cg, res, err) < 0)
         return -1;
+    if (cg->unit && update && cg_sd_set(cg, res, err) < 0)
+        return -1;
     struct spec_resources eff = *res;
     struct spec_device_cgroup *devs = NULL;
     if (cg->defer_devices) {
         eff.devices = NULL; /* cgroup_apply_devices does them */
         eff.n_devices = 0;
     } else if (res->n_devices || !update) {
-        devs = with_defaults(res, &eff.n_devices);
+        devs = cg_devices_with_defaults(res, &eff.n_devices);
         eff.devices = devs;
     }
     int rc = 0;
@@ -400,8 +409,76 @@ int cgroup_oom_watch(struct cgroup *cg, bool *per_event, struct oci_err *err)
     return b->oom_watch(cg, per_event, err);
 }
 
+/* systemd: the scope is started with pid in it, then the backends make
+ * what is below it and apply the resources in its cgroup. */
+static int systemd_enter(struct cgroup *cg, pid_t pid, struct oci_err *err)
+{
+    TRACE_BEGINF(span, "systemd start %s", cg->unit);
+    int rc = cg_sd_start(cg, pid, cg->res, err);
+    TRACE_END_RC(span, rc);
+    if (rc < 0)
+        return -1;
+    const struct cgroup_backend *const *b = backends[cg->mode];
+    for (int i = 0; i < 2 && b[i]; i++) {
+        /* v2: into the sub-cgroup (when there is one) first, so that the
+         * scope is empty when controllers are enabled for its children */
+        bool v2 = b[i] == &cgroup_v2_backend;
+        if (v2 &&
+            (cg_mkdir_path(cg->v2_mnt, cg->path, false, err) < 0 || b[i]->enter(cg, pid, err) < 0))
+            return -1;
+        if (b[i]->create(cg, cg->res, err) < 0 || (!v2 && b[i]->enter(cg, pid, err) < 0))
+            return -1;
+    }
+    if (cg->delegate && !cg->delegate_late && cgroup_enter_delegated(cg, pid, err) < 0)
+        return -1;
+    return cg->res ? cgroup_apply(cg, cg->res, false, err) : 0;
+}
+
+char *cgroup_procs_path(const struct cgroup *cg)
+{
+    char *out;
+    if (cg->delegate)
+        xasprintf(&out, "%s/%s", cg->path, cg->delegate);
+    else
+        out = xstrdup(cg->path);
+    return out;
+}
+
+bool cgroup_host_unified(void)
+{
+    return detect_mode() == CG_UNIFIED;
+}
+
+/* The delegated cgroup gets every controller its parent has: the
+ * container manages it (crun applies no limit there either). */
+int cgroup_enter_delegated(struct cgroup *cg, pid_t pid, struct oci_err *err)
+{
+    if (!cg->delegate || !cg->v2_mnt)
+        return 0;
+    _cleanup_free_ char *rel = cgroup_procs_path(cg);
+    char dir[PATH_MAX_LEN], file[PATH_MAX_LEN + 32];
+    snprintf(dir, sizeof(dir), "%s%s", cg->v2_mnt, rel);
+    if (cg_mkdir_path(cg->v2_mnt, rel, false, err) < 0 || cg_write_pid(dir, pid, err) < 0)
+        return -1;
+    snprintf(file, sizeof(file), "%s%s/cgroup.controllers", cg->v2_mnt, cg->path);
+    _cleanup_free_ char *have = NULL;
+    if (read_file_at(AT_FDCWD, file, &have, NULL, 4096) < 0)
+        return 0;
+    snprintf(file, sizeof(file), "%s%s/cgroup.subtree_control", cg->v2_mnt, cg->path);
+    char *save = NULL;
+    for (char *c = strtok_r(have, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
+        char buf[64];
+        int n = snprintf(buf, sizeof(buf), "+%s", c);
+        if (write_file_at(AT_FDCWD, file, buf, (size_t)n) < 0)
+            log_debug("cgroup: enable %s in %s: %s", c, file, strerror(errno));
+    }
+    return 0;
+}
+
 int cgroup_enter(struct cgroup *cg, pid_t pid, bool v2_done, struct oci_err *err)
 {
+    if (cg->unit && cg->unit_pending)
+        return systemd_enter(cg, pid, err);
     if (!cg->v2_mnt || v2_done)
         return 0;
     return cgroup_v2_backend.enter(cg, pid, err);
@@ -409,6 +486,8 @@ int cgroup_enter(struct cgroup *cg, pid_t pid, bool v2_done, struct oci_err *err
 
 int cgroup_enter_self(struct cgroup *cg, struct oci_err *err)
 {
+    if (cg->unit_pending)
+        return 0; /* the parent moves it once systemd made the scope */
     if (cg->mode != CG_HYBRID && cg->mode != CG_LEGACY)
         return 0;
     return cgroup_v1_backend.enter(cg, 0, err);
@@ -421,7 +500,8 @@ int cgroup_enter_self_all(struct cgroup *cg, struct oci_err *err)
     if (!cg->v2_mnt)
         return 0;
     char dir[4096];
-    snprintf(dir, sizeof(dir), "%s%s", cg->v2_mnt, cg->path);
+    _cleanup_free_ char *rel = cgroup_procs_path(cg);
+    snprintf(dir, sizeof(dir), "%s%s", cg->v2_mnt, rel);
     return cg_write_pid(dir, 0, err); /* 0: the writer itself */
 }
 
@@ -431,6 +511,19 @@ int cgroup_destroy(struct cgroup *cg, struct oci_err *err)
         return 0;
     const struct cgroup_backend *const *b = backends[cg->mode];
     int rc = 0;
+    if (cg->unit) {
+        /* systemd removes the scope's cgroup; what is left (it was never
+         * started, or it failed) is removed below */
+        TRACE_BEGINF(span, "systemd stop %s", cg->unit);
+        struct oci_err serr = {0};
+        int src = cg_sd_stop(cg, &serr);
+        TRACE_END_RC(span, src);
+        /* systemd gone or not answering: an empty scope's cgroup can still
+         * be removed (and systemd, when back, drops the unit) */
+        if (src < 0)
+            log_warn("%s", serr.msg);
+        err_clear(&serr);
+    }
     for (int i = 0; i < 2 && b[i]; i++) {
         if (b[i]->destroy(cg, err) < 0) {
             rc = -1;

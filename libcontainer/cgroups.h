@@ -42,6 +42,14 @@ struct cgroup {
      * the init's set-up */
     bool defer_devices;
     bool top_planned; /* cgroup_plan_top decided top */
+    /* the systemd driver (cgroup_systemd.c): the transient scope holding
+     * the container (its cgroup is top), NULL with the cgroupfs driver */
+    char *unit;
+    char *slice;
+    char *delegate;     /* run.oci.delegate-cgroup: the processes' cgroup below path */
+    bool delegate_late; /* the init moves there itself, after its cgroup namespace */
+    bool unit_pending;  /* create: the scope is started once the init exists */
+    const struct spec_resources *res; /* create: the resources, for the scope's properties */
 };
 
 /* Detect the layout (or take the forced one) and fill hierarchies. */
@@ -53,6 +61,27 @@ char *cgroup_resolve_path(const char *config_path, const char *id);
 /* Decide the highest directory the container will own (cg->top), before
  * anything is made, so that it can be recorded first. */
 void cgroup_plan_top(struct cgroup *cg);
+/* The systemd driver: cgroupsPath "slice:prefix:name" (runc's format;
+ * empty: system.slice, oci-rt-<id>.scope) and crun's annotations
+ * run.oci.systemd.subgroup and run.oci.delegate-cgroup. _check validates
+ * them and that systemd can be reached, with no side effect; _init
+ * names the scope and its cgroup; nothing is made until cgroup_create and
+ * cgroup_enter. unified: the host is cgroup v2 only. */
+int cgroup_systemd_check(const char *cgroups_path, const char *id,
+                         const struct spec_map *annotations, bool unified, struct oci_err *err);
+int cgroup_init_systemd(struct cgroup *cg, enum cg_mode mode, const char *cgroups_path,
+                        const char *id, const struct spec_map *annotations, struct oci_err *err);
+/* Can this runtime drive systemd (libsystemd loads)? */
+bool cgroup_systemd_available(void);
+/* After cgroup_init from a state: the scope is the last part of top. */
+void cgroup_reopen_systemd(struct cgroup *cg, const char *delegate);
+/* Move pid into the delegated cgroup (run.oci.delegate-cgroup), once it made
+ * its cgroup namespace; nothing without one. */
+int cgroup_enter_delegated(struct cgroup *cg, pid_t pid, struct oci_err *err);
+/* The cgroup (below the mount) a new process of the container joins. */
+char *cgroup_procs_path(const struct cgroup *cg);
+/* Is the unified hierarchy the only one (cgroup v2 host)? */
+bool cgroup_host_unified(void);
 /* Create every directory; on failure nothing created is left. */
 int cgroup_create(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err);
 /* Parent side: put pid in the v2 hierarchy when clone3 did not. */

@@ -78,6 +78,16 @@ struct exec_opts {
 /* A new process in a running container; in the foreground, its exit code. */
 int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *err);
 
+struct criu_opts;
+/* checkpoint: the container into CRIU images (criu dump, or pre-dump);
+ * without leave_running or pre_dump the container is deleted after. */
+int container_checkpoint(const char *root, const char *id, const struct criu_opts *co,
+                         struct oci_err *err);
+/* restore: a container from CRIU images and the bundle's config; in the
+ * foreground (o->detach false) wait for it and delete it, as run. */
+int container_restore(const struct container_opts *o, const struct criu_opts *co, int *exit_code,
+                      struct oci_err *err);
+
 /* A container ID as runc accepts it: [A-Za-z0-9_+.-]+, not "." or "..",
  * at most CONTAINER_ID_MAX characters (a file name, with room to spare). */
 #define CONTAINER_ID_MAX 240

@@ -157,7 +157,8 @@ static int write_record(struct container *c, const char *status, struct oci_err 
         .cgroup_path = c->cg.path,
         .cgroup_top = c->cg.top,
         .pidns = c->pidns,
-        .systemd_cgroup = c->o->systemd_cgroup,
+        .systemd_cgroup = c->cg.unit != NULL,
+        .cgroup_delegate = c->cg.delegate,
         .hook_kinds = hooks_kinds(&c->cfg->hooks),
         .host_mounts = !c->mntns,
         .rootfs_mnt_before = c->rootfs_mnt_before,
@@ -180,9 +181,13 @@ static int write_intent(struct container *c, struct oci_err *err)
     return rc;
 }
 
-static int write_state(struct container *c, struct oci_err *err)
+int container_write_state(struct container *c, struct oci_err *err)
 {
     TRACE_BEGIN(span, "state write");
+    if (!c->pid_start && c->pid > 0 && proc_stat_start(c->pid, &c->pid_start, NULL) < 0) {
+        TRACE_END_RC(span, -1);
+        return err_set(err, errno, "container init %d", c->pid);
+    }
     int rc = write_record(c, "created", err);
     if (rc == 0 && c->o->pid_file) {
         char buf[32];
@@ -290,12 +295,19 @@ static bool resources_requested(const struct spec_resources *r)
                  r->network || r->n_rdma || r->unified.n);
 }
 
-static int make_cgroup(struct container *c, struct oci_err *err)
+int container_make_cgroup(struct container *c, struct oci_err *err)
 {
     TRACE_BEGIN(span, "cgroup create");
-    _cleanup_free_ char *path =
-        cgroup_resolve_path(c->cfg->linux_ ? c->cfg->linux_->cgroups_path : NULL, c->o->id);
-    int rc = cgroup_init(&c->cg, c->o->cgroup_mode, path, NULL, err);
+    const char *cgpath = c->cfg->linux_ ? c->cfg->linux_->cgroups_path : NULL;
+    _cleanup_free_ char *path = cgroup_resolve_path(cgpath, c->o->id);
+    int rc;
+    if (c->o->systemd_cgroup && c->o->cgroup_mode != CG_DISABLED) {
+        rc = cgroup_init_systemd(&c->cg, c->o->cgroup_mode, cgpath, c->o->id, &c->cfg->annotations,
+                                 err);
+        c->cg.delegate_late = c->cgroupns; /* rooted above the delegated cgroup */
+    } else {
+        rc = cgroup_init(&c->cg, c->o->cgroup_mode, path, NULL, err);
+    }
     c->cg.defer_devices = true; /* once the init made its device nodes */
     const struct spec_resources *res = c->cfg->linux_ ? c->cfg->linux_->resources : NULL;
     if (rc == 0) {
@@ -401,6 +413,9 @@ static int parent_loop(struct container *c, struct oci_err *err)
             TRACE_END_RC(dspan, drc);
             if (drc < 0)
                 break;
+        } else if (h.type == SYNC_CGROUPNS_MADE) {
+            if (cgroup_enter_delegated(&c->cg, c->pid, err) < 0)
+                break;
         } else if (h.type == SYNC_HOOKS) {
             if (parent_hooks(c, err) < 0)
                 break;
@@ -435,7 +450,7 @@ int container_spawn(struct container *c, struct oci_err *err)
      * what to unmount is what lies above the rootfs's mount of now */
     if (!c->mntns && mount_id_of(c->rootfs, &c->rootfs_mnt_before) < 0)
         return err_set(err, errno, "root.path %s", c->rootfs);
-    if ((!c->run_mode && make_exec_socket(c, err) < 0) || make_cgroup(c, err) < 0)
+    if ((!c->run_mode && make_exec_socket(c, err) < 0) || container_make_cgroup(c, err) < 0)
         return -1;
     TRACE_BEGIN(cspan, "sync channels and procfs handle");
     /* the children write /proc only through the runtime's own procfs */
@@ -447,7 +462,7 @@ int container_spawn(struct container *c, struct oci_err *err)
         return -1;
     if (process_after_clone(c, err) < 0 || parent_loop(c, err) < 0)
         return -1;
-    if (write_state(c, err) < 0)
+    if (container_write_state(c, err) < 0)
         return -1;
     /* on disk: the init may outlive this process from now on (until this
      * message it dies with it, so no create killed early leaves an init

@@ -199,6 +199,9 @@ static int exec_cgroup(struct container *c, const struct spec_state *s, const ch
         return -1;
     if (c->cg.mode == CG_DISABLED)
         return 0;
+    _cleanup_free_ char *delegated = NULL;
+    if ((!sub || !*sub) && c->cg.delegate)
+        sub = delegated = TAKE_PTR(c->cg.delegate); /* where its processes live */
     if (sub && *sub) {
         /* --cgroup: a sub-cgroup of the container's ("[controller:]path") */
         const char *colon = strchr(sub, ':');

@@ -64,6 +64,14 @@ int container_prepare(struct container *c, const struct container_opts *o, struc
 /* State dir, cgroup, clone, set-up up to the init waiting for start, then
  * state.json. On failure everything made is undone. */
 int container_spawn(struct container *c, struct oci_err *err);
+/* The steps of container_spawn that restore shares: the container's cgroup
+ * (made, or with systemd prepared); state.json (and --pid-file) of the
+ * init c->pid. */
+int container_make_cgroup(struct container *c, struct oci_err *err);
+int container_write_state(struct container *c, struct oci_err *err);
+/* Foreground run and restore: wait for the container's process (relaying
+ * its terminal), then delete the container; *exit_code as the shell's. */
+int container_wait_delete(struct container *c, int *exit_code, struct oci_err *err);
 /* Undo what container_spawn made: kill the init, cgroup, state dir. */
 void container_abort(struct container *c);
 void container_release(struct container *c);

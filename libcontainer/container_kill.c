@@ -22,7 +22,11 @@ int container_state_cgroup(const struct spec_state *s, struct cgroup *cg, struct
         cg->v2_fd = -1;
         return 0;
     }
-    return cgroup_init(cg, mode, s->cgroup_path, s->cgroup_top, err);
+    if (cgroup_init(cg, mode, s->cgroup_path, s->cgroup_top, err) < 0)
+        return -1;
+    if (s->systemd_cgroup)
+        cgroup_reopen_systemd(cg, s->cgroup_delegate);
+    return 0;
 }
 
 int container_kill_and_wait(const struct spec_state *s, struct cgroup *cg, struct oci_err *err)

@@ -69,6 +69,40 @@ static int run_relay(struct container *c, int nfd, struct oci_err *err)
     return r < 0 ? err_set(err, errno, "NOTIFY_SOCKET: fork the relay") : 0;
 }
 
+int container_wait_delete(struct container *c, int *exit_code, struct oci_err *err)
+{
+    install_forwarding(c->pid, true);
+    state_dir_lock(&c->sd, STATE_LOCK_NONE); /* others may look while it runs */
+    int rc = wait_exit(c, exit_code);
+    TRACE_BEGIN(del, "delete");
+    install_forwarding(0, false);
+    if (rc < 0)
+        err_set(err, errno, "wait for the container process");
+    state_dir_lock(&c->sd, STATE_LOCK_EXCLUSIVE);
+    struct oci_err derr = {0};
+    struct cgroup *cg = &c->cg;
+    if (c->cg_made && !c->pidns && cgroup_kill_all(cg, &derr) < 0 && rc == 0)
+        rc = err_set(err, 0, "%s", derr.msg);
+    err_clear(&derr);
+    if (c->cg_made && cgroup_destroy(cg, &derr) < 0 && rc == 0)
+        rc = err_set(err, 0, "%s", derr.msg);
+    c->cg_made = false;
+    err_clear(&derr);
+    if (!c->mntns && mount_unstack(c->rootfs, c->rootfs_mnt_before) < 0 && rc == 0)
+        rc = err_set(err, errno, "unmount the container's mounts on %s", c->rootfs);
+    c->rootfs_mnt_before = 0;
+    if (state_dir_remove(&c->sd, &derr) < 0 && rc == 0)
+        rc = err_set(err, 0, "%s", derr.msg);
+    c->sd_made = false;
+    TRACE_END_RC(del, rc);
+    if (c->cfg->hooks.n[SPEC_HOOK_POSTSTOP]) {
+        char *state = container_hook_state(c, "stopped", c->pid);
+        hooks_run_warn(&c->cfg->hooks, SPEC_HOOK_POSTSTOP, state);
+        free(state);
+    }
+    return rc;
+}
+
 int container_run(const struct container_opts *o, bool detach, int *exit_code, struct oci_err *err)
 {
     _cleanup_close_ int nfd = -1;
@@ -115,34 +149,7 @@ int container_run(const struct container_opts *o, bool detach, int *exit_code, s
         container_release(&c);
         return 0;
     }
-    state_dir_lock(&c.sd, STATE_LOCK_NONE); /* others may look while it runs */
-    rc = wait_exit(&c, exit_code);
-    TRACE_BEGIN(del, "delete");
-    install_forwarding(0, false);
-    if (rc < 0)
-        err_set(err, errno, "wait for the container process");
-    state_dir_lock(&c.sd, STATE_LOCK_EXCLUSIVE);
-    struct oci_err derr = {0};
-    struct cgroup *cg = &c.cg;
-    if (c.cg_made && !c.pidns && cgroup_kill_all(cg, &derr) < 0 && rc == 0)
-        rc = err_set(err, 0, "%s", derr.msg);
-    err_clear(&derr);
-    if (c.cg_made && cgroup_destroy(cg, &derr) < 0 && rc == 0)
-        rc = err_set(err, 0, "%s", derr.msg);
-    c.cg_made = false;
-    err_clear(&derr);
-    if (!c.mntns && mount_unstack(c.rootfs, c.rootfs_mnt_before) < 0 && rc == 0)
-        rc = err_set(err, errno, "unmount the container's mounts on %s", c.rootfs);
-    c.rootfs_mnt_before = 0;
-    if (state_dir_remove(&c.sd, &derr) < 0 && rc == 0)
-        rc = err_set(err, 0, "%s", derr.msg);
-    c.sd_made = false;
-    TRACE_END_RC(del, rc);
-    if (c.cfg->hooks.n[SPEC_HOOK_POSTSTOP]) {
-        char *state = container_hook_state(&c, "stopped", c.pid);
-        hooks_run_warn(&c.cfg->hooks, SPEC_HOOK_POSTSTOP, state);
-        free(state);
-    }
+    rc = container_wait_delete(&c, exit_code, err);
     c.pid = 0;
     container_release(&c);
     return rc;

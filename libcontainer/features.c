@@ -1,6 +1,8 @@
 /* What `oci-rt features` reports, from the tables the mechanisms use. */
 #include "config.h"
 #include "features.h"
+#include "cgroups.h"
+#include "criu.h"
 #include "mounts.h"
 #include "procattr.h"
 #include "seccomp.h"
@@ -88,6 +90,7 @@ void features_fill(struct spec_features *f, const char *version, const char *com
     add_all(&f->linux_.namespaces, spec_ns_type_names, SPEC_NS_TYPES);
     capabilities(&f->linux_.capabilities);
     f->linux_.cgroup_v1 = f->linux_.cgroup_v2 = f->linux_.cgroup_rdma = true;
+    f->linux_.cgroup_systemd = cgroup_systemd_available();
     seccomp_features(f);
     f->linux_.apparmor = procattr_apparmor_enabled();
     f->linux_.selinux = procattr_selinux_enabled();
@@ -100,6 +103,9 @@ void features_fill(struct spec_features *f, const char *version, const char *com
     snprintf(buf, sizeof(buf), "%u.%u.%u", sv->major, sv->minor, sv->micro);
     annotation(&f->annotations, "io.github.seccomp.libseccomp.version", buf);
     annotation(&f->annotations, "org.oci-rt.version", version);
+    /* runc's key: checkpoint/restore works when there is a criu to drive */
+    annotation(&f->annotations, "org.opencontainers.runc.checkpoint.enabled",
+               criu_available(NULL) ? "true" : "false");
     annotation(&f->annotations, "org.oci-rt.commit", commit);
 }
 

@@ -26,6 +26,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -174,9 +175,38 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
     return c->proc.terminal ? proc_setup_terminal(c, err) : 0;
 }
 
+/* A /dev/null the caller gave as stdio is the host's: the container's own
+ * takes its place, as runc's init does, so that the container holds no file
+ * of a host mount (CRIU dumps only files it finds in the container). */
+static int reopen_dev_null(struct oci_err *err)
+{
+    struct stat null;
+    if (stat("/dev/null", &null) < 0 || !S_ISCHR(null.st_mode) || null.st_rdev != makedev(1, 3))
+        return 0;
+    for (int fd = 0; fd < 3; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != null.st_rdev)
+            continue;
+        int flags = fcntl(fd, F_GETFL);
+        int n = open("/dev/null", (flags < 0 ? O_RDWR : flags & O_ACCMODE) | O_CLOEXEC);
+        if (n < 0)
+            return err_set(err, errno, "open the container's /dev/null");
+        int r = dup3(n, fd, 0);
+        close(n);
+        if (r < 0)
+            return err_set(err, errno, "stdio %d: the container's /dev/null", fd);
+    }
+    return 0;
+}
+
 static int init_setup(struct container *c, struct oci_err *err)
 {
     umask(0);
+    /* a session of its own, as runc's init has (with a terminal it is made
+     * with the terminal): CRIU checkpoints a tree only with its session
+     * leader inside */
+    if (!c->proc.terminal && setsid() < 0)
+        return err_set(err, errno, "setsid");
     if (!c->staged) {
         TRACE_BEGIN(span, "cgroup join (v1)");
         int rc = cgroup_enter_self(&c->cg, err);
@@ -192,10 +222,13 @@ static int init_setup(struct container *c, struct oci_err *err)
     if (c->ns_new & CLONE_NEWCGROUP) {
         /* rooted at the container's cgroups, which we are in now (on v2
          * by clone3, else once the parent moved us) */
-        if (!c->cg_in_clone && c->cg.v2_mnt && init_wait_go(c, err) < 0)
+        if (!c->cg_in_clone && (c->cg.v2_mnt || c->cg.unit_pending) && init_wait_go(c, err) < 0)
             return -1;
         if (unshare(CLONE_NEWCGROUP) < 0)
             return err_set(err, errno, "create the cgroup namespace");
+        /* run.oci.delegate-cgroup: the parent moves us below the root */
+        if (c->cg.delegate && sync_send(c->sync_child, SYNC_CGROUPNS_MADE, 0, NULL, 0) < 0)
+            return err_set(err, errno, "sync socket");
     }
     if (mounts_need_idmap(c->mounts, c->n_mounts) && init_wait_go(c, err) < 0)
         return -1;
@@ -204,7 +237,7 @@ static int init_setup(struct container *c, struct oci_err *err)
     if (rc == 0)
         rc = early_attrs(c, err);
     TRACE_END_RC(span, rc);
-    if (rc < 0 || setup_rootfs(c, err) < 0)
+    if (rc < 0 || setup_rootfs(c, err) < 0 || (!c->proc.terminal && reopen_dev_null(err) < 0))
         return -1;
     return proc_setup_process(c, err);
 }

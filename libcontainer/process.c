@@ -70,8 +70,8 @@ int process_start(struct container *c, struct oci_err *err)
     uint64_t flags = c->staged ? 0 : c->ns_new;
     /* a cgroup namespace is rooted where the process is when it is made: on
      * v1 hierarchies that is only known after the parent moved the init */
-    if (!c->staged && c->cg.mode != CG_UNIFIED && c->cg.mode != CG_DISABLED)
-        flags &= ~(uint64_t)CLONE_NEWCGROUP;
+    if (!c->staged && (c->cg.mode != CG_UNIFIED || c->cg.unit_pending) && c->cg.mode != CG_DISABLED)
+        flags &= ~(uint64_t)CLONE_NEWCGROUP; /* (systemd: the scope is made after the clone) */
     if (c->staged && c->run_mode)
         prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* the init is the stage's child */
     int cgfd = c->cg.v2_fd;

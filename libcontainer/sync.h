@@ -27,6 +27,8 @@ enum sync_type {
     SYNC_EXEC_ERROR = 13, /* the exec stub: value errno, data the path (stub/exec_stub.c) */
     SYNC_HOOK_ERROR,      /* child -> parent: as SYNC_ERROR, from a failed hook (the
                            * lifecycle goes on at the container's destruction) */
+    SYNC_CGROUPNS_MADE,   /* child -> parent: cgroup namespace made, move it to the delegated cgroup
+                           */
 };
 
 /* SYNC_FD values: >= 0 an idmapped mount tree (parent -> child, by mount

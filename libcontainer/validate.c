@@ -178,11 +178,11 @@ static int check_process(const struct container *c, struct oci_err *err)
 
 static int check_cgroup_manager(const struct container *c, struct oci_err *err)
 {
-    if (c->o->systemd_cgroup && access("/run/systemd/system", F_OK) != 0)
-        return err_set(err, 0,
-                       "--systemd-cgroup: systemd is not running on this host "
-                       "(no /run/systemd/system); use --cgroup-manager cgroupfs");
-    return 0;
+    if (!c->o->systemd_cgroup || c->o->cgroup_mode == CG_DISABLED)
+        return 0;
+    const struct spec_linux *l = c->cfg->linux_;
+    return cgroup_systemd_check(l ? l->cgroups_path : NULL, c->o->id, &c->cfg->annotations,
+                                cgroup_host_unified(), err);
 }
 
 static const check_fn checks[] = {

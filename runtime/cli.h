@@ -16,6 +16,7 @@ struct global_opts {
     const char *trace_file;
     bool debug;
     bool systemd_cgroup;
+    const char *criu;         /* --criu PATH */
     enum cg_mode cgroup_mode; /* (enum cg_mode)-1: detect */
     uint64_t main_ns;         /* CLOCK_MONOTONIC at main */
 };
@@ -82,6 +83,6 @@ const char *signal_name(int sig);
 /* Commands (cmd_*.c). */
 extern const struct cli_cmd cmd_create, cmd_start, cmd_run, cmd_state, cmd_kill, cmd_delete,
     cmd_list, cmd_spec, cmd_trace, cmd_pause, cmd_resume, cmd_update, cmd_ps, cmd_events, cmd_exec,
-    cmd_features, cmd_profile;
+    cmd_features, cmd_profile, cmd_checkpoint, cmd_restore;
 
 #endif

@@ -15,9 +15,9 @@
 struct global_opts G = {.root = NULL, .log_format = "text", .cgroup_mode = (enum cg_mode) - 1};
 
 const struct cli_cmd *const cli_commands[] = {
-    &cmd_create, &cmd_delete, &cmd_events,  &cmd_exec,  &cmd_features, &cmd_kill,
-    &cmd_list,   &cmd_pause,  &cmd_profile, &cmd_ps,    &cmd_resume,   &cmd_run,
-    &cmd_spec,   &cmd_start,  &cmd_state,   &cmd_trace, &cmd_update,   NULL,
+    &cmd_checkpoint, &cmd_create, &cmd_delete,  &cmd_events, &cmd_exec,    &cmd_features, &cmd_kill,
+    &cmd_list,       &cmd_pause,  &cmd_profile, &cmd_ps,     &cmd_restore, &cmd_resume,   &cmd_run,
+    &cmd_spec,       &cmd_start,  &cmd_state,   &cmd_trace,  &cmd_update,  NULL,
 };
 
 static const struct cli_opt global_opts[] = {
@@ -30,7 +30,7 @@ static const struct cli_opt global_opts[] = {
     {"systemd-cgroup", 0, NULL, "manage cgroups with systemd (needs a running systemd)"},
     {"cgroup-manager", 0, "MANAGER", "cgroupfs, systemd or disabled"},
     {"rootless", 0, "true|false|auto", "accepted for compatibility; oci-rt detects it"},
-    {"criu", 0, "PATH", "accepted for compatibility"},
+    {"criu", 0, "PATH", "the criu binary for checkpoint and restore (default: criu on PATH)"},
     {"help", 'h', NULL, "show this help"},
     {"version", 'v', NULL, "print the version"},
     {NULL, 0, NULL, NULL},
@@ -171,6 +171,8 @@ static int apply_globals(const struct cli_args *a)
             G.trace_file = v;
         else if (!strcmp(n, "systemd-cgroup"))
             G.systemd_cgroup = true;
+        else if (!strcmp(n, "criu"))
+            G.criu = v;
         else if (!strcmp(n, "cgroup-manager")) {
             if (!strcmp(v, "disabled"))
                 G.cgroup_mode = CG_DISABLED;

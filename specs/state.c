@@ -46,6 +46,8 @@ static void gen_state(yajl_gen g, const struct spec_state *s, bool full)
         gen_kv_str(g, "cgroupMode", s->cgroup_mode);
         gen_kv_str(g, "cgroupPath", s->cgroup_path);
         gen_kv_str(g, "cgroupTop", s->cgroup_top);
+        if (s->cgroup_delegate)
+            gen_kv_str(g, "cgroupDelegate", s->cgroup_delegate);
         GS(g, "pidns");
         yajl_gen_bool(g, s->pidns);
         GS(g, "systemdCgroup");
@@ -176,6 +178,7 @@ struct spec_state *spec_state_parse(const char *data, size_t len, char **errmsg)
     s->cgroup_mode = get_str(root, "cgroupMode");
     s->cgroup_path = get_str(root, "cgroupPath");
     s->cgroup_top = get_str(root, "cgroupTop");
+    s->cgroup_delegate = get_str(root, "cgroupDelegate");
     s->pidns = get_bool(root, "pidns");
     s->systemd_cgroup = get_bool(root, "systemdCgroup");
     s->hook_kinds = (unsigned)get_int(root, "hookKinds");
@@ -221,6 +224,7 @@ void spec_state_free(struct spec_state *s)
     free(s->cgroup_mode);
     free(s->cgroup_path);
     free(s->cgroup_top);
+    free(s->cgroup_delegate);
     for (size_t i = 0; i < s->annotations.n; i++) {
         free(s->annotations.items[i].key);
         free(s->annotations.items[i].value);

@@ -27,10 +27,11 @@ struct spec_state {
     uint64_t pid_start; /* start time of pid in clock ticks (PID reuse guard) */
     char *cgroup_mode;  /* "disabled", "unified", "hybrid", "legacy" */
     char *cgroup_path;
-    char *cgroup_top; /* highest cgroup directory this container created */
-    bool pidns;       /* the container has its own pid namespace */
-    bool systemd_cgroup;
-    unsigned hook_kinds; /* a bit per enum spec_hook_kind the config has */
+    char *cgroup_top;      /* highest cgroup directory this container created */
+    bool pidns;            /* the container has its own pid namespace */
+    bool systemd_cgroup;   /* the cgroup is a systemd scope: the last part of cgroup_top */
+    char *cgroup_delegate; /* run.oci.delegate-cgroup: the processes' cgroup below cgroup_path */
+    unsigned hook_kinds;   /* a bit per enum spec_hook_kind the config has */
     /* no mount namespace: the container's mounts are in the host's, on a
      * bind of the rootfs onto itself; delete unmounts down to the mount
      * the rootfs had before (its mount id) */

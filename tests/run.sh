@@ -1,7 +1,7 @@
 #!/bin/bash
 # The whole test suite: installs what the tests need (Debian packages),
 # builds oci-rt if needed, then runs every part and says which failed.
-#   tests/run.sh [PART...]   parts: unit integration security vm clients bench faults asan
+#   tests/run.sh [PART...]   parts: unit integration security vm clients bench faults asan systemd
 #   (default: all of them)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,9 +9,9 @@ top=$(pwd)
 export DEBIAN_FRONTEND=noninteractive
 
 need="gcc libc6-dev make autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev libmount-dev
-      libbpf-dev clang llvm
+      libbpf-dev clang llvm libsystemd-dev
       check busybox-static bats jq iproute2 python3 util-linux strace procps libcap2-bin
-      runc crun bpftool"
+      runc crun bpftool valgrind"
 # shellcheck disable=SC2086
 if ! dpkg -s $need >/dev/null 2>&1; then
     apt-get update -qq
@@ -24,7 +24,7 @@ fi
 make -s -j"$(nproc)" || exit 1
 
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(unit integration security vm clients bench faults asan)
+[ ${#parts[@]} -gt 0 ] || parts=(unit integration security vm clients bench faults asan systemd)
 failed=()
 for part in "${parts[@]}"; do
     echo "=== $part"
@@ -44,6 +44,25 @@ for part in "${parts[@]}"; do
             rc=$?
             if [ "$rc" = 77 ]; then
                 echo "SKIP vm: no qemu or kernel image could be installed"
+            elif [ "$rc" != 0 ]; then
+                failed+=("$part")
+            fi
+            ;;
+        systemd)
+            # the systemd guest (systemd driver, engines with systemd
+            # cgroups, checkpoint/restore), then booted again with systemd's
+            # hybrid layout for the driver on cgroup v1; 77: no qemu/kernel
+            start=$SECONDS
+            tests/vm/systemd-guest.sh
+            rc=$?
+            if [ "$rc" = 0 ]; then
+                tests/vm/systemd-guest.sh --cgroup hybrid tests/vm/systemd-suite.sh \
+                    tests/vm/systemd/driver-v1.bats
+                rc=$?
+            fi
+            echo "systemd: $((SECONDS - start))s"
+            if [ "$rc" = 77 ]; then
+                echo "SKIP systemd: no qemu or kernel image could be installed"
             elif [ "$rc" != 0 ]; then
                 failed+=("$part")
             fi

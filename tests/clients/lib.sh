@@ -544,8 +544,13 @@ containerd_start() {
     mkdir -p "$C/root" "$C/state" "$C/runc" "$C/cni/net.d" "$C/cni/bin"
     {
         printf 'version = 2\nroot = "%s"\nstate = "%s"\n\n' "$C/root" "$C/state"
+        # contrib's file has systemd cgroups on: off where systemd is not
+        # running (this host; the systemd guest tests them)
+        local sd=true
+        [ -d /run/systemd/system ] || sd=false
         sed -e '/^version = /d' -e "s|/usr/local/bin/oci-rt|$OCI|g" \
-            -e "s|/run/containerd/oci-rt|$C/cri-oci-rt|g" "$REPO/contrib/containerd/config.toml"
+            -e "s|/run/containerd/oci-rt|$C/cri-oci-rt|g" \
+            -e "s|SystemdCgroup = true|SystemdCgroup = $sd|" "$REPO/contrib/containerd/config.toml"
         cat <<CONF
 
 [grpc]

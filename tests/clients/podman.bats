@@ -305,10 +305,14 @@ PY
         printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\nnetns = "none"\n\n'
         sed -e "s|\"/usr/local/bin/oci-rt\"|\"$OCI\"|" \
             -e 's|^# runtime = "oci-rt"|runtime = "oci-rt"|' \
-            -e "/^\[engine\]\$/a cgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\nevents_logfile_path = \"$P/events.log\"\ntmp_dir = \"$P/tmp\"\nnetwork_config_dir = \"$P/net\"" \
+            -e 's|^cgroup_manager = "systemd"|cgroup_manager = "cgroupfs"|' \
+            -e "/^\[engine\]\$/a events_logger = \"file\"\nevents_logfile_path = \"$P/events.log\"\ntmp_dir = \"$P/tmp\"\nnetwork_config_dir = \"$P/net\"" \
             "$REPO/contrib/podman/containers.conf"
     } >"$conf"
     grep -q '^runtime = "oci-rt"' "$conf"
+    # contrib's systemd driver, turned to cgroupfs here (no systemd on this host)
+    [ "$(grep -c '^cgroup_manager = "cgroupfs"' "$conf")" = 1 ]
+    refute grep -q '^cgroup_manager = "systemd"' "$conf"
     # no --runtime: containers.conf selects it
     CID=$(CONTAINERS_CONF=$conf CONTAINERS_STORAGE_CONF=$P/storage.conf podman --root "$P/root" \
         --runroot "$P/run" run -d --cgroup-parent "$CG_PARENT" --name cc1 ocitest sleep 1000)

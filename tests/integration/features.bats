@@ -54,7 +54,14 @@ features_json() {
     [ "$(jq '.linux.seccomp.operators | length' "$f")" -eq 7 ]
     jq -e '.linux.seccomp.archs | index("SCMP_ARCH_X86_64")' "$f" >/dev/null
     jq -e '.linux.seccomp.supportedFlags | index("SECCOMP_FILTER_FLAG_TSYNC")' "$f" >/dev/null
-    [ "$(jq -c .linux.cgroup "$f")" = '{"v1":true,"v2":true,"systemd":false,"systemdUser":false,"rdma":true}' ]
+    # the systemd driver: there when libsystemd can be loaded
+    sd=false
+    ldconfig -p | grep -q 'libsystemd\.so\.0 ' && sd=true
+    [ "$(jq -c .linux.cgroup "$f")" = '{"v1":true,"v2":true,"systemd":'$sd',"systemdUser":false,"rdma":true}' ]
+    # checkpoint/restore: there when a criu binary is
+    ck=false
+    command -v criu >/dev/null && ck=true
+    [ "$(jq -r '.annotations["org.opencontainers.runc.checkpoint.enabled"]' "$f")" = "$ck" ]
     [ "$(jq .linux.mountExtensions.idmap.enabled "$f")" = true ]
     [ "$(jq .linux.netDevices.enabled "$f")" = true ]
     jq -e '.linux.memoryPolicy.modes | index("MPOL_BIND")' "$f" >/dev/null

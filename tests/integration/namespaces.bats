@@ -242,10 +242,10 @@ assert_cgroup_of() {
     [ ! -d /run/systemd/system ] || skip "systemd is running here"
     make_bundle
     oci_detached --systemd-cgroup -- create --bundle "$BUNDLE" "$ID"
-    assert_error_line "systemd"
+    assert_error_line "systemd" "no system bus at /run/dbus/system_bus_socket"
     assert_clean "$ID"
     oci_detached --cgroup-manager systemd -- run --bundle "$BUNDLE" "$ID"
-    assert_error_line "systemd"
+    assert_error_line "systemd" "bus"
     assert_clean "$ID"
 }
 
