@@ -411,7 +411,8 @@ static int parent_loop(struct container *c, struct oci_err *err)
             int drc = cgroup_apply_devices(&c->cg,
                                            c->cfg->linux_ ? c->cfg->linux_->resources : NULL, err);
             TRACE_END_RC(dspan, drc);
-            if (drc < 0)
+            if (drc < 0 ||
+                (sync_send(c->sync_parent, SYNC_DEVICES_DONE, 0, NULL, 0) < 0 && errno != EPIPE))
                 break;
         } else if (h.type == SYNC_CGROUPNS_MADE) {
             if (cgroup_enter_delegated(&c->cg, c->pid, err) < 0)

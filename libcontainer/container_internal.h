@@ -51,6 +51,7 @@ struct container {
     int pidfd;
     uint64_t pid_start;
     bool go_received;          /* child side */
+    bool devices_done;         /* child side: SYNC_DEVICES_DONE came */
     int ns_fds[SPEC_NS_TYPES]; /* exec: the running container's namespaces, -1 */
     int root_fd;               /* exec without a mount namespace: the init's root, -1 */
     bool join_cgroup_last;     /* exec --ignore-paused: the cgroup is frozen */

@@ -30,11 +30,20 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-int init_wait_go(struct container *c, struct oci_err *err)
+/* Wait for a message of the parent's (SYNC_GO, SYNC_DEVICES_DONE or
+ * SYNC_HOOKS_DONE), taking GO, DEVICES_DONE and idmapped trees when they
+ * come first. */
+static int wait_parent(struct container *c, uint32_t want, struct oci_err *err)
 {
-    if (c->go_received)
+    bool hooks_done = false;
+    bool *done = want == SYNC_GO             ? &c->go_received
+                 : want == SYNC_DEVICES_DONE ? &c->devices_done
+                                             : &hooks_done;
+    if (*done)
         return 0;
-    TRACE_BEGIN(span, "wait for parent (cgroup, maps)");
+    TRACE_BEGIN(span, want == SYNC_GO             ? "wait for parent (cgroup, maps)"
+                      : want == SYNC_DEVICES_DONE ? "wait for the device rules"
+                                                  : "wait for the runtime's hooks");
     static char buf[SYNC_MAX + 1];
     int rc = -1;
     for (;;) {
@@ -51,19 +60,31 @@ int init_wait_go(struct container *c, struct oci_err *err)
         }
         if (fd >= 0)
             close(fd);
-        if (h.type == SYNC_GO) {
-            rc = 0;
-            break;
+        if (h.type == SYNC_GO || h.type == SYNC_DEVICES_DONE || h.type == want) {
+            if (h.type == SYNC_GO && !c->go_received) {
+                c->go_received = true;
+                prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+            }
+            if (h.type == SYNC_DEVICES_DONE)
+                c->devices_done = true;
+            if (h.type == SYNC_HOOKS_DONE)
+                hooks_done = true;
+            if (*done) {
+                rc = 0;
+                break;
+            }
+            continue;
         }
         err_set(err, 0, "sync socket: %s", h.type == SYNC_ERROR ? buf : "unexpected message");
         break;
     }
     TRACE_END_RC(span, rc);
-    if (rc == 0) {
-        c->go_received = true;
-        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    }
     return rc;
+}
+
+int init_wait_go(struct container *c, struct oci_err *err)
+{
+    return wait_parent(c, SYNC_GO, err);
 }
 
 /* In a new user namespace, once the parent wrote the maps: become its root
@@ -122,7 +143,7 @@ static int create_hooks(struct container *c, struct oci_err *err)
         sync_send_trace(c->sync_child);
         if (sync_send(c->sync_child, SYNC_HOOKS, 0, NULL, 0) < 0)
             return err_set(err, errno, "sync socket");
-        if (sync_expect(c->sync_child, SYNC_HOOKS_DONE, err) < 0)
+        if (wait_parent(c, SYNC_HOOKS_DONE, err) < 0)
             return -1;
     }
     if (!h->n[SPEC_HOOK_CREATE_CONTAINER])
@@ -169,8 +190,11 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
     }
     if (create_hooks(c, err) < 0 || procattr_open_label(&c->attrs, err) < 0)
         return -1;
+    /* the masks open /dev/null, a terminal /dev/ptmx: once the device
+     * rules the parent applies meanwhile are complete */
     if (rootfs_pivot(c->rootfs, c->o->no_pivot, !c->mntns, err) < 0 || make_cwd(c, err) < 0 ||
-        rootfs_sysctl(c->cfg, err) < 0 || rootfs_finalize(c->cfg, err) < 0)
+        rootfs_sysctl(c->cfg, err) < 0 || wait_parent(c, SYNC_DEVICES_DONE, err) < 0 ||
+        rootfs_finalize(c->cfg, err) < 0)
         return -1;
     return c->proc.terminal ? proc_setup_terminal(c, err) : 0;
 }

@@ -289,6 +289,14 @@ static char *resolve(const struct kt_process *p, const struct pstate *s, const s
     char *via = via_proc_fd(s, e, raw);
     if (via)
         return via;
+    /* "self/fd/N" relative to a procfs handle (oci-rt mounts onto fds so) */
+    if (!strncmp(raw, "self/fd/", 8) || !strncmp(raw, "thread-self/fd/", 15)) {
+        char *abs = join("/proc", raw);
+        via = via_proc_fd(s, e, abs);
+        free(abs);
+        if (via)
+            return via;
+    }
     if (raw[0] == '/' && !in_root(e))
         return join(p->pivoted && p->rootfs ? p->rootfs : "/", raw);
     const char *base = NULL;

@@ -29,6 +29,8 @@ enum sync_type {
                            * lifecycle goes on at the container's destruction) */
     SYNC_CGROUPNS_MADE,   /* child -> parent: cgroup namespace made, move it to the delegated cgroup
                            */
+    SYNC_DEVICES_DONE, /* parent -> child: the device rules are in place (a v1 list passes
+                        * through "deny all": no device is opened before this) */
 };
 
 /* SYNC_FD values: >= 0 an idmapped mount tree (parent -> child, by mount
