@@ -39,9 +39,14 @@ for part in "${parts[@]}"; do
         faults) { tests/faults/run.sh && tests/faults/soak.sh 1000; } || failed+=("$part") ;;
         asan) tests/asan/run.sh || failed+=("$part") ;; # integration tests on a sanitizer build
         vm)
-            # the cgroup v2 suite in a qemu guest; 77: no qemu/kernel = skip
+            # the cgroup v2 suite and the crash tests in a qemu guest; 77: no
+            # qemu/kernel = skip
             tests/vm/cgroups-in-guest.sh
             rc=$?
+            if [ "$rc" = 0 ]; then
+                tests/vm/faults-in-guest.sh
+                rc=$?
+            fi
             if [ "$rc" = 77 ]; then
                 echo "SKIP vm: no qemu or kernel image could be installed"
             elif [ "$rc" != 0 ]; then

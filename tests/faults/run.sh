@@ -7,8 +7,11 @@
 #
 #   tests/faults/run.sh [-r REPEATS] [-n TIMEKILLS] [COMMAND...]
 #     commands: create run start delete kill exec (default: all)
-#     REPEATS: kills per span point (default 2); TIMEKILLS: kills at random
-#     instants per command (default 100)
+#     REPEATS: kills per span point (default: per command, so that each gets
+#     a hundred or more: create 2, run 2, start 25, delete 12, kill 25,
+#     exec 3 (a delete after a killed exec waits for the kernel to empty the
+#     pid namespace, ~2 s)); TIMEKILLS: kills at random instants per command
+#     (default 100)
 #
 # Environment: OCI_RT (the binary, default <repo>/oci-rt), OCI_RT_TEST_CACHE
 # (the test rootfs), CRASHTEST (a prebuilt crashtest; the guest has no
@@ -19,7 +22,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 OCI_RT=${OCI_RT:-$repo/oci-rt}
 cache=${OCI_RT_TEST_CACHE:-/var/tmp/oci-rt-test}
-repeats=2 timekills=100
+repeats= timekills=100
 while getopts r:n: o; do
     case $o in
     r) repeats=$OPTARG ;;
@@ -65,7 +68,16 @@ rc=0
 printf '%-8s %8s %12s %6s %6s\n' command kills span-points leaks lies
 for c in "$@"; do
     start=$(date +%s)
-    out=$("$crashtest" $spans -r "$repeats" -n "$timekills" "$OCI_RT" "$work/root" "$bundle" "$c")
+    reps=$repeats
+    if [ -z "$reps" ]; then
+        case $c in
+        start | kill) reps=25 ;;
+        delete) reps=12 ;;
+        exec) reps=3 ;;
+        *) reps=2 ;;
+        esac
+    fi
+    out=$("$crashtest" $spans -r "$reps" -n "$timekills" "$OCI_RT" "$work/root" "$bundle" "$c")
     r=$?
     grep '^#' <<<"$out" | head -20
     line=$(grep '^crashtest' <<<"$out")
