@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 struct caps_plan {
     bool set; /* the config has a capabilities object */

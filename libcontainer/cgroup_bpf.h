@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 /* The program for rules (malloc'd, *n instructions). */
 struct bpf_insn *cgroup_bpf_devices_prog(const struct spec_device_cgroup *rules, size_t n_rules,

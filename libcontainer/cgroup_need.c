@@ -1,8 +1,9 @@
 /* Which controllers the limits of a config ask for: one table, read by the
  * check that every asked controller exists (cgroups.c) and by the cgroup2
- * backend, which enables them down the path (cgroup_v2.c). */
+ * backend, which enables them down the path (cgroup_v2_enable.c); and the
+ * device rules every container gets. */
 #include "config.h"
-#include "cgroup_backend.h"
+#include "cgroup_need.h"
 #include "util.h"
 
 #include <string.h>
@@ -42,4 +43,26 @@ bool cg_unified_needs(const struct spec_resources *r, const char *v2_controller)
             return true;
     }
     return false;
+}
+
+/* The devices every container may use whatever its rules say, appended
+ * after them as runc does: mknod of any node, and the default nodes. */
+static const struct spec_device_cgroup default_devices[] = {
+    {true, "c", false, false, 0, 0, "m"},    {true, "b", false, false, 0, 0, "m"},
+    {true, "c", true, true, 1, 3, "rwm"},    {true, "c", true, true, 1, 8, "rwm"},
+    {true, "c", true, true, 1, 7, "rwm"},    {true, "c", true, true, 5, 0, "rwm"},
+    {true, "c", true, true, 1, 5, "rwm"},    {true, "c", true, true, 1, 9, "rwm"},
+    {true, "c", true, false, 136, 0, "rwm"}, {true, "c", true, true, 5, 2, "rwm"},
+    {true, "c", true, true, 10, 200, "rwm"},
+};
+
+struct spec_device_cgroup *cg_devices_with_defaults(const struct spec_resources *res, size_t *n)
+{
+    size_t own = res ? res->n_devices : 0;
+    *n = own + ARRAY_SIZE(default_devices);
+    struct spec_device_cgroup *devs = xmalloc(*n * sizeof(*devs));
+    if (own)
+        memcpy(devs, res->devices, own * sizeof(*devs));
+    memcpy(devs + own, default_devices, sizeof(default_devices));
+    return devs;
 }

@@ -15,15 +15,18 @@
  * sub-cgroup of the scope; run.oci.delegate-cgroup puts its processes one
  * level further down, in a cgroup left to the container. */
 #include "config.h"
+#include "cgroup_sdbus.h"
 #include "cgroup_systemd.h"
+#include "cgroup_systemd_props.h"
 #include "log.h"
 #include "util.h"
 
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
@@ -35,59 +38,6 @@
 #define SD_DEFAULT_PREFIX "oci-rt"
 #define ANN_SUBGROUP "run.oci.systemd.subgroup"
 #define ANN_DELEGATE "run.oci.delegate-cgroup"
-
-struct cg_sd_lib cg_sd;
-
-int cg_sd_load(struct oci_err *err)
-{
-    static void *h;
-    if (h)
-        return 0;
-    void *lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-    if (!lib)
-        return err_set(err, 0, "systemd cgroup driver: load libsystemd: %s", dlerror());
-    struct {
-        void **fn;
-        const char *name;
-    } syms[] = {
-        {(void **)&cg_sd.open_system, "sd_bus_open_system"},
-        {(void **)&cg_sd.bus_new, "sd_bus_new"},
-        {(void **)&cg_sd.set_address, "sd_bus_set_address"},
-        {(void **)&cg_sd.start, "sd_bus_start"},
-        {(void **)&cg_sd.flush_close_unref, "sd_bus_flush_close_unref"},
-        {(void **)&cg_sd.new_method_call, "sd_bus_message_new_method_call"},
-        {(void **)&cg_sd.append, "sd_bus_message_append"},
-        {(void **)&cg_sd.append_array, "sd_bus_message_append_array"},
-        {(void **)&cg_sd.open_container, "sd_bus_message_open_container"},
-        {(void **)&cg_sd.close_container, "sd_bus_message_close_container"},
-        {(void **)&cg_sd.call, "sd_bus_call"},
-        {(void **)&cg_sd.read, "sd_bus_message_read"},
-        {(void **)&cg_sd.message_unref, "sd_bus_message_unref"},
-        {(void **)&cg_sd.error_free, "sd_bus_error_free"},
-        {(void **)&cg_sd.error_has_name, "sd_bus_error_has_name"},
-        {(void **)&cg_sd.match_signal, "sd_bus_match_signal"},
-        {(void **)&cg_sd.slot_unref, "sd_bus_slot_unref"},
-        {(void **)&cg_sd.process, "sd_bus_process"},
-        {(void **)&cg_sd.wait, "sd_bus_wait"},
-        {(void **)&cg_sd.call_method, "sd_bus_call_method"},
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
-        if (!(*syms[i].fn = dlsym(lib, syms[i].name))) {
-            dlclose(lib);
-            return err_set(err, 0, "systemd cgroup driver: libsystemd has no %s", syms[i].name);
-        }
-    }
-    h = lib;
-    return 0;
-}
-
-bool cgroup_systemd_available(void)
-{
-    struct oci_err err = {0};
-    bool ok = cg_sd_load(&err) == 0;
-    err_clear(&err);
-    return ok;
-}
 
 /* ---- names and paths ---- */
 
@@ -208,31 +158,34 @@ int cgroup_systemd_check(const char *cgroups_path, const char *id,
     return 0;
 }
 
-int cgroup_init_systemd(struct cgroup *cg, enum cg_mode mode, const char *cgroups_path,
-                        const char *id, const struct spec_map *annotations, struct oci_err *err)
+int cg_sd_names(const char *cgroups_path, const char *id, const struct spec_map *annotations,
+                struct cg_sd_names *out, struct oci_err *err)
 {
-    _cleanup_free_ char *slice = NULL, *unit = NULL;
-    if (parse_path(cgroups_path, id, &slice, &unit, err) < 0)
+    memset(out, 0, sizeof(*out));
+    if (parse_path(cgroups_path, id, &out->slice, &out->unit, err) < 0)
         return -1;
-    _cleanup_free_ char *slice_path = expand_slice(slice), *top = NULL, *path = NULL;
-    xasprintf(&top, "%s/%s", slice_path, unit);
+    _cleanup_free_ char *slice_path = expand_slice(out->slice);
+    xasprintf(&out->top, "%s/%s", slice_path, out->unit);
     const char *sub = spec_map_get(annotations, ANN_SUBGROUP);
     const char *del = spec_map_get(annotations, ANN_DELEGATE);
     if (del && *del && !sub)
         sub = "container"; /* crun's default sub-cgroup on cgroup v2 */
     if (sub && *sub)
-        xasprintf(&path, "%s/%s", top, sub);
+        xasprintf(&out->path, "%s/%s", out->top, sub);
     else
-        path = xstrdup(top);
-    if (cgroup_init(cg, mode, path, top, err) < 0)
-        return -1;
-    if (cg->mode == CG_DISABLED)
-        return err_set(err, 0, "--systemd-cgroup: this host has no cgroup filesystem");
-    cg->unit = TAKE_PTR(unit);
-    cg->slice = TAKE_PTR(slice);
-    cg->delegate = del && *del ? xstrdup(del) : NULL;
-    cg->unit_pending = true;
+        out->path = xstrdup(out->top);
+    out->delegate = del && *del ? xstrdup(del) : NULL;
     return 0;
+}
+
+void cg_sd_names_free(struct cg_sd_names *n)
+{
+    free(n->slice);
+    free(n->unit);
+    free(n->top);
+    free(n->path);
+    free(n->delegate);
+    memset(n, 0, sizeof(*n));
 }
 
 void cgroup_reopen_systemd(struct cgroup *cg, const char *delegate)

@@ -1,54 +1,40 @@
-/* Internal to the systemd cgroup driver: shared by cgroup_systemd.c (the
- * bus, the scope's life: start, set, stop) and cgroup_systemd_props.c
- * (linux.resources as unit properties).
- *
- * libsystemd is loaded with dlopen the first time the driver talks to
- * systemd: a runtime using the cgroupfs driver never pays for loading it
- * and the half dozen libraries it needs. */
+/* The systemd cgroup driver (cgroup_systemd.c): the scope's names, and its
+ * life over the bus (start, set, stop), in front of the cgroupfs backends
+ * when cg->unit is set. */
 #ifndef OCI_CGROUP_SYSTEMD_H
 #define OCI_CGROUP_SYSTEMD_H
 
-#include "cgroup_backend.h"
+#include <stdbool.h>
+#include <sys/types.h>
 
-#include <systemd/sd-bus.h>
+#include "cgroups.h"
+#include "error.h"
+#include "specs/spec_config.h"
 
-/* The sd-bus functions the driver calls, resolved from libsystemd.so.0. */
-struct cg_sd_lib {
-    int (*open_system)(sd_bus **);
-    int (*bus_new)(sd_bus **);
-    int (*set_address)(sd_bus *, const char *);
-    int (*start)(sd_bus *);
-    sd_bus *(*flush_close_unref)(sd_bus *);
-    int (*new_method_call)(sd_bus *, sd_bus_message **, const char *, const char *, const char *,
-                           const char *);
-    int (*append)(sd_bus_message *, const char *, ...);
-    int (*append_array)(sd_bus_message *, char, const void *, size_t);
-    int (*open_container)(sd_bus_message *, char, const char *);
-    int (*close_container)(sd_bus_message *);
-    int (*call)(sd_bus *, sd_bus_message *, uint64_t, sd_bus_error *, sd_bus_message **);
-    int (*read)(sd_bus_message *, const char *, ...);
-    sd_bus_message *(*message_unref)(sd_bus_message *);
-    void (*error_free)(sd_bus_error *);
-    int (*error_has_name)(const sd_bus_error *, const char *);
-    int (*match_signal)(sd_bus *, sd_bus_slot **, const char *, const char *, const char *,
-                        const char *, sd_bus_message_handler_t, void *);
-    sd_bus_slot *(*slot_unref)(sd_bus_slot *);
-    int (*process)(sd_bus *, sd_bus_message **);
-    int (*wait)(sd_bus *, uint64_t);
-    int (*call_method)(sd_bus *, const char *, const char *, const char *, const char *,
-                       sd_bus_error *, sd_bus_message **, const char *, ...);
+/* linux.cgroupsPath "slice:prefix:name" (runc's format) and crun's
+ * annotations run.oci.systemd.subgroup / run.oci.delegate-cgroup checked,
+ * and that systemd can be reached, with no side effect. unified: the host
+ * is cgroup v2 only. */
+int cgroup_systemd_check(const char *cgroups_path, const char *id,
+                         const struct spec_map *annotations, bool unified, struct oci_err *err);
+/* The names a config gives the container's scope (all malloc'd). */
+struct cg_sd_names {
+    char *slice;    /* a-b.slice */
+    char *unit;     /* prefix-name.scope */
+    char *top;      /* the scope's cgroup: /a.slice/a-b.slice/prefix-name.scope */
+    char *path;     /* the container's: top, or a sub-cgroup of it */
+    char *delegate; /* run.oci.delegate-cgroup, NULL */
 };
-
-extern struct cg_sd_lib cg_sd;
-
-/* Load libsystemd (once). */
-int cg_sd_load(struct oci_err *err);
-
-/* Append the unit properties for res to m, inside an open "a(sv)": what
- * systemd has a property for (memory, CPU weight and quota, cpusets, tasks,
- * IO weight, device access). v2: the cgroup v2 names, else the v1 ones.
- * create: the accounting switches too. */
-int cg_sd_append_resources(sd_bus_message *m, const struct spec_resources *res, bool v2,
-                           bool create, struct oci_err *err);
+int cg_sd_names(const char *cgroups_path, const char *id, const struct spec_map *annotations,
+                struct cg_sd_names *out, struct oci_err *err);
+void cg_sd_names_free(struct cg_sd_names *n);
+/* After cgroup_init from a state: the scope is the last part of top. */
+void cgroup_reopen_systemd(struct cgroup *cg, const char *delegate);
+/* Start the scope with pid in it and res as properties; set new
+ * properties (update); stop the scope (systemd removes its cgroup). */
+int cg_sd_start(struct cgroup *cg, pid_t pid, const struct spec_resources *res,
+                struct oci_err *err);
+int cg_sd_set(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err);
+int cg_sd_stop(struct cgroup *cg, struct oci_err *err);
 
 #endif

@@ -4,8 +4,10 @@
  * systemd's defaults. Everything is also written to the cgroup files by the
  * backends (cgroup_apply), which covers what systemd has no property for. */
 #include "config.h"
-#include "cgroup_systemd.h"
-#include "cgroup_v2.h"
+#include "cgroup_need.h"
+#include "cgroup_sdbus.h"
+#include "cgroup_systemd_props.h"
+#include "cgroup_v2_res.h"
 #include "log.h"
 #include "util.h"
 

@@ -2,7 +2,10 @@
  * directories, joining, the freezer and OOM events. Resources and
  * statistics are in cgroup_v1_res.c. */
 #include "config.h"
+#include "cgroup_fs.h"
 #include "cgroup_v1.h"
+#include "cgroup_v1_res.h"
+#include "cgroup_v1_stats.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -11,72 +14,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
-
-static bool hier_has(const struct cg_hier *h, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *p = h->controllers; (p = strstr(p, name)); p += n)
-        if ((p == h->controllers || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
-            return true;
-    return false;
-}
-
-bool cg_v1_has_controller(struct cgroup *cg, const char *name)
-{
-    for (size_t i = 0; i < cg->n_hier; i++)
-        if (hier_has(&cg->hier[i], name))
-            return true;
-    return false;
-}
-
-bool cg_v1_dir(const struct cgroup *cg, const char *ctrl, char *buf, size_t size)
-{
-    for (size_t i = 0; i < cg->n_hier; i++) {
-        if (!hier_has(&cg->hier[i], ctrl))
-            continue;
-        int n = snprintf(buf, size, "%s%s", cg->hier[i].mnt, cg->path);
-        return n > 0 && (size_t)n < size;
-    }
-    return false;
-}
-
-int cg_v1_read(const char *dir, const char *file, char *buf, size_t size)
-{
-    char path[PATH_MAX_LEN];
-    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path)) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = TEMP_FAILURE_RETRY_INT(read(fd, buf, size - 1));
-    if (n < 0)
-        return -1;
-    buf[n] = '\0';
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-        buf[--n] = '\0';
-    return 0;
-}
-
-/* O_APPEND: cgroupfs ignores the file offset, and a plain file (the fake
- * hierarchy of the unit tests) keeps every value written, in order. */
-int cg_v1_write(const char *dir, const char *file, const char *val)
-{
-    char path[PATH_MAX_LEN];
-    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path))
-        return -ENAMETOOLONG;
-    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    size_t len = strlen(val);
-    ssize_t w = TEMP_FAILURE_RETRY_INT(write(fd, val, len));
-    int saved = errno;
-    close(fd);
-    if (w < 0)
-        return -saved;
-    return (size_t)w == len ? 0 : -EIO;
-}
 
 static int v1_destroy(struct cgroup *cg, struct oci_err *err)
 {
@@ -96,7 +33,7 @@ static int v1_create(struct cgroup *cg, const struct spec_resources *res, struct
     (void)res;
     for (size_t i = 0; i < cg->n_hier; i++) {
         const struct cg_hier *h = &cg->hier[i];
-        if (cg_mkdir_path(h->mnt, cg->path, hier_has(h, "cpuset"), err) < 0) {
+        if (cg_mkdir_path(h->mnt, cg->path, cg_v1_hier_has(h, "cpuset"), err) < 0) {
             struct oci_err ignored = {0};
             v1_destroy(cg, &ignored);
             return -1;
@@ -222,7 +159,7 @@ static bool freezer_of(pid_t pid, char *out, size_t size)
             continue;
         *rel++ = '\0';
         struct cg_hier h = {.controllers = ctrls + 1};
-        if (hier_has(&h, "freezer"))
+        if (cg_v1_hier_has(&h, "freezer"))
             return (size_t)snprintf(out, size, "%s", rel) < size;
     }
     return false;
@@ -238,7 +175,7 @@ static int v1_reclaim(struct cgroup *cg, pid_t pid)
     char own[PATH_MAX_LEN], rel[PATH_MAX_LEN], dir[PATH_MAX_LEN * 2], state[32];
     const struct cg_hier *h = NULL;
     for (size_t i = 0; i < cg->n_hier && !h; i++)
-        if (hier_has(&cg->hier[i], "freezer"))
+        if (cg_v1_hier_has(&cg->hier[i], "freezer"))
             h = &cg->hier[i];
     if (!h || !cg_v1_dir(cg, "freezer", own, sizeof(own)) || !freezer_of(pid, rel, sizeof(rel)) ||
         !strcmp(rel, cg->path))

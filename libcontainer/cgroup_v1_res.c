@@ -5,7 +5,8 @@
  * one open/write/close; nothing is read back unless an order depends on it.
  * Every error names the config field and the file. */
 #include "config.h"
-#include "cgroup_v1.h"
+#include "cgroup_fs.h"
+#include "cgroup_v1_res.h"
 #include "log.h"
 #include "trace.h"
 #include "util.h"

@@ -2,7 +2,8 @@
  * the v1 controller files. A file this kernel does not have leaves its
  * fields 0; a controller that is not mounted leaves its has_* false. */
 #include "config.h"
-#include "cgroup_v1.h"
+#include "cgroup_fs.h"
+#include "cgroup_v1_stats.h"
 #include "util.h"
 
 #include <dirent.h>

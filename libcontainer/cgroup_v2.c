@@ -7,189 +7,24 @@
  * subtree_control of the ancestors above them, from the hierarchy's root
  * down, as runc and crun do; it stays enabled there. */
 #include "config.h"
-#include "cgroup_backend.h"
+#include "cgroup_fs.h"
 #include "cgroup_v2.h"
-#include "log.h"
+#include "cgroup_v2_res.h"
+#include "cgroup_v2_enable.h"
 #include "util.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <time.h>
+#include <unistd.h>
 
 #define FREEZE_TIMEOUT_MS 5000
 #define KILL_TIMEOUT_MS 10000
-
-/* The v2 controllers, in the order they are enabled. */
-static const char *const v2_controllers[] = {"cpuset",  "cpu",  "io",   "memory",
-                                             "hugetlb", "pids", "rdma", "misc"};
-
-void cg2_dir(const struct cgroup *cg, char *buf, size_t len)
-{
-    snprintf(buf, len, "%s%s", cg->v2_mnt, cg->path);
-}
-
-int cg2_read(int dfd, const char *file, char *buf, size_t len)
-{
-    int fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    size_t got = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf + got, len - 1 - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int saved = errno;
-            close(fd);
-            errno = saved;
-            return -1;
-        }
-        if (n == 0 || (got += (size_t)n) == len - 1)
-            break;
-    }
-    close(fd);
-    buf[got] = '\0';
-    return 0;
-}
-
-bool cg2_keyed(const char *text, const char *key, uint64_t *out)
-{
-    size_t kl = strlen(key);
-    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-        if (strncmp(p, key, kl) == 0 && p[kl] == ' ') {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(p + kl + 1, &end, 10);
-            if (errno || end == p + kl + 1)
-                return false;
-            *out = v;
-            return true;
-        }
-    }
-    return false;
-}
-
-bool cg2_word_in(const char *list, const char *word)
-{
-    size_t wl = strlen(word);
-    for (const char *p = list; *p;) {
-        p += strspn(p, " \n");
-        size_t n = strcspn(p, " \n");
-        if (n == wl && !strncmp(p, word, wl))
-            return true;
-        p += n;
-    }
-    return false;
-}
-
-static unsigned controller_mask(const char *list)
-{
-    unsigned m = 0;
-    for (size_t i = 0; i < ARRAY_SIZE(v2_controllers); i++)
-        if (cg2_word_in(list, v2_controllers[i]))
-            m |= 1u << i;
-    return m;
-}
-
-static int read_mask(const char *dir, const char *file, unsigned *out, struct oci_err *err)
-{
-    char path[PATH_MAX_LEN + 32], buf[512];
-    snprintf(path, sizeof(path), "%s/%s", dir, file);
-    if (cg2_read(AT_FDCWD, path, buf, sizeof(buf)) < 0)
-        return err_set(err, errno, "cgroup: read %s", path);
-    *out = controller_mask(buf);
-    return 0;
-}
-
-/* The cgroup2 controllers the limits of res ask for. */
-static unsigned needed_mask(const struct spec_resources *res)
-{
-    struct cg_need need[16];
-    size_t n = cg_needs(res, need, ARRAY_SIZE(need));
-    unsigned m = 0;
-    for (size_t i = 0; i < ARRAY_SIZE(v2_controllers); i++) {
-        for (size_t j = 0; j < n; j++)
-            if (need[j].v2 && !strcmp(need[j].v2, v2_controllers[i]))
-                m |= 1u << i;
-        if (cg_unified_needs(res, v2_controllers[i]))
-            m |= 1u << i;
-    }
-    return m;
-}
-
-/* "+c" for each controller of add into dir's subtree_control: in one write,
- * else one by one. Returns those the kernel refused (*e: the first errno). */
-static unsigned enable_in(const char *dir, unsigned add, int *e)
-{
-    char path[PATH_MAX_LEN + 32], buf[256] = "";
-    snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-    for (size_t i = 0; i < ARRAY_SIZE(v2_controllers); i++)
-        if (add & (1u << i))
-            snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s+%s", buf[0] ? " " : "",
-                     v2_controllers[i]);
-    if (!add || write_file_at(AT_FDCWD, path, buf, strlen(buf)) == 0)
-        return 0;
-    unsigned refused = 0;
-    for (size_t i = 0; i < ARRAY_SIZE(v2_controllers); i++) {
-        if (!(add & (1u << i)))
-            continue;
-        snprintf(buf, sizeof(buf), "+%s", v2_controllers[i]);
-        if (write_file_at(AT_FDCWD, path, buf, strlen(buf)) < 0) {
-            if (!*e)
-                *e = errno;
-            refused |= 1u << i;
-            log_debug("cgroup: enable %s in %s: %s", v2_controllers[i], path, strerror(errno));
-        }
-    }
-    return refused;
-}
-
-/* One level above the container: in a cgroup this container made, every
- * controller offered (stats need them even without limits, as runc and
- * crun do); in one it did not make, only what the limits need, left
- * enabled afterwards (others may rely on it by then). */
-static int enable_level(const char *dir, bool ours, unsigned need, struct oci_err *err)
-{
-    unsigned avail, on;
-    if (read_mask(dir, "cgroup.controllers", &avail, err) < 0 ||
-        read_mask(dir, "cgroup.subtree_control", &on, err) < 0)
-        return -1;
-    int e = 0;
-    unsigned refused = enable_in(dir, (ours ? avail : need & avail) & ~on, &e) & need;
-    for (size_t i = 0; refused && i < ARRAY_SIZE(v2_controllers); i++)
-        if (refused & (1u << i))
-            return err_set(err, e, "cgroup %s: cannot enable the %s controller", dir,
-                           v2_controllers[i]);
-    return 0;
-}
-
-int cg2_enable_controllers(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err)
-{
-    unsigned need = needed_mask(res);
-    size_t top_len = strlen(cg->top), path_len = strlen(cg->path);
-    /* the levels from cg->top down are this container's */
-    size_t ours_from = path_len;
-    if (top_len && top_len <= path_len && !strncmp(cg->top, cg->path, top_len) &&
-        (cg->path[top_len] == '/' || cg->path[top_len] == '\0'))
-        ours_from = top_len;
-    /* from the hierarchy's root (the top of our reach) to the parent */
-    char dir[PATH_MAX_LEN];
-    for (size_t end = 0; end < path_len;) {
-        bool ours = end >= ours_from;
-        if (ours || need) {
-            snprintf(dir, sizeof(dir), "%s%.*s", cg->v2_mnt, (int)end, cg->path);
-            if (enable_level(dir, ours, need, err) < 0)
-                return -1;
-        }
-        const char *next = strchr(cg->path + end + 1, '/');
-        end = next ? (size_t)(next - cg->path) : path_len;
-    }
-    return 0;
-}
 
 static int v2_destroy(struct cgroup *cg, struct oci_err *err)
 {
@@ -336,7 +171,7 @@ static int kill_each(struct cgroup *cg, int dfd, const char *dir, struct oci_err
     for (;;) {
         pid_t *pids;
         size_t n;
-        if (cgroup_pids(cg, &pids, &n, err) < 0)
+        if (cg_pids(cg, &pids, &n, err) < 0)
             return -1;
         for (size_t i = 0; i < n; i++)
             kill(pids[i], SIGKILL);

@@ -6,7 +6,9 @@
  * Statistics at the end: what `oci-rt events --stats` reports. */
 #include "config.h"
 #include "cgroup_bpf.h"
-#include "cgroup_v2.h"
+#include "cgroup_fs.h"
+#include "cgroup_v2_enable.h"
+#include "cgroup_v2_res.h"
 #include "log.h"
 #include "trace.h"
 #include "util.h"

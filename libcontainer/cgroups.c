@@ -1,5 +1,12 @@
+/* The cgroup front end the rest of libcontainer calls: the host's layout
+ * (unified, hybrid, legacy), a container's cgroup made, joined, limited,
+ * frozen, killed and removed through the backends of its hierarchies
+ * (cgroup_v1.c, cgroup_v2.c) and, with --systemd-cgroup, the systemd
+ * driver in front of them (cgroup_systemd.c). */
 #include "config.h"
-#include "cgroup_backend.h"
+#include "cgroup_fs.h"
+#include "cgroup_need.h"
+#include "cgroup_systemd.h"
 #include "log.h"
 #include "trace.h"
 #include "util.h"
@@ -7,15 +14,15 @@
 #include "cgroup_v1.h"
 #include "cgroup_v2.h"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <linux/magic.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *const cg_mode_names[] = {"disabled", "unified", "hybrid", "legacy"};
 
@@ -98,6 +105,25 @@ int cgroup_init(struct cgroup *cg, enum cg_mode mode, const char *path, const ch
     if (cg->mode == CG_HYBRID || cg->mode == CG_LEGACY)
         return find_v1_hierarchies(cg, err);
     return 0;
+}
+
+int cgroup_init_systemd(struct cgroup *cg, enum cg_mode mode, const char *cgroups_path,
+                        const char *id, const struct spec_map *annotations, struct oci_err *err)
+{
+    struct cg_sd_names n;
+    int rc = cg_sd_names(cgroups_path, id, annotations, &n, err);
+    if (rc == 0)
+        rc = cgroup_init(cg, mode, n.path, n.top, err);
+    if (rc == 0 && cg->mode == CG_DISABLED)
+        rc = err_set(err, 0, "--systemd-cgroup: this host has no cgroup filesystem");
+    if (rc == 0) {
+        cg->unit = TAKE_PTR(n.unit);
+        cg->slice = TAKE_PTR(n.slice);
+        cg->delegate = TAKE_PTR(n.delegate);
+        cg->unit_pending = true;
+    }
+    cg_sd_names_free(&n);
+    return rc;
 }
 
 void cgroup_release(struct cgroup *cg)
@@ -225,28 +251,6 @@ static int check_available(struct cgroup *cg, const struct spec_resources *r, st
     if (r->unified.n && !cg->v2_mnt)
         return err_set(err, 0, "linux.resources.unified: this host has no cgroup v2 hierarchy");
     return 0;
-}
-
-/* The devices every container may use whatever its rules say, appended
- * after them as runc does: mknod of any node, and the default nodes. */
-static const struct spec_device_cgroup default_devices[] = {
-    {true, "c", false, false, 0, 0, "m"},    {true, "b", false, false, 0, 0, "m"},
-    {true, "c", true, true, 1, 3, "rwm"},    {true, "c", true, true, 1, 8, "rwm"},
-    {true, "c", true, true, 1, 7, "rwm"},    {true, "c", true, true, 5, 0, "rwm"},
-    {true, "c", true, true, 1, 5, "rwm"},    {true, "c", true, true, 1, 9, "rwm"},
-    {true, "c", true, false, 136, 0, "rwm"}, {true, "c", true, true, 5, 2, "rwm"},
-    {true, "c", true, true, 10, 200, "rwm"},
-};
-
-struct spec_device_cgroup *cg_devices_with_defaults(const struct spec_resources *res, size_t *n)
-{
-    size_t own = res ? res->n_devices : 0;
-    *n = own + ARRAY_SIZE(default_devices);
-    struct spec_device_cgroup *devs = xmalloc(*n * sizeof(*devs));
-    if (own)
-        memcpy(devs, res->devices, own * sizeof(*devs));
-    memcpy(devs + own, default_devices, sizeof(default_devices));
-    return devs;
 }
 
 int cgroup_apply_devices(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err)
@@ -533,67 +537,9 @@ int cgroup_destroy(struct cgroup *cg, struct oci_err *err)
     return rc;
 }
 
-static void add_pid(pid_t **pids, size_t *n, size_t *cap, pid_t p)
-{
-    for (size_t i = 0; i < *n; i++)
-        if ((*pids)[i] == p)
-            return;
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        *pids = xrealloc(*pids, *cap * sizeof(pid_t));
-    }
-    (*pids)[(*n)++] = p;
-}
-
-/* The pids of dir and of the cgroups below it (a container may make its
- * own: a cgroup namespace, exec --cgroup). A directory's link count tells
- * whether it has any: the common case reads one file. */
-static int tree_pids(const char *dir, int depth, pid_t **pids, size_t *n, size_t *cap,
-                     struct oci_err *err)
-{
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-    _cleanup_free_ char *data = NULL;
-    if (read_file_at(AT_FDCWD, path, &data, NULL, 1 << 24) < 0)
-        return errno == ENOENT ? 0 : err_set(err, errno, "read %s", path);
-    for (char *p = data, *end; *p; p = end) {
-        long v = strtol(p, &end, 10);
-        if (end == p)
-            break;
-        while (*end == '\n')
-            end++;
-        add_pid(pids, n, cap, (pid_t)v);
-    }
-    struct stat st;
-    if (depth > 32 || stat(dir, &st) < 0 || st.st_nlink <= 2)
-        return 0;
-    DIR *d = opendir(dir);
-    int rc = 0;
-    for (struct dirent *e; rc == 0 && d && (e = readdir(d));)
-        if (e->d_type == DT_DIR && e->d_name[0] != '.') {
-            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-            rc = tree_pids(path, depth + 1, pids, n, cap, err);
-        }
-    if (d)
-        closedir(d);
-    return rc;
-}
-
 int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, struct oci_err *err)
 {
-    *pids = NULL;
-    *n = 0;
-    if (cg->mode == CG_DISABLED)
-        return 0;
-    /* the cgroup2 hierarchy, or the first v1 one, and the v1 freezer's (a
-     * process someone moved there is still the container's) */
-    char dir[4096];
-    size_t cap = 0;
-    snprintf(dir, sizeof(dir), "%s%s", cg->v2_mnt ? cg->v2_mnt : cg->hier[0].mnt, cg->path);
-    int rc = tree_pids(dir, 0, pids, n, &cap, err);
-    if (rc == 0 && cg->mode != CG_UNIFIED && cg_v1_dir(cg, "freezer", dir, sizeof(dir)))
-        rc = tree_pids(dir, 0, pids, n, &cap, err);
-    return rc;
+    return cg_pids(cg, pids, n, err);
 }
 
 int cgroup_kill_all(struct cgroup *cg, struct oci_err *err)
@@ -627,121 +573,4 @@ int cgroup_kill_all(struct cgroup *cg, struct oci_err *err)
         nanosleep(&ms, NULL);
     }
     return err_set(err, EBUSY, "cgroup %s: processes keep appearing", cg->path);
-}
-
-int cg_write_pid(const char *dir, pid_t pid, struct oci_err *err)
-{
-    char path[4096], buf[24];
-    snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-    int len = snprintf(buf, sizeof(buf), "%d", pid);
-    if (write_file_at(AT_FDCWD, path, buf, (size_t)len) < 0)
-        return err_set(err, errno, "cgroup: add pid %d to %s", pid, dir);
-    return 0;
-}
-
-/* cpuset directories start empty and refuse tasks: give a new one its
- * parent's cpus and mems. */
-static int cpuset_inherit(const char *dir, struct oci_err *err)
-{
-    static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
-    char parent[4096];
-    snprintf(parent, sizeof(parent), "%s", dir);
-    *strrchr(parent, '/') = '\0';
-    for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-        char p[4200], c[4200];
-        snprintf(p, sizeof(p), "%s/%s", parent, files[i]);
-        snprintf(c, sizeof(c), "%s/%s", dir, files[i]);
-        _cleanup_free_ char *val = NULL;
-        size_t len;
-        if (read_file_at(AT_FDCWD, p, &val, &len, 65536) < 0)
-            return err_set(err, errno, "cgroup: read %s", p);
-        if (len && write_file_at(AT_FDCWD, c, val, len) < 0)
-            return err_set(err, errno, "cgroup: write %s", c);
-    }
-    return 0;
-}
-
-int cg_mkdir_path(const char *mnt, const char *path, bool cpuset, struct oci_err *err)
-{
-    char buf[4096];
-    for (int attempt = 0;; attempt++) {
-        bool retry = false;
-        for (const char *p = path + 1;; p++) {
-            if (*p != '/' && *p != '\0')
-                continue;
-            snprintf(buf, sizeof(buf), "%s%.*s", mnt, (int)(p - path), path);
-            if (mkdir(buf, 0755) == 0) {
-                if (cpuset && cpuset_inherit(buf, err) < 0)
-                    return -1;
-            } else if (errno == ENOENT && attempt < 5) {
-                retry = true; /* a parent was removed under us by a delete */
-                break;
-            } else if (errno != EEXIST) {
-                return err_set(err, errno, "cgroup: mkdir %s", buf);
-            }
-            if (*p == '\0')
-                break;
-        }
-        if (!retry)
-            return 0;
-    }
-}
-
-/* rmdir, waiting briefly while the kernel still holds a dying cgroup or
- * its exiting tasks. */
-static int rmdir_wait(const char *dir)
-{
-    for (int tries = 0; rmdir(dir) < 0; tries++) {
-        if (errno == ENOENT)
-            return 0;
-        if (errno != EBUSY || tries >= 200)
-            return -1;
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
-    }
-    return 0;
-}
-
-/* The cgroups a container made below its own, deepest first. */
-static int rmdir_children(const char *dir, int depth, struct oci_err *err)
-{
-    struct stat st;
-    if (depth > 32 || stat(dir, &st) < 0 || st.st_nlink <= 2)
-        return 0;
-    DIR *d = opendir(dir);
-    int rc = 0;
-    char sub[4096];
-    for (struct dirent *e; rc == 0 && d && (e = readdir(d));) {
-        if (e->d_type != DT_DIR || e->d_name[0] == '.')
-            continue;
-        snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
-        rc = rmdir_children(sub, depth + 1, err);
-        if (rc == 0 && rmdir_wait(sub) < 0)
-            rc = err_set(err, errno, "cgroup: remove %s", sub);
-    }
-    if (d)
-        closedir(d);
-    return rc;
-}
-
-int cg_rmdir_path(const char *mnt, const char *path, const char *top, struct oci_err *err)
-{
-    char buf[4096];
-    size_t top_len = strlen(top);
-    snprintf(buf, sizeof(buf), "%s%s", mnt, path);
-    size_t mnt_len = strlen(mnt);
-    if (rmdir_children(buf, 0, err) < 0)
-        return -1;
-    for (bool leaf = true;; leaf = false) {
-        if (leaf && rmdir_wait(buf) < 0)
-            return err_set(err, errno, "cgroup: remove %s", buf);
-        if (!leaf && rmdir(buf) < 0 && errno != ENOENT)
-            return 0; /* an ancestor still in use by another container */
-        char *slash = strrchr(buf + mnt_len, '/');
-        if (!slash || strlen(buf + mnt_len) <= top_len)
-            return 0;
-        *slash = '\0';
-        if (strlen(buf + mnt_len) < top_len)
-            return 0;
-    }
 }

@@ -15,7 +15,7 @@
 #include <sys/types.h>
 
 #include "error.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 enum cg_mode { CG_DISABLED, CG_UNIFIED, CG_HYBRID, CG_LEGACY };
 extern const char *const cg_mode_names[];
@@ -56,6 +56,8 @@ struct cgroup {
 int cgroup_init(struct cgroup *cg, enum cg_mode mode, const char *path, const char *top,
                 struct oci_err *err);
 void cgroup_release(struct cgroup *cg);
+/* _cleanup_cgroup_ struct cgroup cg = {.v2_fd = -1}: released at scope exit. */
+#define _cleanup_cgroup_ __attribute__((cleanup(cgroup_release)))
 /* cgroupsPath from the config (may be NULL/empty) -> the path to use. */
 char *cgroup_resolve_path(const char *config_path, const char *id);
 /* Decide the highest directory the container will own (cg->top), before
@@ -63,18 +65,10 @@ char *cgroup_resolve_path(const char *config_path, const char *id);
 void cgroup_plan_top(struct cgroup *cg);
 /* The systemd driver: cgroupsPath "slice:prefix:name" (runc's format;
  * empty: system.slice, oci-rt-<id>.scope) and crun's annotations
- * run.oci.systemd.subgroup and run.oci.delegate-cgroup. _check validates
- * them and that systemd can be reached, with no side effect; _init
- * names the scope and its cgroup; nothing is made until cgroup_create and
- * cgroup_enter. unified: the host is cgroup v2 only. */
-int cgroup_systemd_check(const char *cgroups_path, const char *id,
-                         const struct spec_map *annotations, bool unified, struct oci_err *err);
+ * (cgroup_systemd.h) name the scope and its cgroup; nothing is made until
+ * cgroup_create and cgroup_enter. */
 int cgroup_init_systemd(struct cgroup *cg, enum cg_mode mode, const char *cgroups_path,
                         const char *id, const struct spec_map *annotations, struct oci_err *err);
-/* Can this runtime drive systemd (libsystemd loads)? */
-bool cgroup_systemd_available(void);
-/* After cgroup_init from a state: the scope is the last part of top. */
-void cgroup_reopen_systemd(struct cgroup *cg, const char *delegate);
 /* Move pid into the delegated cgroup (run.oci.delegate-cgroup), once it made
  * its cgroup namespace; nothing without one. */
 int cgroup_enter_delegated(struct cgroup *cg, pid_t pid, struct oci_err *err);

@@ -88,9 +88,7 @@ int container_checkpoint(const char *root, const char *id, const struct criu_opt
 int container_restore(const struct container_opts *o, const struct criu_opts *co, int *exit_code,
                       struct oci_err *err);
 
-/* A container ID as runc accepts it: [A-Za-z0-9_+.-]+, not "." or "..",
- * at most CONTAINER_ID_MAX characters (a file name, with room to spare). */
+/* The longest container ID (a file name, with room to spare): record.h. */
 #define CONTAINER_ID_MAX 240
-int container_check_id(const char *id, struct oci_err *err);
 
 #endif

@@ -5,8 +5,10 @@
  * mode. Without --leave-running (or --pre-dump) the
  * container is gone afterwards: CRIU killed its processes and it is deleted, as runc does. */
 #include "config.h"
-#include "container_internal.h"
 #include "criu.h"
+#include "criu_rpc.h"
+#include "record.h"
+#include "teardown.h"
 #include "trace.h"
 #include "util.h"
 
@@ -42,7 +44,7 @@ static void external_namespaces(struct criu_req *r, const struct spec_config *cf
 static int dump(struct state_dir *sd, const struct spec_state *s, const struct criu_opts *co,
                 struct oci_err *err)
 {
-    struct spec_config *cfg = NULL;
+    _cleanup_spec_config_ struct spec_config *cfg = NULL;
     if (state_read_config(sd, s->id, &cfg, err) < 0)
         return -1;
     enum criu_req_type type = co->pre_dump ? CRIU_PRE_DUMP : CRIU_DUMP;
@@ -67,18 +69,17 @@ static int dump(struct state_dir *sd, const struct spec_state *s, const struct c
         TRACE_END_RC(span, rc);
     }
     criu_req_free(&r);
-    spec_config_free(cfg);
     return rc;
 }
 
 int container_checkpoint(const char *root, const char *id, const struct criu_opts *co,
                          struct oci_err *err)
 {
-    struct state_dir sd = {.dirfd = -1};
-    struct spec_state *s = NULL;
+    _cleanup_state_dir_ struct state_dir sd = {.dirfd = -1};
+    _cleanup_spec_state_ struct spec_state *s = NULL;
     int rc = state_open_read(root, id, STATE_LOCK_EXCLUSIVE, &sd, &s, err);
     if (rc == 0) {
-        enum container_status st = container_status(&sd, s);
+        enum container_status st = record_status(&sd, s);
         if (st != STATUS_RUNNING && st != STATUS_PAUSED && st != STATUS_CREATED)
             rc =
                 err_set(err, 0, "container \"%s\" is %s: only a live container can be checkpointed",
@@ -88,10 +89,8 @@ int container_checkpoint(const char *root, const char *id, const struct criu_opt
         rc = dump(&sd, s, co, err);
     if (rc == 0 && !co->leave_running && !co->pre_dump) {
         TRACE_BEGIN(span, "delete the checkpointed container");
-        rc = container_destroy(&sd, s, err);
+        rc = teardown_destroy(&sd, s, err);
         TRACE_END_RC(span, rc);
     }
-    spec_state_free(s);
-    state_dir_close(&sd);
     return rc;
 }

@@ -1,11 +1,12 @@
 /* events: cgroup statistics every interval, and OOM events as they come,
  * until the container stops. The caller prints them. */
 #include "config.h"
-#include "container_internal.h"
+#include "record.h"
 #include "util.h"
 
 #include <poll.h>
 #include <time.h>
+#include <unistd.h>
 
 static uint64_t now_ms(void)
 {
@@ -17,16 +18,16 @@ static uint64_t now_ms(void)
 int container_events(const char *root, const char *id, int interval_ms, bool once,
                      container_event_fn fn, void *arg, struct oci_err *err)
 {
-    struct state_dir sd = {.dirfd = -1};
-    struct spec_state *s = NULL;
-    struct cgroup cg = {.v2_fd = -1};
+    _cleanup_state_dir_ struct state_dir sd = {.dirfd = -1};
+    _cleanup_spec_state_ struct spec_state *s = NULL;
+    _cleanup_cgroup_ struct cgroup cg = {.v2_fd = -1};
     int rc = state_open_read(root, id, STATE_LOCK_NONE, &sd, &s, err);
-    if (rc == 0 && container_status(&sd, s) == STATUS_STOPPED)
+    if (rc == 0 && record_status(&sd, s) == STATUS_STOPPED)
         rc = err_set(err, 0, "container \"%s\" is stopped", id);
     if (rc == 0)
-        rc = container_state_cgroup(s, &cg, err);
+        rc = record_cgroup(s, &cg, err);
     if (rc < 0)
-        goto out;
+        return -1;
     int oomfd = -1;
     bool per_event = false;
     int64_t ooms = cgroup_oom_kills(&cg);
@@ -75,9 +76,5 @@ int container_events(const char *root, const char *id, int interval_ms, bool onc
     }
     if (oomfd >= 0)
         close(oomfd);
-out:
-    cgroup_release(&cg);
-    spec_state_free(s);
-    state_dir_close(&sd);
     return rc;
 }

@@ -2,11 +2,12 @@
  * the container's config changed by the options (or a whole process.json),
  * in every namespace and the cgroup of the container. */
 #include "config.h"
-#include "container_internal.h"
+#include "exec_child.h"
 #include "exec_stub.h"
 #include "namespaces.h"
-#include "process.h"
 #include "procfs.h"
+#include "record.h"
+#include "spawn.h"
 #include "sync.h"
 #include "terminal.h"
 #include "trace.h"
@@ -16,11 +17,13 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static void strv_set(struct spec_strv *v, char **items, size_t n)
 {
@@ -184,8 +187,8 @@ static int set_initial_affinity(const struct spec_process *p, struct oci_err *er
         return 0;
     cpu_set_t set;
     CPU_ZERO(&set);
-    if (procattr_parse_list(p->exec_cpu_affinity->initial, (unsigned long *)&set, CPU_SETSIZE) <
-            0 ||
+    if (process_attrs_parse_list(p->exec_cpu_affinity->initial, (unsigned long *)&set,
+                                 CPU_SETSIZE) < 0 ||
         sched_setaffinity(0, sizeof(set), &set) < 0)
         return err_set(err, errno ? errno : EINVAL, "process.execCPUAffinity.initial \"%s\"",
                        p->exec_cpu_affinity->initial);
@@ -195,7 +198,7 @@ static int set_initial_affinity(const struct spec_process *p, struct oci_err *er
 static int exec_cgroup(struct container *c, const struct spec_state *s, const char *sub,
                        struct oci_err *err)
 {
-    if (container_state_cgroup(s, &c->cg, err) < 0)
+    if (record_cgroup(s, &c->cg, err) < 0)
         return -1;
     if (c->cg.mode == CG_DISABLED)
         return 0;
@@ -244,9 +247,9 @@ static int exec_prepare(struct container *c, struct container_opts *co, const st
     c->run_mode = true;
     c->bundle = xstrdup(s->bundle ? s->bundle : "");
     exec_stub_prepare();
-    if (proc_plan_build(p, false, &c->proc, err) < 0 || procattr_plan(cfg, p, &c->attrs, err) < 0 ||
-        container_seccomp_plan(c, o->root, err) < 0 || open_namespaces(c, s->pid, err) < 0 ||
-        exec_cgroup(c, s, o->cgroup, err) < 0)
+    if (process_plan_build(p, false, &c->proc, err) < 0 ||
+        process_attrs_plan(cfg, p, &c->attrs, err) < 0 || spawn_seccomp_plan(c, o->root, err) < 0 ||
+        open_namespaces(c, s->pid, err) < 0 || exec_cgroup(c, s, o->cgroup, err) < 0)
         return -1;
     return set_initial_affinity(p, err);
 }
@@ -267,14 +270,14 @@ static int wait_process(struct container *c, pid_t pid, int *exit_code)
 /* Fork the child, hand it the terminal socket, wait until it exec'd. */
 static int exec_spawn(struct container *c, pid_t *pid, struct oci_err *err)
 {
-    if (container_channels(c, err) < 0 || procfs_handle(err) < 0 || enter_for_children(c, err) < 0)
+    if (spawn_channels(c, err) < 0 || procfs_handle(err) < 0 || enter_for_children(c, err) < 0)
         return -1;
     TRACE_BEGIN(span, "clone exec process");
     bool in_cgroup = c->cg.v2_fd >= 0 && !c->join_cgroup_last;
-    *pid = process_clone3(0, in_cgroup ? c->cg.v2_fd : -1, NULL);
+    *pid = ns_clone3(0, in_cgroup ? c->cg.v2_fd : -1, NULL);
     if (*pid < 0 && in_cgroup) {
         in_cgroup = false; /* a kernel without CLONE_INTO_CGROUP */
-        *pid = process_clone3(0, -1, NULL);
+        *pid = ns_clone3(0, -1, NULL);
     }
     if (*pid == 0)
         exec_main(c);
@@ -298,15 +301,15 @@ static int exec_spawn(struct container *c, pid_t *pid, struct oci_err *err)
         }
         if (h.type == SYNC_READY && c->o->detach)
             return 0; /* joining a frozen cgroup: it execs once resumed */
-        int r = container_child_msg(&h, buf, n, *pid, err);
-        c->exec_failed = r == -3;
+        int r = sync_child_msg(&h, buf, n, *pid, err);
+        c->exec_failed = r == SYNC_FAILED_EXEC;
         if (r < 0)
             return -1;
         if (r > 0)
             continue;
         if (h.type == SYNC_FD && h.value == SYNC_FD_SECCOMP) {
             c->pid = *pid;
-            if (container_seccomp_notify(c, fd, err) < 0)
+            if (spawn_seccomp_notify(c, fd, err) < 0)
                 return -1;
         } else if (h.type == SYNC_FD)
             c->tty_master = fd;
@@ -318,9 +321,9 @@ static int exec_spawn(struct container *c, pid_t *pid, struct oci_err *err)
 int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *err)
 {
     *exit_code = 0;
-    struct state_dir sd = {.dirfd = -1};
-    struct spec_state *s = NULL;
-    struct spec_config *cfg = NULL;
+    _cleanup_state_dir_ struct state_dir sd = {.dirfd = -1};
+    _cleanup_spec_state_ struct spec_state *s = NULL;
+    _cleanup_spec_config_ struct spec_config *cfg = NULL;
     struct container c;
     struct container_opts co;
     memset(&c, 0, sizeof(c));
@@ -333,7 +336,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *er
     TRACE_BEGIN(span, "read state and config");
     int rc = state_open_read(o->root, o->id, STATE_LOCK_NONE, &sd, &s, err);
     if (rc == 0) {
-        enum container_status st = container_status(&sd, s);
+        enum container_status st = record_status(&sd, s);
         if (st == STATUS_STOPPED || (st == STATUS_PAUSED && !o->ignore_paused))
             rc = err_set(err, 0, "container \"%s\" is %s: cannot exec in it%s", o->id,
                          container_status_names[st],
@@ -351,7 +354,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *er
     if (rc == 0 && o->pidfd_socket) {
         int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
         rc = pidfd < 0 ? err_set(err, errno, "exec: pidfd of %d", pid)
-                       : send_pidfd(o->pidfd_socket, pidfd, err);
+                       : spawn_send_pidfd(o->pidfd_socket, pidfd, err);
         if (pidfd >= 0)
             close(pidfd);
     }
@@ -362,7 +365,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *er
             rc = err_set(err, errno, "--pid-file %s", o->pid_file);
     }
     if (rc < 0 && c.exec_failed)
-        *exit_code = container_exec_status(err->errnum);
+        *exit_code = sync_exec_status(err->errnum);
     if (rc < 0 && pid > 0) {
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
@@ -377,10 +380,7 @@ int container_exec(const struct exec_opts *o, int *exit_code, struct oci_err *er
             close(c.ns_fds[t]);
     if (c.root_fd >= 0)
         close(c.root_fd);
-    c.cfg = NULL;
-    container_release(&c);
-    spec_config_free(cfg);
-    spec_state_free(s);
-    state_dir_close(&sd);
+    c.cfg = NULL; /* cfg's */
+    spawn_free(&c);
     return rc;
 }

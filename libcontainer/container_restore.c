@@ -10,9 +10,11 @@
  * --console-socket), and the namespaces the config joins those left out at
  * the dump. */
 #include "config.h"
-#include "container_internal.h"
 #include "criu.h"
-#include "process.h"
+#include "criu_rpc.h"
+#include "foreground.h"
+#include "record.h"
+#include "spawn.h"
 #include "terminal.h"
 #include "trace.h"
 #include "util.h"
@@ -26,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 /* CRIU wants the root to be a mount point: the rootfs bound on a directory
  * of the state dir, in a mount namespace of our own (the restored
@@ -176,7 +179,7 @@ static int restore_spawn(struct container *c, const struct criu_opts *co, struct
     c->sd_made = true;
     char root[PATH_MAX_LEN];
     struct criu_req r = {0};
-    rc = container_make_cgroup(c, err);
+    rc = spawn_cgroup(c, err);
     if (rc == 0)
         rc = prepare_root(c, root, sizeof(root), err);
     if (rc == 0)
@@ -191,9 +194,9 @@ static int restore_spawn(struct container *c, const struct criu_opts *co, struct
     c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
     if (c->pid <= 0 || c->pidfd < 0)
         return err_set(err, errno, "criu restore: the restored init (pid %d)", c->pid);
-    if (container_write_state(c, err) < 0)
+    if (record_write_created(c, err) < 0)
         return -1;
-    return send_pidfd(c->o->pidfd_socket, c->pidfd, err);
+    return spawn_send_pidfd(c->o->pidfd_socket, c->pidfd, err);
 }
 
 int container_restore(const struct container_opts *o, const struct criu_opts *co, int *exit_code,
@@ -206,17 +209,17 @@ int container_restore(const struct container_opts *o, const struct criu_opts *co
     if (access(inv, F_OK) < 0)
         return err_set(err, errno, "restore: --image-path %s: no checkpoint there (%s)",
                        co->image_path, inv);
-    int rc = container_prepare(&c, o, err);
+    int rc = spawn_prepare(&c, o, err);
     if (rc == 0)
         rc = restore_spawn(&c, co, err);
     if (rc < 0) {
-        container_abort(&c);
-        container_release(&c);
+        spawn_abort(&c);
+        spawn_free(&c);
         return -1;
     }
     if (!o->detach)
-        rc = container_wait_delete(&c, exit_code, err);
+        rc = foreground_wait_delete(&c, exit_code, err);
     c.pid = 0;
-    container_release(&c);
+    spawn_free(&c);
     return rc;
 }

@@ -1,58 +1,22 @@
 /* state and list. */
 #include "config.h"
-#include "container_internal.h"
+#include "record.h"
 #include "util.h"
 
 #include <dirent.h>
 #include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
-
-int container_check_id(const char *id, struct oci_err *err)
-{
-    if (!id || !*id)
-        return err_set(err, 0, "a container ID is required");
-    size_t len = strlen(id);
-    /* a file name (the state directory, the cgroup) */
-    if (len > CONTAINER_ID_MAX)
-        return err_set(err, 0, "invalid container ID \"%.32s...\" (%zu characters): at most %d", id,
-                       len, CONTAINER_ID_MAX);
-    if (!strcmp(id, ".") || !strcmp(id, ".."))
-        return err_set(err, 0, "invalid container ID \"%s\"", id);
-    for (const char *p = id; *p; p++) {
-        char ch = *p;
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.' || ch == '+';
-        if (!ok)
-            return err_set(err, 0,
-                           "invalid container ID \"%s\": only letters, digits and _ + - . are "
-                           "allowed",
-                           id);
-    }
-    return 0;
-}
-
-enum container_status container_status(struct state_dir *sd, const struct spec_state *s)
-{
-    enum container_status st = state_status(sd, s);
-    if (st != STATUS_RUNNING && st != STATUS_CREATED)
-        return st;
-    struct cgroup cg = {.v2_fd = -1};
-    struct oci_err ignored = {0};
-    if (container_state_cgroup(s, &cg, &ignored) == 0 && cgroup_frozen(&cg) == 1)
-        st = STATUS_PAUSED;
-    cgroup_release(&cg);
-    return st;
-}
 
 int container_state(const char *root, const char *id, struct spec_state **out, struct oci_err *err)
 {
     *out = NULL;
-    if (container_check_id(id, err) < 0)
+    if (record_check_id(id, err) < 0)
         return -1;
-    struct state_dir sd = {.dirfd = -1};
+    _cleanup_state_dir_ struct state_dir sd = {.dirfd = -1};
     int rc = state_open_read(root, id, STATE_LOCK_NONE, &sd, out, err);
     if (rc == 0) {
-        enum container_status st = container_status(&sd, *out);
+        enum container_status st = record_status(&sd, *out);
         free((*out)->status);
         (*out)->status = xstrdup(container_status_names[st]);
         if (st == STATUS_STOPPED)
@@ -63,7 +27,6 @@ int container_state(const char *root, const char *id, struct spec_state **out, s
         else
             xasprintf(&(*out)->owner_name, "%u", (*out)->owner);
     }
-    state_dir_close(&sd);
     return rc;
 }
 

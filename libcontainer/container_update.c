@@ -1,6 +1,6 @@
 /* update: new resources on a live container; ps: its processes. */
 #include "config.h"
-#include "container_internal.h"
+#include "record.h"
 #include "trace.h"
 #include "util.h"
 
@@ -10,26 +10,23 @@ static int open_live(const char *root, const char *id, struct state_dir *sd, str
 {
     if (state_open_read(root, id, STATE_LOCK_EXCLUSIVE, sd, s, err) < 0)
         return -1;
-    if (container_status(sd, *s) == STATUS_STOPPED)
+    if (record_status(sd, *s) == STATUS_STOPPED)
         return err_set(err, 0, "container \"%s\" is stopped", id);
-    return container_state_cgroup(*s, cg, err);
+    return record_cgroup(*s, cg, err);
 }
 
 int container_update(const char *root, const char *id, const struct spec_resources *res,
                      struct oci_err *err)
 {
-    struct state_dir sd = {.dirfd = -1};
-    struct spec_state *s = NULL;
-    struct cgroup cg = {.v2_fd = -1};
+    _cleanup_state_dir_ struct state_dir sd = {.dirfd = -1};
+    _cleanup_spec_state_ struct spec_state *s = NULL;
+    _cleanup_cgroup_ struct cgroup cg = {.v2_fd = -1};
     int rc = open_live(root, id, &sd, &s, &cg, err);
     if (rc == 0) {
         TRACE_BEGIN(span, "cgroup update");
         rc = cgroup_apply(&cg, res, true, err);
         TRACE_END_RC(span, rc);
     }
-    cgroup_release(&cg);
-    spec_state_free(s);
-    state_dir_close(&sd);
     return rc;
 }
 
@@ -37,12 +34,12 @@ int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, st
 {
     *pids = NULL;
     *n = 0;
-    struct state_dir sd = {.dirfd = -1};
-    struct spec_state *s = NULL;
-    struct cgroup cg = {.v2_fd = -1};
+    _cleanup_state_dir_ struct state_dir sd = {.dirfd = -1};
+    _cleanup_spec_state_ struct spec_state *s = NULL;
+    _cleanup_cgroup_ struct cgroup cg = {.v2_fd = -1};
     int rc = state_open_read(root, id, STATE_LOCK_NONE, &sd, &s, err);
     if (rc == 0)
-        rc = container_state_cgroup(s, &cg, err);
+        rc = record_cgroup(s, &cg, err);
     if (rc == 0 && cg.mode == CG_DISABLED) {
         /* no cgroup: the init alone is known */
         if (state_process_alive(s)) {
@@ -53,8 +50,5 @@ int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, st
     } else if (rc == 0) {
         rc = cgroup_pids(&cg, pids, n, err);
     }
-    cgroup_release(&cg);
-    spec_state_free(s);
-    state_dir_close(&sd);
     return rc;
 }

@@ -4,6 +4,7 @@
  * restore needs. */
 #include "config.h"
 #include "criu.h"
+#include "criu_rpc.h"
 #include "util.h"
 
 #include <fcntl.h>

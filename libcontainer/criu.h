@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 #include "error.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 #define CRIU_DEFAULT_BIN "criu"
 /* The init's stdio as it was at the dump (readlink of fds 0-2), so that a
@@ -43,18 +43,12 @@ int criu_cgroup_mode_parse(const char *s);
 /* Is the criu binary there (an executable path, or on PATH)? */
 bool criu_available(const char *criu);
 
-/* A message being encoded (criu_opts, or one of its sub-messages). */
+/* A message being encoded (criu_opts, or one of its sub-messages):
+ * criu_rpc.h. */
 struct criu_msg {
     uint8_t *buf;
     size_t len, cap;
 };
-void criu_msg_free(struct criu_msg *m);
-void criu_msg_bool(struct criu_msg *m, unsigned field, bool v);
-void criu_msg_int(struct criu_msg *m, unsigned field, int64_t v);
-void criu_msg_str(struct criu_msg *m, unsigned field, const char *s);
-void criu_msg_strf(struct criu_msg *m, unsigned field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void criu_msg_sub(struct criu_msg *m, unsigned field, const struct criu_msg *sub);
 
 /* criu_opts fields (rpc.proto). */
 enum {
@@ -99,16 +93,6 @@ struct criu_swrk {
     pid_t pid; /* criu swrk, our child */
     int sock;
 };
-/* Start `criu swrk` with the request's fds; it waits for a request. The
- * child runs before_exec(arg) first (joining a cgroup), when given. */
-int criu_swrk_start(struct criu_swrk *w, const struct criu_opts *o, struct criu_req *r,
-                    int (*before_exec)(void *), void *arg, struct oci_err *err);
-/* Send the request, answer its notifications, wait for its end: 0 with
- * *restored_pid (restore) set, or -1 with CRIU's reason (from its answer
- * and its log). Reaps criu. */
-int criu_swrk_run(struct criu_swrk *w, const struct criu_opts *o, enum criu_req_type type,
-                  struct criu_req *r, criu_notify_fn notify, void *arg, pid_t *restored_pid,
-                  struct oci_err *err);
 
 /* descriptors.json of pid's fds 0-2, into the image directory. */
 int criu_save_descriptors(const char *image_path, pid_t pid, struct oci_err *err);

@@ -6,6 +6,7 @@
  * master) and is answered with a criu_req of type NOTIFY. */
 #include "config.h"
 #include "criu.h"
+#include "criu_rpc.h"
 #include "log.h"
 #include "util.h"
 

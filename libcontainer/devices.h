@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "error.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 int devices_setup(int rootfd, const struct spec_config *c, bool userns, bool dev_bound,
                   bool terminal, struct oci_err *err);

@@ -3,9 +3,10 @@
  * the init would, exec. The parent already entered the container's pid and
  * time namespaces for its children, so this process was born in them. */
 #include "config.h"
-#include "container_internal.h"
+#include "exec_child.h"
 #include "exec_stub.h"
 #include "namespaces.h"
+#include "process_setup.h"
 #include "procfs.h"
 #include "sync.h"
 #include "trace.h"
@@ -14,8 +15,9 @@
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const enum spec_ns_type join_order[] = {SPEC_NS_USER,    SPEC_NS_IPC,    SPEC_NS_UTS,
                                                SPEC_NS_NETWORK, SPEC_NS_CGROUP, SPEC_NS_MOUNT};
@@ -44,18 +46,18 @@ static int exec_setup(struct container *c, struct oci_err *err)
 {
     umask(0);
     if ((!c->join_cgroup_last && cgroup_enter_self(&c->cg, err) < 0) || join(c, err) < 0 ||
-        procattr_open_label(&c->attrs, err) < 0)
+        process_attrs_open_label(&c->attrs, err) < 0)
         return -1;
-    if (c->proc.terminal && proc_setup_terminal(c, err) < 0)
+    if (c->proc.terminal && process_setup_terminal(c, err) < 0)
         return -1;
-    if (proc_setup_process(c, err) < 0)
+    if (process_setup_apply(c, err) < 0)
         return -1;
     if (c->cfg->process->exec_cpu_affinity && c->cfg->process->exec_cpu_affinity->final &&
         *c->cfg->process->exec_cpu_affinity->final) {
         cpu_set_t set;
         CPU_ZERO(&set);
-        if (procattr_parse_list(c->cfg->process->exec_cpu_affinity->final, (unsigned long *)&set,
-                                CPU_SETSIZE) < 0 ||
+        if (process_attrs_parse_list(c->cfg->process->exec_cpu_affinity->final,
+                                     (unsigned long *)&set, CPU_SETSIZE) < 0 ||
             sched_setaffinity(0, sizeof(set), &set) < 0)
             return err_set(err, errno, "process.execCPUAffinity.final");
     }
@@ -89,11 +91,11 @@ _Noreturn void exec_main(struct container *c)
     /* the runtime's binary stays closed to the container's processes */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    if (exec_setup(c, &err) == 0 && proc_setup_final(c, path, sizeof(path), &err) == 0 &&
-        procattr_set_exec_label(&c->attrs, &err) == 0 && join_frozen(c, &err) == 0) {
+    if (exec_setup(c, &err) == 0 && process_setup_final(c, path, sizeof(path), &err) == 0 &&
+        process_attrs_set_exec_label(&c->attrs, &err) == 0 && join_frozen(c, &err) == 0) {
         if (c->o->detach)
             prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-        proc_exec(c, c->sync_child, path, true, &err);
+        process_setup_exec(c, c->sync_child, path, true, &err);
     }
     sync_send_trace(c->sync_child);
     sync_send_err(c->sync_child, &err, c->exec_failed ? SYNC_EXEC_ERROR : SYNC_ERROR,

@@ -1,10 +1,11 @@
 /* What `oci-rt features` reports, from the tables the mechanisms use. */
 #include "config.h"
+#include "cgroup_sdbus.h"
 #include "features.h"
 #include "cgroups.h"
 #include "criu.h"
 #include "mounts.h"
-#include "procattr.h"
+#include "process_attrs.h"
 #include "seccomp.h"
 #include "util.h"
 
@@ -92,10 +93,10 @@ void features_fill(struct spec_features *f, const char *version, const char *com
     f->linux_.cgroup_v1 = f->linux_.cgroup_v2 = f->linux_.cgroup_rdma = true;
     f->linux_.cgroup_systemd = cgroup_systemd_available();
     seccomp_features(f);
-    f->linux_.apparmor = procattr_apparmor_enabled();
-    f->linux_.selinux = procattr_selinux_enabled();
-    add_all(&f->linux_.mempolicy_modes, names, procattr_mempolicy_names(false, names, 128));
-    add_all(&f->linux_.mempolicy_flags, names, procattr_mempolicy_names(true, names, 128));
+    f->linux_.apparmor = process_attrs_apparmor_enabled();
+    f->linux_.selinux = process_attrs_selinux_enabled();
+    add_all(&f->linux_.mempolicy_modes, names, process_attrs_mempolicy_names(false, names, 128));
+    add_all(&f->linux_.mempolicy_flags, names, process_attrs_mempolicy_names(true, names, 128));
     f->linux_.idmap_mounts = true;
     f->linux_.net_devices = true;
     const struct scmp_version *sv = seccomp_version();

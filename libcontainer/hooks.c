@@ -3,18 +3,19 @@
 #include "hooks.h"
 #include "sync.h"
 #include "log.h"
-#include "process.h"
 #include "trace.h"
 #include "util.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <time.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 unsigned hooks_kinds(const struct spec_hooks *h)
 {
@@ -47,7 +48,8 @@ static _Noreturn void exec_hook(const struct spec_hook *h, int in, int errpipe)
     char **envp = calloc(h->env.n + 1, sizeof(char *));
     if (!envp)
         _exit(127);
-    memcpy(envp, h->env.items, h->env.n * sizeof(char *));
+    if (h->env.n) /* items is NULL when there is none */
+        memcpy(envp, h->env.items, h->env.n * sizeof(char *));
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "error.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 #include "specs/state.h"
 
 /* Run every hook of kind; stop at the first failure (err names the kind,

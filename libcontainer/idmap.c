@@ -1,6 +1,6 @@
 #include "config.h"
 #include "idmap.h"
-#include "process.h"
+#include "namespaces.h"
 #include "procfs.h"
 #include "util.h"
 
@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #ifndef OPEN_TREE_CLONE
 #define OPEN_TREE_CLONE 1
@@ -35,7 +36,7 @@ int idmap_userns_fd(const struct spec_idmaps *uids, const struct spec_idmaps *gi
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
         return err_set(err, errno, "idmap: pipe");
-    pid_t pid = process_clone3(CLONE_NEWUSER, -1, NULL);
+    pid_t pid = ns_clone3(CLONE_NEWUSER, -1, NULL);
     if (pid == 0) {
         char c;
         close(p[1]);

@@ -2,18 +2,17 @@
  * which sets the container up, waits for start and execs the user's
  * program. Errors travel to the parent over the sync socket. */
 #include "config.h"
-#include "caps.h"
-#include "container_internal.h"
+#include "init.h"
 #include "devices.h"
 #include "exec_stub.h"
 #include "hooks.h"
 #include "namespaces.h"
+#include "process_setup.h"
 #include "procfs.h"
+#include "record.h"
 #include "rootfs.h"
 #include "sync.h"
-#include "terminal.h"
 #include "trace.h"
-#include "user.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -26,9 +25,10 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 /* Wait for a message of the parent's (SYNC_GO, SYNC_DEVICES_DONE or
  * SYNC_HOOKS_DONE), taking GO, DEVICES_DONE and idmapped trees when they
@@ -75,7 +75,8 @@ static int wait_parent(struct container *c, uint32_t want, struct oci_err *err)
             }
             continue;
         }
-        err_set(err, 0, "sync socket: %s", h.type == SYNC_ERROR ? buf : "unexpected message");
+        if (sync_msg_error(&h, buf, err) == 0)
+            err_set(err, 0, "sync socket: unexpected message %u", h.type);
         break;
     }
     TRACE_END_RC(span, rc);
@@ -148,7 +149,7 @@ static int create_hooks(struct container *c, struct oci_err *err)
     }
     if (!h->n[SPEC_HOOK_CREATE_CONTAINER])
         return 0;
-    _cleanup_free_ char *state = container_hook_state(c, "creating", c->pidns ? 1 : getpid());
+    _cleanup_free_ char *state = record_hook_state(c, "creating", c->pidns ? 1 : getpid());
     c->hook_failed = hooks_run(h, SPEC_HOOK_CREATE_CONTAINER, state, err) < 0;
     return c->hook_failed ? -1 : 0;
 }
@@ -188,7 +189,7 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
         if (dev < 0 || mount_remount_bind(fdp, MS_RDONLY) < 0)
             return err_set(err, errno, "remount /dev read-only");
     }
-    if (create_hooks(c, err) < 0 || procattr_open_label(&c->attrs, err) < 0)
+    if (create_hooks(c, err) < 0 || process_attrs_open_label(&c->attrs, err) < 0)
         return -1;
     /* the masks open /dev/null, a terminal /dev/ptmx: once the device
      * rules the parent applies meanwhile are complete */
@@ -196,7 +197,7 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
         rootfs_sysctl(c->cfg, err) < 0 || wait_parent(c, SYNC_DEVICES_DONE, err) < 0 ||
         rootfs_finalize(c->cfg, err) < 0)
         return -1;
-    return c->proc.terminal ? proc_setup_terminal(c, err) : 0;
+    return c->proc.terminal ? process_setup_terminal(c, err) : 0;
 }
 
 /* A /dev/null the caller gave as stdio is the host's: the container's own
@@ -263,7 +264,7 @@ static int init_setup(struct container *c, struct oci_err *err)
     TRACE_END_RC(span, rc);
     if (rc < 0 || setup_rootfs(c, err) < 0 || (!c->proc.terminal && reopen_dev_null(err) < 0))
         return -1;
-    return proc_setup_process(c, err);
+    return process_setup_apply(c, err);
 }
 
 /* The connection of `start` on the exec socket. One that closes without
@@ -300,13 +301,13 @@ static int accept_start(struct container *c, int *chan, struct oci_err *err)
 static int init_exec(struct container *c, struct oci_err *err)
 {
     char path[PATH_MAX];
-    if (proc_setup_final(c, path, sizeof(path), err) < 0)
+    if (process_setup_final(c, path, sizeof(path), err) < 0)
         return -1;
     procfs_close(); /* no runtime's procfs stays open while the container waits */
     if (init_wait_go(c, err) < 0)
         return -1;
     bool early = c->seccomp.listener;
-    if (early && proc_setup_seccomp(c, c->sync_child, true, err) < 0)
+    if (early && process_setup_seccomp(c, c->sync_child, true, err) < 0)
         return -1;
     sync_send_trace(c->sync_child);
     if (sync_send(c->sync_child, SYNC_READY, 0, NULL, 0) < 0)
@@ -332,14 +333,14 @@ static int init_exec(struct container *c, struct oci_err *err)
     if (rc < 0)
         return -1;
     if (c->cfg->hooks.n[SPEC_HOOK_START_CONTAINER]) {
-        _cleanup_free_ char *state = container_hook_state(c, "created", getpid());
+        _cleanup_free_ char *state = record_hook_state(c, "created", getpid());
         c->hook_failed = hooks_run(&c->cfg->hooks, SPEC_HOOK_START_CONTAINER, state, err) < 0;
         if (c->hook_failed)
             return -1;
     }
-    if (procattr_set_exec_label(&c->attrs, err) < 0)
+    if (process_attrs_set_exec_label(&c->attrs, err) < 0)
         return -1;
-    return proc_exec(c, chan, path, !early, err);
+    return process_setup_exec(c, chan, path, !early, err);
 }
 
 /* Until it execs, this process runs the host's oci-rt binary: made

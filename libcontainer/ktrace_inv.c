@@ -3,7 +3,9 @@
  * (--root or the runtime's default), for the invocations of a profile.
  * runc, crun, youki, runsc and oci-rt share runc's command line. */
 #include "config.h"
+#include "ktrace_inv.h"
 #include "ktrace_model.h"
+#include "ktrace_path.h"
 #include "util.h"
 
 #include <string.h>

@@ -82,11 +82,6 @@ struct ks_desc {
     uint32_t extra;  /* KT_SC_* flags beyond RECORD and the strings */
 };
 
-/* The descriptor of nr, or NULL when it is not recorded. */
-const struct ks_desc *kt_sys_lookup(int nr);
-/* The table the kernel half uses (KT_SC_* flags by number). */
-void kt_sys_conf(uint32_t *sc, size_t n);
-
 /* What an earlier call made of a path (marks, in the model). */
 enum kt_mark {
     KM_NONE,
@@ -181,14 +176,5 @@ void kt_model_build(const struct kt_source *src, struct kt_model *m);
 void kt_model_free(struct kt_model *m);
 struct kt_process *kt_model_proc(const struct kt_model *m, pid_t pid);
 const struct kt_invocation *kt_model_inv(const struct kt_model *m, pid_t root);
-
-/* Fill op, id, state and exe of inv from a program's argv (NUL-separated,
- * len bytes) started in cwd (ktrace_inv.c). */
-void kt_inv_parse(struct kt_invocation *inv, const char *argv, size_t len, const char *cwd);
-
-/* Paths: normalize an absolute path in place ("//", ".", ".."). */
-void kt_path_normalize(char *p);
-/* Is path equal to or below dir? */
-bool kt_path_under(const char *path, const char *dir);
 
 #endif

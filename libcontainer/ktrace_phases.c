@@ -7,7 +7,9 @@
  * after the other, and come out as trace spans oci-rt's formatter shows. */
 #include "config.h"
 #include "ktrace_model.h"
+#include "ktrace_phases.h"
 #include "ktrace_rules.h"
+#include "ktrace_sys.h"
 #include "util.h"
 
 #include <stdio.h>

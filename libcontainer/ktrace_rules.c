@@ -6,6 +6,7 @@
  * shows it. */
 #include "config.h"
 #include "ktrace_model.h"
+#include "ktrace_path.h"
 #include "ktrace_rules.h"
 #include "util.h"
 

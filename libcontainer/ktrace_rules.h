@@ -32,7 +32,7 @@ struct kt_rule_doc {
 /* Rule i in the order they are tried; NULL after the last. */
 const struct kt_rule_doc *kt_rules_doc(size_t i);
 
-/* The verdict of the rules on one event (ktrace_phases.c). */
+/* The verdict of the rules on one event (used by ktrace_phases.c). */
 struct kt_model;
 struct kt_process;
 struct kt_event;
@@ -42,15 +42,5 @@ struct kt_verdict {
 };
 void kt_classify(const struct kt_model *m, const struct kt_process *p, const struct kt_event *e,
                  struct kt_verdict *v);
-
-/* The phase rows of a finished trace, as spans oci-rt's trace formatter
- * shows: one invocation per run of the runtime (id, op and cmd from its
- * command line), one process name per process ("runtime" for the first). */
-void ktrace_spans(const struct ktrace *t, const struct ktrace_end *end, struct spec_spans *out);
-/* The same from a model (ktrace_model.h). */
-void kt_spans(const struct kt_model *m, struct spec_spans *out);
-
-/* The system call table for ktrace_opts.sysconf. */
-void ktrace_sysconf(uint32_t *sc, size_t n);
 
 #endif

@@ -5,6 +5,7 @@
  * (memory management, futexes, signals, clocks, ...). */
 #include "config.h"
 #include "ktrace_model.h"
+#include "ktrace_sys.h"
 
 #include <stddef.h>
 #include <sys/syscall.h>

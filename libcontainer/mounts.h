@@ -9,7 +9,7 @@
 
 #include "cgroups.h"
 #include "error.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 struct mount_plan {
     const struct spec_mount *m;

@@ -1,12 +1,19 @@
+/* Linux namespaces: the table of types, clone flags for new ones, joining
+ * the ones a config names by path, and clone3 itself. */
 #include "config.h"
 #include "namespaces.h"
 #include "trace.h"
 #include "util.h"
 
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 const struct ns_info ns_table[SPEC_NS_TYPES] = {
     [SPEC_NS_MOUNT] = {CLONE_NEWNS, "mnt"},         [SPEC_NS_PID] = {CLONE_NEWPID, "pid"},
@@ -90,4 +97,51 @@ int ns_join_all(const struct spec_config *c, bool include_user, struct oci_err *
         if (fds[i] >= 0)
             close(fds[i]);
     return rc;
+}
+
+/* clone(2) as fork does it (the child on the same stack), for kernels,
+ * emulators (valgrind) and seccomp sandboxes without clone3: no
+ * CLONE_INTO_CGROUP there (the caller then moves the child). */
+static pid_t clone_legacy(uint64_t flags, int *pidfd)
+{
+    if (flags & CLONE_NEWTIME) { /* clone(2) has no room for it */
+        errno = ENOSYS;
+        return -1;
+    }
+    unsigned long f = (unsigned long)flags | SIGCHLD | (pidfd ? CLONE_PIDFD : 0);
+    /* x86_64 and most: flags, stack, parent_tid, child_tid, tls */
+    pid_t pid = (pid_t)syscall(SYS_clone, f, NULL, pidfd, NULL, NULL);
+    if (pid < 0 && pidfd && errno == EINVAL) { /* a kernel before CLONE_PIDFD (5.2) */
+        *pidfd = -1;
+        pid = (pid_t)syscall(SYS_clone, f & ~(unsigned long)CLONE_PIDFD, NULL, NULL, NULL, NULL);
+    }
+    return pid;
+}
+
+static bool no_clone3;
+
+pid_t ns_clone3(uint64_t flags, int cgroup_fd, int *pidfd)
+{
+    if (pidfd)
+        *pidfd = -1;
+    if (!no_clone3) {
+        struct clone_args args;
+        memset(&args, 0, sizeof(args));
+        args.flags = flags | (pidfd ? CLONE_PIDFD : 0);
+        args.pidfd = (uint64_t)(uintptr_t)pidfd;
+        args.exit_signal = SIGCHLD;
+        if (cgroup_fd >= 0) {
+            args.flags |= CLONE_INTO_CGROUP;
+            args.cgroup = (uint64_t)cgroup_fd;
+        }
+        pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        if (pid >= 0 || (errno != ENOSYS && errno != EPERM))
+            return pid;
+        no_clone3 = true; /* denied or missing: clone from now on */
+    }
+    if (cgroup_fd >= 0) {
+        errno = EOPNOTSUPP; /* the caller retries without the cgroup */
+        return -1;
+    }
+    return clone_legacy(flags, pidfd);
 }

@@ -6,12 +6,20 @@
 #include <stdbool.h>
 #include <sched.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
+/* clone3 with flags (namespaces), into the v2 cgroup cgroup_fd (>= 0) and
+ * a pidfd (non-NULL); returns 0 in the child, the pid in the parent.
+ * Where clone3 is missing or denied (old kernels, valgrind, seccomp
+ * sandboxes) clone(2) from then on: without a cgroup fd (EOPNOTSUPP: the
+ * caller moves the child) and without CLONE_NEWTIME (ENOSYS). */
+pid_t ns_clone3(uint64_t flags, int cgroup_fd, int *pidfd);
+
 #endif
 
 struct ns_info {
@@ -33,5 +41,12 @@ bool ns_path_is_own(const struct spec_config *c, enum spec_ns_type t);
 /* Open every namespace path of the config (before any setns changes the
  * view), then setns them: user first, mount last. fds are closed after. */
 int ns_join_all(const struct spec_config *c, bool include_user, struct oci_err *err);
+
+/* clone3 with flags (namespaces), into the v2 cgroup cgroup_fd (>= 0) and
+ * a pidfd (non-NULL); returns 0 in the child, the pid in the parent.
+ * Where clone3 is missing or denied (old kernels, valgrind, seccomp
+ * sandboxes) clone(2) from then on: without a cgroup fd (EOPNOTSUPP: the
+ * caller moves the child) and without CLONE_NEWTIME (ENOSYS). */
+pid_t ns_clone3(uint64_t flags, int cgroup_fd, int *pidfd);
 
 #endif

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "error.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 int netdev_move_all(const struct spec_linux *l, pid_t pid, struct oci_err *err);
 

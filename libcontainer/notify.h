@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 #include "error.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 #include "state.h"
 
 #define NOTIFY_DIR "notify"

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "error.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 /* Make the mount tree private to the container and bind the rootfs on
  * itself; returns an O_PATH fd of the rootfs. */

@@ -5,6 +5,7 @@
  * profile permits, no error channel when fcntl is denied, ...). */
 #include "config.h"
 #include "seccomp.h"
+#include "seccomp_bpf.h"
 
 #include <linux/audit.h>
 #include <linux/seccomp.h>

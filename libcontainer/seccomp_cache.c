@@ -9,6 +9,7 @@
  * hash collision is a miss; a checksum rejects a torn or damaged entry. */
 #include "config.h"
 #include "seccomp.h"
+#include "seccomp_cache.h"
 #include "log.h"
 #include "trace.h"
 #include "util.h"

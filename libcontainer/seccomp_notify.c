@@ -2,6 +2,7 @@
  * process state to the agent at linux.seccomp.listenerPath. */
 #include "config.h"
 #include "seccomp.h"
+#include "seccomp_notify.h"
 #include "util.h"
 
 #include <fcntl.h>

@@ -116,9 +116,9 @@ int state_dir_remove(struct state_dir *sd, struct oci_err *err)
         }
         if (unlinkat(sd->dirfd, e->d_name, e->d_type == DT_DIR ? AT_REMOVEDIR : 0) < 0 &&
             errno != ENOENT) {
-            int saved = errno;
-            closedir(d);
-            return err_set(err, saved, "remove %s/%s", sd->path, e->d_name);
+            err_set(err, errno, "remove %s/%s", sd->path, e->d_name);
+            closedir(d); /* e is in d's buffer: after the message */
+            return -1;
         }
     }
     closedir(d);

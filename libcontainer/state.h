@@ -32,6 +32,9 @@ int state_dir_open(const char *root, const char *id, enum state_lock lock, struc
 /* Drop or take again the lock of an open directory. */
 int state_dir_lock(struct state_dir *sd, enum state_lock lock);
 void state_dir_close(struct state_dir *sd);
+/* _cleanup_state_dir_ struct state_dir sd = {.dirfd = -1}: closed (and
+ * unlocked) at scope exit. */
+#define _cleanup_state_dir_ __attribute__((cleanup(state_dir_close)))
 /* Remove every file and the directory itself. */
 int state_dir_remove(struct state_dir *sd, struct oci_err *err);
 

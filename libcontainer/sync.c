@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 int sync_send(int fd, uint32_t type, int32_t value, const void *data, size_t len)
 {
@@ -85,6 +86,50 @@ ssize_t sync_recv(int fd, struct sync_hdr *hdr, char *buf, int *rfd)
     return n;
 }
 
+/* The exec failure's words are runc's: engines map them to 127 and 126. */
+static int exec_error(struct oci_err *err, int errnum, const char *path)
+{
+    if (errnum == ENOENT && !strchr(path, '/'))
+        err_set(err, 0, "exec: \"%s\": executable file not found in $PATH", path);
+    else if (errnum == ENOENT)
+        err_set(err, 0, "exec: \"%s\": stat %s: no such file or directory", path, path);
+    else
+        err_set(err, errnum, "exec: \"%s\"", path);
+    err->errnum = errnum;
+    return -1;
+}
+
+int sync_exec_status(int errnum)
+{
+    return errnum == ENOENT || errnum == ENOTDIR ? 127 : 126;
+}
+
+int sync_msg_error(const struct sync_hdr *h, const char *buf, struct oci_err *err)
+{
+    switch (h->type) {
+    case SYNC_ERROR:
+    case SYNC_HOOK_ERROR:
+        err_set(err, 0, "%s", buf);
+        err->errnum = h->value;
+        return h->type == SYNC_HOOK_ERROR ? SYNC_FAILED_HOOK : SYNC_FAILED;
+    case SYNC_EXEC_ERROR:
+        exec_error(err, h->value, buf);
+        return SYNC_FAILED_EXEC;
+    default:
+        return 0;
+    }
+}
+
+int sync_child_msg(const struct sync_hdr *h, const char *buf, ssize_t n, pid_t pid,
+                   struct oci_err *err)
+{
+    if (h->type == SYNC_TRACE) {
+        trace_merge((const struct trace_span *)buf, (size_t)n / sizeof(struct trace_span), pid);
+        return 1;
+    }
+    return sync_msg_error(h, buf, err);
+}
+
 int sync_expect(int fd, uint32_t type, struct oci_err *err)
 {
     static char buf[SYNC_MAX + 1];
@@ -94,12 +139,29 @@ int sync_expect(int fd, uint32_t type, struct oci_err *err)
         return err_set(err, errno, "sync socket");
     if (h.type == type)
         return 0;
-    if (h.type == SYNC_ERROR) {
-        err_set(err, 0, "%s", buf);
-        err->errnum = h.value;
+    if (sync_msg_error(&h, buf, err) < 0)
         return -1;
-    }
     if (h.type == 0)
         return err_set(err, 0, "the other side of the sync socket exited");
     return err_set(err, 0, "sync socket: unexpected message %u", h.type);
+}
+
+int sync_start_init(int chan, pid_t pid, struct oci_err *err)
+{
+    static char buf[SYNC_MAX + 1];
+    if (sync_send(chan, SYNC_START, 0, NULL, 0) < 0)
+        return err_set(err, errno, "start the container process");
+    for (;;) {
+        struct sync_hdr h;
+        ssize_t n = sync_recv(chan, &h, buf, NULL);
+        if (n < 0)
+            return err_set(err, errno, "container init");
+        if (h.type == 0) {
+            trace_close_open(pid); /* the execve ended */
+            return 0;
+        }
+        int r = sync_child_msg(&h, buf, n, pid, err);
+        if (r < 0)
+            return r;
+    }
 }

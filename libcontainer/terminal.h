@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 #include "error.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 /* Parent, before the clone: connect to the console socket. */
 int terminal_connect(const char *path, struct oci_err *err);

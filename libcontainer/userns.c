@@ -1,7 +1,7 @@
 /* User namespaces: the uid/gid maps of the container, written from outside
  * (the parent) after the namespace exists. */
 #include "config.h"
-#include "container_internal.h"
+#include "userns.h"
 #include "idmap.h"
 #include "procfs.h"
 #include "util.h"

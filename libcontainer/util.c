@@ -1,6 +1,6 @@
 #include "config.h"
 #include "util.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 #include <dirent.h>
 #include <fcntl.h>

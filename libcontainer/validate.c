@@ -1,7 +1,8 @@
 /* Checks on the parsed config that need more than its own structure, run
  * as a table before anything is created (runc's approach). */
 #include "config.h"
-#include "container_internal.h"
+#include "cgroup_systemd.h"
+#include "validate.h"
 #include "namespaces.h"
 #include "util.h"
 
@@ -191,7 +192,7 @@ static const check_fn checks[] = {
     check_cgroup_manager, check_netdevices, check_intel_rdt,
 };
 
-int container_validate(const struct container *c, struct oci_err *err)
+int validate_container(const struct container *c, struct oci_err *err)
 {
     for (size_t i = 0; i < ARRAY_SIZE(checks); i++)
         if (checks[i](c, err) < 0)

@@ -9,6 +9,7 @@
 
 #include "libcontainer/ktrace.h"
 #include "libcontainer/ktrace_rules.h"
+#include "libcontainer/ktrace_phases.h"
 
 #include <errno.h>
 #include <signal.h>

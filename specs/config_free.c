@@ -1,7 +1,7 @@
 /* Freeing the config model. Every function accepts a partly filled struct
  * (what a failed parse leaves behind): arrays are zeroed when allocated and
  * their counts set at once, so unset members are NULL. */
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 #include <stdlib.h>
 

@@ -1,5 +1,5 @@
 /* config.json: the linux section, except linux.resources. */
-#include "specs/config.h"
+#include "specs/spec_config.h"
 #include "specs/json.h"
 
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* config.json: the document, root, process, mounts, hooks, annotations. */
-#include "specs/config.h"
+#include "specs/spec_config.h"
 #include "specs/json.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* config.json: linux.resources (cgroup settings). */
-#include "specs/config.h"
+#include "specs/spec_config.h"
 #include "specs/json.h"
 
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 struct spec_features {
     const char *oci_version_min, *oci_version_max;

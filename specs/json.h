@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <yajl/yajl_tree.h>
 
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 enum json_path_kind {
     JSON_PATH_FIELD, /* .key */

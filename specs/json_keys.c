@@ -3,7 +3,7 @@
  * read. A member named otherwise is skipped while the document is parsed
  * (json_tree.c). tests/unit/check_specs.c checks that every key the parser
  * looks up is here. Sorted (strcmp) for bsearch. */
-#include "config.h"
+#include "spec_config.h"
 #include "specs/json.h"
 
 #include <stdlib.h>

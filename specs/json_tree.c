@@ -8,7 +8,7 @@
  *     header per node, no tree walk to free it.
  * The nodes are yajl's own (struct yajl_val_s), so the parser's helpers
  * read them as before. */
-#include "config.h"
+#include "spec_config.h"
 #include "specs/json.h"
 
 #include <errno.h>

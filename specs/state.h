@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 struct spec_state {
     /* runtime-spec */
@@ -47,6 +47,12 @@ char *spec_state_to_json(const struct spec_state *s, bool full, bool pretty, siz
 int spec_state_write(const struct spec_state *s, bool full, FILE *f);
 struct spec_state *spec_state_parse(const char *data, size_t len, char **errmsg);
 void spec_state_free(struct spec_state *s);
+/* _cleanup_spec_state_ struct spec_state *s = NULL: freed at scope exit. */
+static inline void spec_state_freep(struct spec_state **s)
+{
+    spec_state_free(*s);
+}
+#define _cleanup_spec_state_ __attribute__((cleanup(spec_state_freep)))
 
 /* A JSON array of states (`list --format json`). */
 char *spec_state_list_json(struct spec_state *const *states, size_t n, size_t *len);

@@ -18,9 +18,10 @@
  * is built with -nostdlib -static and embedded in oci-rt as bytes. */
 #include <asm/unistd.h>
 
+#include "../sync_proto.h" /* SYNC_EXEC_ERROR */
+
 #define F_SETFD 2
 #define FD_CLOEXEC 1
-#define SYNC_EXEC_ERROR 13 /* enum sync_type in libcontainer/sync.h */
 
 static long sys3(long n, long a, long b, long c)
 {

@@ -10,7 +10,8 @@
  * cost against runc and crun is tests/bench/lifecycle.py --seccomp PROFILE. */
 #include "libcontainer/error.h"
 #include "libcontainer/seccomp.h"
-#include "specs/config.h"
+#include "libcontainer/seccomp_cache.h"
+#include "specs/spec_config.h"
 
 #include <errno.h>
 #include <fcntl.h>

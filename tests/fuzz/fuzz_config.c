@@ -8,7 +8,7 @@
  * Besides memory errors it checks the parser's contract: a result or one
  * error line "<name>: ...", never both, and that a parsed config has what
  * the parser promises (required fields set, enums in range). */
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 #include <stdint.h>
 #include <stdlib.h>

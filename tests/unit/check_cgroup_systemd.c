@@ -3,9 +3,10 @@
  * annotations, and the clear errors of what is not a valid name. Nothing
  * here talks to systemd: only the naming before anything is made. */
 #include "config.h"
+#include "libcontainer/cgroup_systemd.h"
 #include "libcontainer/cgroups.h"
 #include "libcontainer/util.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -6,9 +6,14 @@
 #include "config.h"
 #include "libcontainer/cgroups.h"
 #include "libcontainer/cgroup_backend.h"
+#include "libcontainer/cgroup_fs.h"
+#include "libcontainer/cgroup_need.h"
+#include "libcontainer/cgroup_v1.h"
+#include "libcontainer/cgroup_v1_res.h"
+#include "libcontainer/cgroup_v1_stats.h"
 #include "libcontainer/log.h"
 #include "libcontainer/util.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 #include <check.h>
 #include <fcntl.h>

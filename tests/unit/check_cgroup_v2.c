@@ -4,7 +4,11 @@
  * cgroup.kill and statistics, in cgroups this test creates and removes. */
 #include "config.h"
 #include "libcontainer/cgroup_bpf.h"
+#include "libcontainer/cgroup_fs.h"
+#include "libcontainer/cgroup_need.h"
 #include "libcontainer/cgroup_v2.h"
+#include "libcontainer/cgroup_v2_enable.h"
+#include "libcontainer/cgroup_v2_res.h"
 #include "libcontainer/cgroups.h"
 #include "libcontainer/util.h"
 

@@ -3,6 +3,7 @@
  * the options runc's flags become. */
 #include "config.h"
 #include "libcontainer/criu.h"
+#include "libcontainer/criu_rpc.h"
 #include "libcontainer/util.h"
 
 #include <check.h>

@@ -3,8 +3,12 @@
  * through descriptors, working directories and the new root), the rules
  * and the rows, which must cover each process's life. */
 #include "config.h"
+#include "libcontainer/ktrace_inv.h"
 #include "libcontainer/ktrace_model.h"
+#include "libcontainer/ktrace_path.h"
+#include "libcontainer/ktrace_sys.h"
 #include "libcontainer/ktrace_rules.h"
+#include "libcontainer/ktrace_phases.h"
 
 #include <check.h>
 #include <fcntl.h>

@@ -4,7 +4,10 @@
 #include "libcontainer/error.h"
 #include "libcontainer/log.h"
 #include "libcontainer/seccomp.h"
-#include "specs/config.h"
+#include "libcontainer/seccomp_bpf.h"
+#include "libcontainer/seccomp_cache.h"
+#include "libcontainer/seccomp_notify.h"
+#include "specs/spec_config.h"
 #include "specs/state.h"
 
 #include <check.h>

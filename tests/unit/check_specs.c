@@ -2,7 +2,7 @@
  * $srcdir/tests/unit/data/. Inline documents are written with single quotes
  * for readability; dq() turns them into double quotes (and so do the
  * expected messages). */
-#include "specs/config.h"
+#include "specs/spec_config.h"
 #include "specs/json.h"
 
 #include <check.h>

@@ -5,7 +5,7 @@
 #define OCI_RT_TESTS_SECCOMP_FIXTURES_H
 
 #include "libcontainer/seccomp.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 #include <stdbool.h>
 

@@ -12,16 +12,16 @@
 /* clone3 wrapper; returns 0 in the child, the pid in the parent. */
 pid_t process_clone3(uint64_t flags, int cgroup_fd, int *pidfd);
 /* Clone the init (or the stage); the child runs init_main/stage_main. */
-int process_start(struct container *c, struct oci_err *err);
+int clone_start(struct container *c, struct oci_err *err);
 /* Parent, right after the clone: maps, cgroup membership, GO. */
-int process_after_clone(struct container *c, struct oci_err *err);
+int clone_after(struct container *c, struct oci_err *err);
 /* Staged: the stage reported the init's pid. */
-int process_adopt_init(struct container *c, pid_t pid, struct oci_err *err);
+int clone_adopt_init(struct container *c, pid_t pid, struct oci_err *err);
 /* ", exit status N" / ", killed by signal N" for an init that died. */
-const char *process_exit_reason(struct container *c);
+const char *clone_exit_reason(struct container *c);
 /* SIGKILL the init and wait until it is gone. */
-void process_kill_wait(struct container *c);
+void clone_kill_wait(struct container *c);
 /* Wait for a pidfd to become readable (the process exited). */
-int process_wait_pidfd(int pidfd, int timeout_ms);
+int clone_wait_pidfd(int pidfd, int timeout_ms);
 
 #endif

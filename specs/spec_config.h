@@ -4,8 +4,8 @@
  * a later stage acts on, so nothing in a config is silently dropped.
  * Arrays are a pointer plus a count; optional scalars carry a has_ flag.
  * specs/ depends on yajl and libc only. */
-#ifndef OCI_SPECS_CONFIG_H
-#define OCI_SPECS_CONFIG_H
+#ifndef OCI_SPECS_SPEC_CONFIG_H
+#define OCI_SPECS_SPEC_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -388,6 +388,12 @@ struct spec_resources *spec_resources_parse(const char *data, size_t len, const 
 void spec_resources_free(struct spec_resources *r);
 
 void spec_config_free(struct spec_config *c);
+/* _cleanup_spec_config_ struct spec_config *c = NULL: freed at scope exit. */
+static inline void spec_config_freep(struct spec_config **c)
+{
+    spec_config_free(*c);
+}
+#define _cleanup_spec_config_ __attribute__((cleanup(spec_config_freep)))
 void spec_process_free(struct spec_process *p);
 
 /* Helpers on the model. */

@@ -1,5 +1,5 @@
 #include "config.h"
-#include "proc_plan.h"
+#include "process_plan.h"
 #include "trace.h"
 #include "user.h"
 #include "util.h"
@@ -30,7 +30,7 @@ static const struct {
     {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
-int rlimit_from_name(const char *name)
+int process_plan_rlimit(const char *name)
 {
     for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++)
         if (!strcmp(rlimit_names[i].name, name))
@@ -38,14 +38,16 @@ int rlimit_from_name(const char *name)
     return -1;
 }
 
-int proc_plan_build(const struct spec_process *p, bool new_userns, struct proc_plan *out,
-                    struct oci_err *err)
+int process_plan_build(const struct spec_process *p, bool new_userns, struct process_plan *out,
+                       struct oci_err *err)
 {
     memset(out, 0, sizeof(*out));
     out->argv = xzalloc((p->args.n + 1) * sizeof(char *));
-    memcpy(out->argv, p->args.items, p->args.n * sizeof(char *));
+    if (p->args.n) /* items is NULL when there is none */
+        memcpy(out->argv, p->args.items, p->args.n * sizeof(char *));
     out->envp = xzalloc((p->env.n + 2) * sizeof(char *));
-    memcpy(out->envp, p->env.items, p->env.n * sizeof(char *));
+    if (p->env.n)
+        memcpy(out->envp, p->env.items, p->env.n * sizeof(char *));
     out->n_env = p->env.n;
     out->cwd = p->cwd;
     out->uid = p->user.uid;
@@ -63,7 +65,7 @@ int proc_plan_build(const struct spec_process *p, bool new_userns, struct proc_p
     out->terminal = p->terminal;
     out->rlimits = xzalloc((p->n_rlimits + 1) * sizeof(*out->rlimits));
     for (size_t i = 0; i < p->n_rlimits; i++) {
-        int r = rlimit_from_name(p->rlimits[i].type);
+        int r = process_plan_rlimit(p->rlimits[i].type);
         if (r < 0)
             return err_set(err, 0, "process.rlimits[%zu].type: unknown rlimit \"%s\"", i,
                            p->rlimits[i].type);
@@ -80,7 +82,7 @@ int proc_plan_build(const struct spec_process *p, bool new_userns, struct proc_p
     return 0;
 }
 
-int proc_plan_listen_fds(struct proc_plan *p, int n)
+int process_plan_listen_fds(struct process_plan *p, int n)
 {
     if (n <= 0)
         return 0;
@@ -91,7 +93,7 @@ int proc_plan_listen_fds(struct proc_plan *p, int n)
     return 0;
 }
 
-void proc_plan_free(struct proc_plan *p)
+void process_plan_free(struct process_plan *p)
 {
     free(p->argv);
     free(p->envp);
@@ -108,7 +110,7 @@ static const char *rlimit_name(int resource)
     return "?";
 }
 
-int proc_apply_rlimits(const struct proc_plan *p, struct oci_err *err)
+int process_plan_apply_rlimits(const struct process_plan *p, struct oci_err *err)
 {
     for (size_t i = 0; i < p->n_rlimits; i++)
         if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
@@ -134,7 +136,8 @@ static bool is_executable(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
-int proc_find_exec(const struct proc_plan *p, char *out, size_t outlen, struct oci_err *err)
+int process_plan_find_exec(const struct process_plan *p, char *out, size_t outlen,
+                           struct oci_err *err)
 {
     const char *file = p->argv[0];
     if (strchr(file, '/')) {
@@ -159,7 +162,7 @@ int proc_find_exec(const struct proc_plan *p, char *out, size_t outlen, struct o
     return err_set(err, ENOENT, "exec \"%s\"", file);
 }
 
-void proc_default_home(struct proc_plan *p)
+void process_plan_default_home(struct process_plan *p)
 {
     if (env_get(p->envp, "HOME"))
         return;

@@ -10,14 +10,14 @@
 
 #include "caps.h"
 #include "error.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 struct rlimit_entry {
     int resource;
     struct rlimit lim;
 };
 
-struct proc_plan {
+struct process_plan {
     char **argv; /* NULL-terminated, borrowed from the config */
     char **envp; /* NULL-terminated; HOME added by the init when missing */
     size_t n_env;
@@ -38,19 +38,20 @@ struct proc_plan {
     bool terminal;
 };
 
-int proc_plan_build(const struct spec_process *p, bool new_userns, struct proc_plan *out,
-                    struct oci_err *err);
-void proc_plan_free(struct proc_plan *p);
+int process_plan_build(const struct spec_process *p, bool new_userns, struct process_plan *out,
+                       struct oci_err *err);
+void process_plan_free(struct process_plan *p);
 /* Socket activation: LISTEN_FDS=n and LISTEN_PID=1 in the env (n > 0). */
-int proc_plan_listen_fds(struct proc_plan *p, int n);
+int process_plan_listen_fds(struct process_plan *p, int n);
 /* RLIMIT_NOFILE -> RLIMIT_NOFILE's number; -1 when unknown. */
-int rlimit_from_name(const char *name);
+int process_plan_rlimit(const char *name);
 
 /* In the init. */
-int proc_apply_rlimits(const struct proc_plan *p, struct oci_err *err);
+int process_plan_apply_rlimits(const struct process_plan *p, struct oci_err *err);
 /* Resolve argv[0] with the container's PATH (after the pivot). */
-int proc_find_exec(const struct proc_plan *p, char *out, size_t outlen, struct oci_err *err);
+int process_plan_find_exec(const struct process_plan *p, char *out, size_t outlen,
+                           struct oci_err *err);
 /* Add HOME from the container's /etc/passwd when the env has none. */
-void proc_default_home(struct proc_plan *p);
+void process_plan_default_home(struct process_plan *p);
 
 #endif

@@ -1,5 +1,5 @@
 #include "config.h"
-#include "procattr.h"
+#include "process_attrs.h"
 #include "procfs.h"
 #include "trace.h"
 #include "util.h"
@@ -61,7 +61,7 @@ static const struct name_val mpol_flags[] = {
     {"MPOL_F_STATIC_NODES", 1 << 15},
 };
 
-size_t procattr_mempolicy_names(bool flags, const char **out, size_t max)
+size_t process_attrs_mempolicy_names(bool flags, const char **out, size_t max)
 {
     const struct name_val *t = flags ? mpol_flags : mpol_modes;
     size_t n = flags ? ARRAY_SIZE(mpol_flags) : ARRAY_SIZE(mpol_modes);
@@ -70,7 +70,7 @@ size_t procattr_mempolicy_names(bool flags, const char **out, size_t max)
     return n < max ? n : max;
 }
 
-bool procattr_apparmor_enabled(void)
+bool process_attrs_apparmor_enabled(void)
 {
     char *v = NULL;
     bool on =
@@ -80,12 +80,12 @@ bool procattr_apparmor_enabled(void)
     return on;
 }
 
-bool procattr_selinux_enabled(void)
+bool process_attrs_selinux_enabled(void)
 {
     return access("/sys/fs/selinux/enforce", F_OK) == 0;
 }
 
-int procattr_parse_list(const char *s, unsigned long *mask, size_t bits)
+int process_attrs_parse_list(const char *s, unsigned long *mask, size_t bits)
 {
     const size_t w = 8 * sizeof(unsigned long);
     memset(mask, 0, bits / 8);
@@ -113,7 +113,7 @@ int procattr_parse_list(const char *s, unsigned long *mask, size_t bits)
     return 0;
 }
 
-static int plan_sched(const struct spec_scheduler *s, struct procattr_plan *out,
+static int plan_sched(const struct spec_scheduler *s, struct process_attrs_plan *out,
                       struct oci_err *err)
 {
     unsigned long v;
@@ -136,7 +136,7 @@ static int plan_sched(const struct spec_scheduler *s, struct procattr_plan *out,
     return 0;
 }
 
-static int plan_personality(const struct spec_personality *p, struct procattr_plan *out,
+static int plan_personality(const struct spec_personality *p, struct process_attrs_plan *out,
                             struct oci_err *err)
 {
     out->has_personality = true;
@@ -151,7 +151,7 @@ static int plan_personality(const struct spec_personality *p, struct procattr_pl
     return 0;
 }
 
-static int plan_mempolicy(const struct spec_memory_policy *m, struct procattr_plan *out,
+static int plan_mempolicy(const struct spec_memory_policy *m, struct process_attrs_plan *out,
                           struct oci_err *err)
 {
     unsigned long v;
@@ -167,15 +167,15 @@ static int plan_mempolicy(const struct spec_memory_policy *m, struct procattr_pl
         out->mempolicy_mode |= (int)v;
     }
     if (m->nodes && *m->nodes) {
-        if (procattr_parse_list(m->nodes, out->nodemask, PROCATTR_MAX_NODES) < 0)
+        if (process_attrs_parse_list(m->nodes, out->nodemask, PROCATTR_MAX_NODES) < 0)
             return err_set(err, 0, "linux.memoryPolicy.nodes \"%s\": not a node list", m->nodes);
         out->maxnode = PROCATTR_MAX_NODES;
     }
     return 0;
 }
 
-int procattr_plan(const struct spec_config *c, const struct spec_process *p,
-                  struct procattr_plan *out, struct oci_err *err)
+int process_attrs_plan(const struct spec_config *c, const struct spec_process *p,
+                       struct process_attrs_plan *out, struct oci_err *err)
 {
     memset(out, 0, sizeof(*out));
     out->attr_fd = -1;
@@ -198,26 +198,26 @@ int procattr_plan(const struct spec_config *c, const struct spec_process *p,
     if (l && l->memory_policy && plan_mempolicy(l->memory_policy, out, err) < 0)
         return -1;
     if (p->apparmor_profile && *p->apparmor_profile) {
-        if (!procattr_apparmor_enabled())
+        if (!process_attrs_apparmor_enabled())
             return err_set(err, 0,
                            "process.apparmorProfile \"%s\": AppArmor is not enabled on this host",
                            p->apparmor_profile);
         out->apparmor = p->apparmor_profile;
     }
     if (p->selinux_label && *p->selinux_label) {
-        if (!procattr_selinux_enabled())
+        if (!process_attrs_selinux_enabled())
             return err_set(err, 0,
                            "process.selinuxLabel \"%s\": SELinux is not enabled on this host",
                            p->selinux_label);
         out->selinux = p->selinux_label;
     }
-    if (l && l->mount_label && *l->mount_label && !procattr_selinux_enabled())
+    if (l && l->mount_label && *l->mount_label && !process_attrs_selinux_enabled())
         return err_set(err, 0, "linux.mountLabel \"%s\": SELinux is not enabled on this host",
                        l->mount_label);
     return 0;
 }
 
-int procattr_apply(struct procattr_plan *p, struct oci_err *err)
+int process_attrs_apply(struct process_attrs_plan *p, struct oci_err *err)
 {
     if (p->has_sched && syscall(SYS_sched_setattr, 0, &p->sched, 0) < 0) {
         bool rt = p->sched.sched_policy == 1 || p->sched.sched_policy == 2;
@@ -237,7 +237,7 @@ int procattr_apply(struct procattr_plan *p, struct oci_err *err)
     return 0;
 }
 
-int procattr_open_label(struct procattr_plan *p, struct oci_err *err)
+int process_attrs_open_label(struct process_attrs_plan *p, struct oci_err *err)
 {
     if (!p->apparmor && !p->selinux)
         return 0;
@@ -255,7 +255,7 @@ int procattr_open_label(struct procattr_plan *p, struct oci_err *err)
     return p->attr_fd < 0 ? -1 : 0;
 }
 
-int procattr_set_exec_label(struct procattr_plan *p, struct oci_err *err)
+int process_attrs_set_exec_label(struct process_attrs_plan *p, struct oci_err *err)
 {
     if (p->attr_fd < 0)
         return 0;

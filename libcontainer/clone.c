@@ -1,10 +1,12 @@
 #include "config.h"
+#include "init.h"
 #include "namespaces.h"
 #include "idmap.h"
 #include "netdev.h"
-#include "process.h"
+#include "clone.h"
 #include "sync.h"
 #include "trace.h"
+#include "userns.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -16,55 +18,9 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
-/* clone(2) as fork does it (the child on the same stack), for kernels,
- * emulators (valgrind) and seccomp sandboxes without clone3: no
- * CLONE_INTO_CGROUP there (the caller then moves the child). */
-static pid_t clone_legacy(uint64_t flags, int *pidfd)
-{
-    if (flags & CLONE_NEWTIME) { /* clone(2) has no room for it */
-        errno = ENOSYS;
-        return -1;
-    }
-    unsigned long f = (unsigned long)flags | SIGCHLD | (pidfd ? CLONE_PIDFD : 0);
-    /* x86_64 and most: flags, stack, parent_tid, child_tid, tls */
-    pid_t pid = (pid_t)syscall(SYS_clone, f, NULL, pidfd, NULL, NULL);
-    if (pid < 0 && pidfd && errno == EINVAL) { /* a kernel before CLONE_PIDFD (5.2) */
-        *pidfd = -1;
-        pid = (pid_t)syscall(SYS_clone, f & ~(unsigned long)CLONE_PIDFD, NULL, NULL, NULL, NULL);
-    }
-    return pid;
-}
-
-static bool no_clone3;
-
-pid_t process_clone3(uint64_t flags, int cgroup_fd, int *pidfd)
-{
-    if (pidfd)
-        *pidfd = -1;
-    if (!no_clone3) {
-        struct clone_args args;
-        memset(&args, 0, sizeof(args));
-        args.flags = flags | (pidfd ? CLONE_PIDFD : 0);
-        args.pidfd = (uint64_t)(uintptr_t)pidfd;
-        args.exit_signal = SIGCHLD;
-        if (cgroup_fd >= 0) {
-            args.flags |= CLONE_INTO_CGROUP;
-            args.cgroup = (uint64_t)cgroup_fd;
-        }
-        pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-        if (pid >= 0 || (errno != ENOSYS && errno != EPERM))
-            return pid;
-        no_clone3 = true; /* denied or missing: clone from now on */
-    }
-    if (cgroup_fd >= 0) {
-        errno = EOPNOTSUPP; /* the caller retries without the cgroup */
-        return -1;
-    }
-    return clone_legacy(flags, pidfd);
-}
-
-int process_start(struct container *c, struct oci_err *err)
+int clone_start(struct container *c, struct oci_err *err)
 {
     TRACE_BEGIN(span, c->staged ? "clone stage" : "clone init");
     uint64_t flags = c->staged ? 0 : c->ns_new;
@@ -76,10 +32,10 @@ int process_start(struct container *c, struct oci_err *err)
         prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); /* the init is the stage's child */
     int cgfd = c->cg.v2_fd;
     int pidfd = -1;
-    pid_t pid = process_clone3(flags, cgfd, &pidfd);
+    pid_t pid = ns_clone3(flags, cgfd, &pidfd);
     if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP)) {
         cgfd = -1; /* a kernel without CLONE_INTO_CGROUP */
-        pid = process_clone3(flags, -1, &pidfd);
+        pid = ns_clone3(flags, -1, &pidfd);
     }
     if (pid < 0) {
         int e = errno;
@@ -155,7 +111,7 @@ static int send_idmap_trees(struct container *c, struct oci_err *err)
     return rc;
 }
 
-int process_after_clone(struct container *c, struct oci_err *err)
+int clone_after(struct container *c, struct oci_err *err)
 {
     pid_t target = c->staged ? c->stage_pid : c->pid;
     if (!c->staged && (c->ns_new & CLONE_NEWUSER)) {
@@ -180,7 +136,7 @@ int process_after_clone(struct container *c, struct oci_err *err)
     return e ? err_set(err, e, "sync socket") : 0;
 }
 
-int process_adopt_init(struct container *c, pid_t pid, struct oci_err *err)
+int clone_adopt_init(struct container *c, pid_t pid, struct oci_err *err)
 {
     int status;
     TEMP_FAILURE_RETRY_INT(waitpid(c->stage_pid, &status, 0));
@@ -200,7 +156,7 @@ int process_adopt_init(struct container *c, pid_t pid, struct oci_err *err)
     return 0;
 }
 
-const char *process_exit_reason(struct container *c)
+const char *clone_exit_reason(struct container *c)
 {
     static char buf[64];
     siginfo_t si;
@@ -216,14 +172,14 @@ const char *process_exit_reason(struct container *c)
     return buf;
 }
 
-int process_wait_pidfd(int pidfd, int timeout_ms)
+int clone_wait_pidfd(int pidfd, int timeout_ms)
 {
     struct pollfd p = {.fd = pidfd, .events = POLLIN};
     int r = (int)TEMP_FAILURE_RETRY_INT(poll(&p, 1, timeout_ms));
     return r > 0 ? 0 : -1;
 }
 
-void process_kill_wait(struct container *c)
+void clone_kill_wait(struct container *c)
 {
     if (c->stage_pid > 0) {
         kill(c->stage_pid, SIGKILL);
@@ -234,7 +190,7 @@ void process_kill_wait(struct container *c)
         if (syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0) < 0 && errno == ENOSYS &&
             c->pid > 0)
             kill(c->pid, SIGKILL); /* our child: its pid is not reused before the wait */
-        process_wait_pidfd(c->pidfd, 10000);
+        clone_wait_pidfd(c->pidfd, 10000);
     } else if (c->pid > 0) {
         kill(c->pid, SIGKILL);
     }

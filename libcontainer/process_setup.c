@@ -3,9 +3,9 @@
  * attributes, cwd, user and capabilities, and the last steps before
  * execve. */
 #include "config.h"
-#include "caps.h"
-#include "container_internal.h"
+#include "process_setup.h"
 #include "exec_stub.h"
+#include "seccomp_bpf.h"
 #include "sync.h"
 #include "terminal.h"
 #include "trace.h"
@@ -14,15 +14,16 @@
 
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
 #include <linux/capability.h>
+#include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 /* The pty: its master to the console socket, or to the parent (a
  * foreground run relays it). */
-int proc_setup_terminal(struct container *c, struct oci_err *err)
+int process_setup_terminal(struct container *c, struct oci_err *err)
 {
     int master = terminal_setup(c->cfg->process, c->proc.uid, err);
     if (master < 0)
@@ -57,7 +58,7 @@ static int enter_cwd(struct container *c, bool after_user, struct oci_err *err)
 
 static int set_identity(struct container *c, struct oci_err *err)
 {
-    struct proc_plan *p = &c->proc;
+    struct process_plan *p = &c->proc;
     if (p->username && *p->username) {
         struct user_entry u;
         int r = user_lookup("/etc/passwd", p->username, 0, &u);
@@ -69,7 +70,7 @@ static int set_identity(struct container *c, struct oci_err *err)
         p->uid = u.uid;
         p->gid = u.gid;
     }
-    proc_default_home(p);
+    process_plan_default_home(p);
     if (caps_drop_bounding(&p->caps, err) < 0)
         return -1;
     /* in a user namespace whose setgroups is "deny" an empty list may fail */
@@ -82,12 +83,12 @@ static int set_identity(struct container *c, struct oci_err *err)
     return caps_apply(&p->caps, keep, err);
 }
 
-int proc_setup_process(struct container *c, struct oci_err *err)
+int process_setup_apply(struct container *c, struct oci_err *err)
 {
     TRACE_BEGIN(attrs, "process attributes");
-    int rc = proc_apply_rlimits(&c->proc, err);
+    int rc = process_plan_apply_rlimits(&c->proc, err);
     if (rc == 0)
-        rc = procattr_apply(&c->attrs, err);
+        rc = process_attrs_apply(&c->attrs, err);
     int cwd_later = rc == 0 ? enter_cwd(c, false, err) : -1;
     TRACE_END_RC(attrs, cwd_later < 0 ? -1 : 0);
     if (cwd_later < 0 || set_identity(c, err) < 0)
@@ -97,9 +98,9 @@ int proc_setup_process(struct container *c, struct oci_err *err)
     return 0;
 }
 
-int proc_setup_final(struct container *c, char *path, size_t len, struct oci_err *err)
+int process_setup_final(struct container *c, char *path, size_t len, struct oci_err *err)
 {
-    if (proc_find_exec(&c->proc, path, len, err) < 0) {
+    if (process_plan_find_exec(&c->proc, path, len, err) < 0) {
         c->exec_failed = true;
         return -1;
     }
@@ -134,7 +135,7 @@ static int check_after_load(const struct seccomp_plan *sp, const struct after_lo
     return 0;
 }
 
-int proc_setup_seccomp(struct container *c, int chan, bool before_start, struct oci_err *err)
+int process_setup_seccomp(struct container *c, int chan, bool before_start, struct oci_err *err)
 {
     if (!c->seccomp.filter)
         return 0;
@@ -160,8 +161,8 @@ int proc_setup_seccomp(struct container *c, int chan, bool before_start, struct 
     return 0;
 }
 
-int proc_exec(struct container *c, int chan, const char *path, bool load_seccomp,
-              struct oci_err *err)
+int process_setup_exec(struct container *c, int chan, const char *path, bool load_seccomp,
+                       struct oci_err *err)
 {
     const struct seccomp_plan *sp = &c->seccomp;
     struct exec_stub_call x;
@@ -186,7 +187,7 @@ int proc_exec(struct container *c, int chan, const char *path, bool load_seccomp
     bool send_trace = trace_enabled && (!sp->filter || seccomp_plan_allows(sp, SYS_sendmsg, NULL));
     if (load_seccomp)
         sync_send_trace(chan);
-    if (load_seccomp && proc_setup_seccomp(c, chan, false, err) < 0) {
+    if (load_seccomp && process_setup_seccomp(c, chan, false, err) < 0) {
         exec_stub_call_free(&x);
         return -1;
     }

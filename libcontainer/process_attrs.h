@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "specs/config.h"
+#include "specs/spec_config.h"
 
 struct sched_attr_v1 {
     uint32_t size;
@@ -25,7 +25,7 @@ struct sched_attr_v1 {
 
 #define PROCATTR_MAX_NODES 1024
 
-struct procattr_plan {
+struct process_attrs_plan {
     bool has_sched;
     struct sched_attr_v1 sched;
     bool has_ioprio;
@@ -41,22 +41,22 @@ struct procattr_plan {
     int attr_fd; /* the init's /proc/self/attr/.../exec, opened before the pivot */
 };
 
-bool procattr_apparmor_enabled(void);
+bool process_attrs_apparmor_enabled(void);
 /* The memory policy mode (flags=false) or flag names (for `features`). */
-size_t procattr_mempolicy_names(bool flags, const char **out, size_t max);
-bool procattr_selinux_enabled(void);
+size_t process_attrs_mempolicy_names(bool flags, const char **out, size_t max);
+bool process_attrs_selinux_enabled(void);
 
 /* Parse and check (errors name the field). */
-int procattr_plan(const struct spec_config *c, const struct spec_process *p,
-                  struct procattr_plan *out, struct oci_err *err);
+int process_attrs_plan(const struct spec_config *c, const struct spec_process *p,
+                       struct process_attrs_plan *out, struct oci_err *err);
 /* Parse a CPU or node list ("0-3,7") into a bit mask. */
-int procattr_parse_list(const char *s, unsigned long *mask, size_t bits);
+int process_attrs_parse_list(const char *s, unsigned long *mask, size_t bits);
 
 /* In the init, while it still has its privileges. */
-int procattr_apply(struct procattr_plan *p, struct oci_err *err);
+int process_attrs_apply(struct process_attrs_plan *p, struct oci_err *err);
 /* Open the LSM attr file (before the pivot) and write the exec label
  * (right before execve). */
-int procattr_open_label(struct procattr_plan *p, struct oci_err *err);
-int procattr_set_exec_label(struct procattr_plan *p, struct oci_err *err);
+int process_attrs_open_label(struct process_attrs_plan *p, struct oci_err *err);
+int process_attrs_set_exec_label(struct process_attrs_plan *p, struct oci_err *err);
 
 #endif

@@ -1,0 +1,21 @@
+/* A container in the foreground (run without --detach, restore). */
+#ifndef OCI_FOREGROUND_H
+#define OCI_FOREGROUND_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "container_internal.h"
+
+/* on: every signal a user can send (Ctrl-C, TERM from a supervisor, ...)
+ * goes on to pid; SIGCHLD stays ours. off: the defaults back. */
+void foreground_forward(pid_t pid, bool on);
+/* NOTIFY_SOCKET: relay until READY=1 (or the exit). With a terminal being
+ * relayed a child does it meanwhile. */
+int foreground_notify_relay(struct container *c, int nfd, struct oci_err *err);
+/* Wait for the container's process (signals forwarded, terminal relayed),
+ * then remove the container and run its poststop hooks; *exit_code as a
+ * shell's. */
+int foreground_wait_delete(struct container *c, int *exit_code, struct oci_err *err);
+
+#endif
