@@ -361,6 +361,17 @@ _record_pid() {
     CONTAINER_PIDS[$id]="${CONTAINER_PIDS[$id]:-} $pid:$(_starttime "$pid")"
 }
 
+# _empty_parent DIR: DIR stays the same empty directory for a second.
+_empty_parent() {
+    local d=$1 ino k
+    ino=$(stat -c %i "$d" 2>/dev/null) || return 1
+    for ((k = 0; k < 5; k++)); do
+        [ -n "$(find "$d" -mindepth 1 -maxdepth 1 -type d 2>/dev/null)" ] && return 1
+        [ "$(stat -c %i "$d" 2>/dev/null)" = "$ino" ] || return 1
+        sleep 0.2
+    done
+}
+
 # assert_clean ID [cgroupsPath...]
 # Fails when anything of container ID is left: its state dir, a cgroup
 # named ID (or the given cgroupsPaths), a process, a mount in the bundles.
@@ -376,14 +387,10 @@ assert_clean() {
         while read -r p; do
             [ -z "$p" ] || left+=("cgroup $p")
         done < <(find "$h" -maxdepth 4 -type d -name "$id" 2>/dev/null)
-        # /oci-rt is removed when empty (re-check: another runtime user may
-        # be between its mkdirs right now).
-        if [ -d "$h/oci-rt" ] && [ -z "$(find "$h/oci-rt" -mindepth 1 -maxdepth 1 -type d)" ]; then
-            sleep 0.2
-            if [ -d "$h/oci-rt" ] && [ -z "$(find "$h/oci-rt" -mindepth 1 -maxdepth 1 -type d)" ]; then
-                left+=("empty parent cgroup $h/oci-rt")
-            fi
-        fi
+        # /oci-rt is removed when empty. Another user of the runtime may be
+        # between its mkdirs or rmdirs right now: a leftover is the same
+        # directory (inode), empty, in five looks over a second.
+        _empty_parent "$h/oci-rt" && left+=("empty parent cgroup $h/oci-rt")
     done
     for ((i = 0; i < 20; i++)); do
         pids=$(_leftover_pids "$id" "$@")
