@@ -26,7 +26,8 @@ struct spec_features {
     struct spec_strv unsafe_annotations;
 };
 
-/* The JSON document, pretty-printed, NUL-terminated (malloc'd). */
+/* The JSON document, pretty-printed, NUL-terminated (malloc'd); NULL when
+ * out of memory or the generator fails. */
 char *spec_features_json(const struct spec_features *f);
 
 #endif
