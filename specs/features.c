@@ -65,7 +65,7 @@ static void gen_linux(struct json_gen *j, const struct spec_features *f)
     json_gen_map_close(j);
 }
 
-char *spec_features_json(const struct spec_features *f)
+char *spec_features_json(const struct spec_features *f, char **errmsg)
 {
     struct json_gen j;
     json_gen_init(&j, "    ", NULL, JSON_GEN_NEWLINE);
@@ -82,5 +82,5 @@ char *spec_features_json(const struct spec_features *f)
     json_gen_map_close(&j);
     strv(&j, "potentiallyUnsafeConfigAnnotations", &f->unsafe_annotations);
     json_gen_map_close(&j);
-    return json_gen_finish(&j, NULL, NULL);
+    return json_gen_finish(&j, NULL, errmsg);
 }

@@ -76,7 +76,7 @@ int spec_state_write(const struct spec_state *s, bool full, FILE *f)
     return json_gen_finish_file(&j, NULL);
 }
 
-char *spec_state_list_json(struct spec_state *const *states, size_t n, size_t *len)
+char *spec_state_list_json(struct spec_state *const *states, size_t n, size_t *len, char **errmsg)
 {
     struct json_gen j;
     json_gen_init(&j, NULL, NULL, JSON_GEN_NEWLINE);
@@ -84,7 +84,7 @@ char *spec_state_list_json(struct spec_state *const *states, size_t n, size_t *l
     for (size_t i = 0; i < n; i++)
         spec_state_gen(&j, states[i], SPEC_STATE_SHOW);
     json_gen_array_close(&j);
-    return json_gen_finish(&j, len, NULL);
+    return json_gen_finish(&j, len, errmsg);
 }
 
 static char *get_str(yajl_val root, const char *key)

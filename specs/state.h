@@ -61,7 +61,8 @@ struct spec_state *spec_state_parse(const char *data, size_t len, char **errmsg)
 void spec_state_free(struct spec_state *s);
 
 /* A JSON array of states in the SHOW view (`list --format json`); NULL
- * as above. */
-char *spec_state_list_json(struct spec_state *const *states, size_t n, size_t *len);
+ * with *errmsg (malloc'd, or NULL when out of memory) when it cannot be
+ * made. */
+char *spec_state_list_json(struct spec_state *const *states, size_t n, size_t *len, char **errmsg);
 
 #endif
