@@ -5,68 +5,35 @@
 #include "seccomp_notify.h"
 #include "util.h"
 
+#include "specs/json_gen.h"
+
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <yajl/yajl_gen.h>
 
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-
-static void gen_kv(yajl_gen g, const char *k, const char *v)
-{
-    if (!v)
-        return;
-    GS(g, k);
-    GS(g, v);
-}
-
-/* runtime.md "State": the fields the spec defines, nothing of oci-rt's. */
-static void gen_state(yajl_gen g, const struct spec_state *st)
-{
-    yajl_gen_map_open(g);
-    gen_kv(g, "ociVersion", st->oci_version ? st->oci_version : SPEC_OCI_VERSION);
-    gen_kv(g, "id", st->id);
-    gen_kv(g, "status", st->status);
-    GS(g, "pid");
-    yajl_gen_integer(g, st->pid);
-    gen_kv(g, "bundle", st->bundle);
-    if (st->annotations.n) {
-        GS(g, "annotations");
-        yajl_gen_map_open(g);
-        for (size_t i = 0; i < st->annotations.n; i++)
-            gen_kv(g, st->annotations.items[i].key, st->annotations.items[i].value);
-        yajl_gen_map_close(g);
-    }
-    yajl_gen_map_close(g);
-}
-
+/* The state inside the message is runtime.md's "State": the fields the spec
+ * defines, nothing of oci-rt's. NULL when out of memory or the generator
+ * fails. */
 char *seccomp_process_state_json(const struct spec_state *st, int pid, const char *metadata)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    if (!g)
-        return NULL;
-    yajl_gen_map_open(g);
-    gen_kv(g, "ociVersion", SPEC_OCI_VERSION);
-    GS(g, "fds");
-    yajl_gen_array_open(g);
-    GS(g, "seccompFd"); /* index 0 of the SCM_RIGHTS array */
-    yajl_gen_array_close(g);
-    GS(g, "pid");
-    yajl_gen_integer(g, pid);
-    gen_kv(g, "metadata", metadata);
-    GS(g, "state");
-    gen_state(g, st);
-    yajl_gen_map_close(g);
-    const unsigned char *buf;
-    size_t len;
-    char *out = NULL;
-    if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
-        out = strndup((const char *)buf, len);
-    yajl_gen_free(g);
-    return out;
+    struct json_gen j;
+    json_gen_init(&j, NULL, NULL, 0);
+    json_gen_map_open(&j);
+    json_gen_kv_str(&j, "ociVersion", SPEC_OCI_VERSION);
+    json_gen_key(&j, "fds");
+    json_gen_array_open(&j);
+    json_gen_str(&j, "seccompFd"); /* index 0 of the SCM_RIGHTS array */
+    json_gen_array_close(&j);
+    json_gen_kv_int(&j, "pid", pid);
+    if (metadata)
+        json_gen_kv_str(&j, "metadata", metadata);
+    json_gen_key(&j, "state");
+    spec_state_gen(&j, st, SPEC_STATE_SPEC);
+    json_gen_map_close(&j);
+    return json_gen_finish(&j, NULL, NULL);
 }
 
 int seccomp_notify_send(const char *listener_path, int listener_fd, const char *state_json,

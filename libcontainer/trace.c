@@ -210,7 +210,16 @@ static size_t json_escape(char *out, size_t cap, const char *in)
 }
 
 /* Lines go out through a static buffer, written when nearly full: no
- * allocation, and one write() for a whole command in the common case. */
+ * allocation, and one write() for a whole command in the common case.
+ *
+ * This is the one JSON writer that does not go through specs/json_gen, on
+ * purpose: the spans are fixed-size records that the stage and the init
+ * fill after fork, where the tracer allocates nothing, and writing them out
+ * is itself timed (the "trace write" span) at the end of every traced
+ * command. A yajl generator would put heap allocation and its own cost into
+ * the figures the trace exists to measure. The shape is fixed and the
+ * strings are short (json_escape); `oci-rt trace` reads the lines back with
+ * yajl and writes every output format through json_gen. */
 static char out_buf[65536];
 static size_t out_len;
 

@@ -4,7 +4,7 @@
 #include "libcontainer/log.h"
 #include "libcontainer/trace.h"
 
-#include "specs/jsonout.h"
+#include "specs/json_gen.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -88,7 +88,33 @@ void cli_free_ids(char **ids, int n)
 
 static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
-/* runc's log line shapes: logrus text, or {"level","msg","time"} JSON */
+/* runc's log line shapes: logrus text (the message quoted as a JSON
+ * string), or {"level","msg","time"} JSON. '\n'-terminated, malloc'd. */
+static char *log_line(enum log_level level, const char *msg, const char *ts, size_t *len,
+                      char **errmsg)
+{
+    struct json_gen j;
+    json_gen_init(&j, NULL, NULL, JSON_GEN_NEWLINE);
+    if (!strcmp(G.log_format, "json")) {
+        json_gen_map_open(&j);
+        json_gen_kv_str(&j, "level", level_names[level]);
+        json_gen_kv_str(&j, "msg", msg);
+        json_gen_kv_str(&j, "time", ts);
+        json_gen_map_close(&j);
+        return json_gen_finish(&j, len, errmsg);
+    }
+    json_gen_str(&j, msg);
+    char *quoted = json_gen_finish(&j, NULL, errmsg), *line = NULL;
+    if (!quoted)
+        return NULL;
+    int n = asprintf(&line, "time=\"%s\" level=%s msg=%s", ts, level_names[level], quoted);
+    free(quoted);
+    if (n < 0)
+        return NULL;
+    *len = (size_t)n;
+    return line;
+}
+
 static void log_to_file(enum log_level level, const char *msg)
 {
     if (!G.log_file)
@@ -104,21 +130,15 @@ static void log_to_file(enum log_level level, const char *msg)
     gmtime_r(&now.tv_sec, &tm);
     size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(ts + n, sizeof(ts) - n, ".%09ldZ", now.tv_nsec);
-    char *buf = NULL;
+    char *err = NULL;
     size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
+    char *buf = log_line(level, msg, ts, &len, &err);
+    if (!buf) {
+        /* the line cannot be made: say so where it can be seen */
+        fprintf(stderr, "oci-rt: --log %s: %s\n", G.log_file, err ? err : "out of memory");
+        free(err);
         return;
-    if (!strcmp(G.log_format, "json")) {
-        fprintf(f, "{\"level\":\"%s\",\"msg\":", level_names[level]);
-        spec_json_fputs(f, msg);
-        fprintf(f, ",\"time\":\"%s\"}\n", ts);
-    } else {
-        fprintf(f, "time=\"%s\" level=%s msg=", ts, level_names[level]);
-        spec_json_fputs(f, msg);
-        fputc('\n', f);
     }
-    fclose(f);
     if (write(log_fd, buf, len) < 0) {
         /* nowhere left to report it */
     }

@@ -3,11 +3,11 @@
 #include "config.h"
 #include "cli.h"
 #include "libcontainer/container.h"
+#include "specs/json_gen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
 
 static const struct cli_opt opts[] = {
     {"stats", 0, NULL, "print the statistics once and exit"},
@@ -15,121 +15,137 @@ static const struct cli_opt opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
-#define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-#define KU(g, k, v) (S(g, k), yajl_gen_integer(g, (long long)(v)))
-
-static void gen_blkio(yajl_gen g, const char *key, const struct cgroup_blkio_entry *e, size_t n)
+static void gen_blkio(struct json_gen *j, const char *key, const struct cgroup_blkio_entry *e,
+                      size_t n)
 {
-    S(g, key);
-    yajl_gen_array_open(g);
+    json_gen_key(j, key);
+    json_gen_array_open(j);
     for (size_t i = 0; i < n; i++) {
-        yajl_gen_map_open(g);
-        KU(g, "major", e[i].major);
-        KU(g, "minor", e[i].minor);
-        S(g, "op");
-        S(g, e[i].op);
-        KU(g, "value", e[i].value);
-        yajl_gen_map_close(g);
+        json_gen_map_open(j);
+        json_gen_kv_uint(j, "major", e[i].major);
+        json_gen_kv_uint(j, "minor", e[i].minor);
+        json_gen_kv_str(j, "op", e[i].op);
+        json_gen_kv_uint(j, "value", e[i].value);
+        json_gen_map_close(j);
     }
-    yajl_gen_array_close(g);
+    json_gen_array_close(j);
 }
 
-static void gen_usage(yajl_gen g, const char *key, uint64_t usage, uint64_t max, uint64_t limit,
-                      uint64_t failcnt)
+static void gen_usage(struct json_gen *j, const char *key, uint64_t usage, uint64_t max,
+                      uint64_t limit, uint64_t failcnt)
 {
-    S(g, key);
-    yajl_gen_map_open(g);
-    KU(g, "usage", usage);
-    KU(g, "max", max);
-    KU(g, "limit", limit);
-    KU(g, "failcnt", failcnt);
-    yajl_gen_map_close(g);
+    json_gen_key(j, key);
+    json_gen_map_open(j);
+    json_gen_kv_uint(j, "usage", usage);
+    json_gen_kv_uint(j, "max", max);
+    json_gen_kv_uint(j, "limit", limit);
+    json_gen_kv_uint(j, "failcnt", failcnt);
+    json_gen_map_close(j);
 }
 
-static void gen_stats(yajl_gen g, const struct cgroup_stats *st)
+static void gen_cpu(struct json_gen *j, const struct cgroup_stats *st)
 {
-    yajl_gen_map_open(g);
-    S(g, "cpu");
-    yajl_gen_map_open(g);
-    S(g, "usage");
-    yajl_gen_map_open(g);
-    KU(g, "total", st->cpu.total);
-    S(g, "percpu");
-    yajl_gen_array_open(g);
+    json_gen_key(j, "cpu");
+    json_gen_map_open(j);
+    json_gen_key(j, "usage");
+    json_gen_map_open(j);
+    json_gen_kv_uint(j, "total", st->cpu.total);
+    json_gen_key(j, "percpu");
+    json_gen_array_open(j);
     for (size_t i = 0; i < st->cpu.n_percpu; i++)
-        yajl_gen_integer(g, (long long)st->cpu.percpu[i]);
-    yajl_gen_array_close(g);
-    KU(g, "kernel", st->cpu.kernel);
-    KU(g, "user", st->cpu.user);
-    yajl_gen_map_close(g);
-    S(g, "throttling");
-    yajl_gen_map_open(g);
-    KU(g, "periods", st->cpu.periods);
-    KU(g, "throttled_periods", st->cpu.throttled_periods);
-    KU(g, "throttled_time", st->cpu.throttled_time);
-    yajl_gen_map_close(g);
-    yajl_gen_map_close(g);
-    S(g, "memory");
-    yajl_gen_map_open(g);
-    KU(g, "cache", st->memory.cache);
-    gen_usage(g, "usage", st->memory.usage, st->memory.max_usage, st->memory.limit,
-              st->memory.failcnt);
-    gen_usage(g, "swap", st->memory.swap_usage, st->memory.swap_max_usage, st->memory.swap_limit,
-              st->memory.swap_failcnt);
-    gen_usage(g, "kernel", st->memory.kernel_usage, 0, st->memory.kernel_limit, 0);
-    S(g, "raw");
-    yajl_gen_map_open(g);
-    for (size_t i = 0; i < st->memory.raw.n; i++) {
-        S(g, st->memory.raw.items[i].key);
-        yajl_gen_number(g, st->memory.raw.items[i].value, strlen(st->memory.raw.items[i].value));
-    }
-    yajl_gen_map_close(g);
-    yajl_gen_map_close(g);
-    S(g, "pids");
-    yajl_gen_map_open(g);
-    KU(g, "current", st->pids.current);
-    KU(g, "limit", st->pids.limit);
-    yajl_gen_map_close(g);
-    S(g, "blkio");
-    yajl_gen_map_open(g);
-    gen_blkio(g, "ioServiceBytesRecursive", st->io_bytes, st->n_io_bytes);
-    gen_blkio(g, "ioServicedRecursive", st->io_ops, st->n_io_ops);
-    yajl_gen_map_close(g);
-    S(g, "hugetlb");
-    yajl_gen_map_open(g);
-    for (size_t i = 0; i < st->n_hugetlb; i++) {
-        S(g, st->hugetlb[i].size);
-        yajl_gen_map_open(g);
-        KU(g, "usage", st->hugetlb[i].usage);
-        KU(g, "max", st->hugetlb[i].max);
-        KU(g, "failcnt", st->hugetlb[i].failcnt);
-        yajl_gen_map_close(g);
-    }
-    yajl_gen_map_close(g);
-    yajl_gen_map_close(g);
+        json_gen_uint(j, st->cpu.percpu[i]);
+    json_gen_array_close(j);
+    json_gen_kv_uint(j, "kernel", st->cpu.kernel);
+    json_gen_kv_uint(j, "user", st->cpu.user);
+    json_gen_map_close(j);
+    json_gen_key(j, "throttling");
+    json_gen_map_open(j);
+    json_gen_kv_uint(j, "periods", st->cpu.periods);
+    json_gen_kv_uint(j, "throttled_periods", st->cpu.throttled_periods);
+    json_gen_kv_uint(j, "throttled_time", st->cpu.throttled_time);
+    json_gen_map_close(j);
+    json_gen_map_close(j);
 }
 
+static void gen_memory(struct json_gen *j, const struct cgroup_stats *st)
+{
+    json_gen_key(j, "memory");
+    json_gen_map_open(j);
+    json_gen_kv_uint(j, "cache", st->memory.cache);
+    gen_usage(j, "usage", st->memory.usage, st->memory.max_usage, st->memory.limit,
+              st->memory.failcnt);
+    gen_usage(j, "swap", st->memory.swap_usage, st->memory.swap_max_usage, st->memory.swap_limit,
+              st->memory.swap_failcnt);
+    gen_usage(j, "kernel", st->memory.kernel_usage, 0, st->memory.kernel_limit, 0);
+    json_gen_key(j, "raw");
+    json_gen_map_open(j);
+    for (size_t i = 0; i < st->memory.raw.n; i++) {
+        json_gen_key(j, st->memory.raw.items[i].key);
+        json_gen_number(j, st->memory.raw.items[i].value);
+    }
+    json_gen_map_close(j);
+    json_gen_map_close(j);
+}
+
+static void gen_stats(struct json_gen *j, const struct cgroup_stats *st)
+{
+    json_gen_map_open(j);
+    gen_cpu(j, st);
+    gen_memory(j, st);
+    json_gen_key(j, "pids");
+    json_gen_map_open(j);
+    json_gen_kv_uint(j, "current", st->pids.current);
+    json_gen_kv_uint(j, "limit", st->pids.limit);
+    json_gen_map_close(j);
+    json_gen_key(j, "blkio");
+    json_gen_map_open(j);
+    gen_blkio(j, "ioServiceBytesRecursive", st->io_bytes, st->n_io_bytes);
+    gen_blkio(j, "ioServicedRecursive", st->io_ops, st->n_io_ops);
+    json_gen_map_close(j);
+    json_gen_key(j, "hugetlb");
+    json_gen_map_open(j);
+    for (size_t i = 0; i < st->n_hugetlb; i++) {
+        json_gen_key(j, st->hugetlb[i].size);
+        json_gen_map_open(j);
+        json_gen_kv_uint(j, "usage", st->hugetlb[i].usage);
+        json_gen_kv_uint(j, "max", st->hugetlb[i].max);
+        json_gen_kv_uint(j, "failcnt", st->hugetlb[i].failcnt);
+        json_gen_map_close(j);
+    }
+    json_gen_map_close(j);
+    json_gen_map_close(j);
+}
+
+struct emit_ctx {
+    const char *id;
+    int rc; /* 1 after a line could not be made */
+};
+
+/* One JSON line; a line that cannot be made stops the events. */
 static int emit(enum container_event ev, const struct cgroup_stats *st, void *arg)
 {
-    const char *id = arg;
-    yajl_gen g = yajl_gen_alloc(NULL);
-    yajl_gen_map_open(g);
-    S(g, "type");
-    S(g, ev == CONTAINER_EVENT_OOM ? "oom" : "stats");
-    S(g, "id");
-    S(g, id);
+    struct emit_ctx *cx = arg;
+    struct json_gen j;
+    json_gen_init(&j, NULL, NULL, JSON_GEN_NEWLINE);
+    json_gen_map_open(&j);
+    json_gen_kv_str(&j, "type", ev == CONTAINER_EVENT_OOM ? "oom" : "stats");
+    json_gen_kv_str(&j, "id", cx->id);
     if (st) {
-        S(g, "data");
-        gen_stats(g, st);
+        json_gen_key(&j, "data");
+        gen_stats(&j, st);
     }
-    yajl_gen_map_close(g);
-    const unsigned char *buf;
+    json_gen_map_close(&j);
+    char *msg = NULL;
     size_t len;
-    yajl_gen_get_buf(g, &buf, &len);
-    fwrite(buf, 1, len, stdout);
-    putchar('\n');
+    char *line = json_gen_finish(&j, &len, &msg);
+    if (!line) {
+        cx->rc = cli_failf("events %s: %s", cx->id, msg ? msg : "out of memory");
+        free(msg);
+        return 1;
+    }
+    fwrite(line, 1, len, stdout);
     fflush(stdout);
-    yajl_gen_free(g);
+    free(line);
     return 0;
 }
 
@@ -140,10 +156,11 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
     if (iv && cli_parse_duration(iv, &interval) < 0)
         return cli_failf("events --interval %s: expected a duration like 500ms, 5s, 1m", iv);
     struct oci_err err = {0};
-    if (container_events(G.root, a->argv[0], interval, cli_flag(cmd, a, "stats"), emit, a->argv[0],
-                         &err) < 0)
+    struct emit_ctx cx = {.id = a->argv[0], .rc = 0};
+    if (container_events(G.root, a->argv[0], interval, cli_flag(cmd, a, "stats"), emit, &cx, &err) <
+        0)
         return cli_fail(&err);
-    return 0;
+    return cx.rc;
 }
 
 const struct cli_cmd cmd_events = {

@@ -11,10 +11,14 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
     (void)a;
     struct spec_features f;
     features_fill(&f, PACKAGE_VERSION, GIT_COMMIT);
-    char *json = spec_features_json(&f);
+    char *msg = NULL;
+    char *json = spec_features_json(&f, &msg);
     features_free(&f);
-    if (!json)
-        return cli_failf("features: out of memory");
+    if (!json) {
+        cli_failf("features: %s", msg ? msg : "out of memory");
+        free(msg);
+        return 1;
+    }
     fputs(json, stdout);
     free(json);
     return 0;

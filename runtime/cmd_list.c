@@ -22,9 +22,15 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
     size_t n;
     if (container_list(G.root, &list, &n, &err) < 0)
         return cli_fail(&err);
+    int rc = 0;
     if (format && !strcmp(format, "json")) {
-        char *json = spec_state_list_json(list, n, NULL);
-        fputs(json, stdout);
+        char *msg = NULL;
+        char *json = spec_state_list_json(list, n, NULL, &msg);
+        if (json)
+            fputs(json, stdout);
+        else
+            rc = cli_failf("list: %s", msg ? msg : "out of memory");
+        free(msg);
         free(json);
     } else if (cli_flag(cmd, a, "quiet")) {
         for (size_t i = 0; i < n; i++)
@@ -40,7 +46,7 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
     for (size_t i = 0; i < n; i++)
         spec_state_free(list[i]);
     free(list);
-    return 0;
+    return rc;
 }
 
 const struct cli_cmd cmd_list = {

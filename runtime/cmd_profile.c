@@ -75,15 +75,23 @@ static int check_args(const struct cli_cmd *cmd, struct cli_args *a, struct prof
     return 0;
 }
 
-static void print_spans(FILE *f, const char *format, struct spec_spans *spans)
+/* 0, or -1 when a JSON format fails (the error is printed). */
+static int print_spans(FILE *f, const char *format, struct spec_spans *spans)
 {
+    char *msg = NULL;
+    int r = 0;
     trace_filter_sort(spans, NULL);
     if (!strcmp(format, "json"))
-        trace_format_json(f, spans);
+        r = trace_format_json(f, spans, &msg);
     else if (!strcmp(format, "chrome"))
-        trace_format_chrome(f, spans);
+        r = trace_format_chrome(f, spans, &msg);
     else
         trace_format_table(f, spans);
+    if (r < 0) {
+        cli_failf("profile: %s", msg ? msg : "out of memory");
+        free(msg);
+    }
+    return r;
 }
 
 static int exit_code(const struct profile_args *p, const struct ktrace_end *end)
@@ -140,11 +148,11 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
                 (unsigned long long)lost);
     if (p.exe && spans.n == 0)
         fprintf(stderr, "oci-rt: no run of %s was seen\n", p.exe);
-    print_spans(f, p.format, &spans);
+    int printed = print_spans(f, p.format, &spans);
     spec_spans_free(&spans);
     if (f != stdout && fclose(f) != 0)
         return cli_failf("profile --out %s: %s", p.out, strerror(errno));
-    return exit_code(&p, &end);
+    return printed < 0 ? 1 : exit_code(&p, &end);
 }
 
 const struct cli_cmd cmd_profile = {

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "cli.h"
 #include "libcontainer/container.h"
+#include "specs/json_gen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,10 +75,20 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
         return cli_fail(&err);
     int rc = 0;
     if (format && !strcmp(format, "json")) {
-        putchar('[');
+        struct json_gen j;
+        json_gen_init(&j, NULL, NULL, JSON_GEN_NEWLINE);
+        json_gen_array_open(&j);
         for (size_t i = 0; i < n; i++)
-            printf("%s%d", i ? "," : "", pids[i]);
-        puts("]");
+            json_gen_int(&j, pids[i]);
+        json_gen_array_close(&j);
+        char *msg = NULL;
+        char *json = json_gen_finish(&j, NULL, &msg);
+        if (json)
+            fputs(json, stdout);
+        else
+            rc = cli_failf("ps %s: %s", a->argv[0], msg ? msg : "out of memory");
+        free(msg);
+        free(json);
     } else {
         rc = ps_table(pids, n, a->argc - 1, a->argv + 1);
     }

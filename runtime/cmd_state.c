@@ -1,6 +1,7 @@
 #include "config.h"
 #include "cli.h"
 #include "libcontainer/container.h"
+#include "specs/json_gen.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +13,20 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
     struct spec_state *s;
     if (container_state(G.root, a->argv[0], &s, &err) < 0)
         return cli_fail(&err);
-    char *json = spec_state_to_json(s, false, true, NULL);
-    fputs(json, stdout);
+    struct json_gen j;
+    json_gen_init(&j, "  ", NULL, JSON_GEN_NEWLINE);
+    spec_state_gen(&j, s, SPEC_STATE_SHOW);
+    char *msg = NULL;
+    char *json = json_gen_finish(&j, NULL, &msg);
+    int rc = 0;
+    if (json)
+        fputs(json, stdout);
+    else
+        rc = cli_failf("state %s: %s", a->argv[0], msg ? msg : "out of memory");
+    free(msg);
     free(json);
     spec_state_free(s);
-    return 0;
+    return rc;
 }
 
 const struct cli_cmd cmd_state = {

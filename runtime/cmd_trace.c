@@ -29,16 +29,22 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
         return rc;
     }
     trace_filter_sort(&spans, cli_get(cmd, a, "id"));
+    int r = 0;
     if (cli_flag(cmd, a, "summary"))
         trace_format_summary(stdout, &spans);
     else if (!strcmp(format, "json"))
-        trace_format_json(stdout, &spans);
+        r = trace_format_json(stdout, &spans, &msg);
     else if (!strcmp(format, "chrome"))
-        trace_format_chrome(stdout, &spans);
+        r = trace_format_chrome(stdout, &spans, &msg);
     else
         trace_format_table(stdout, &spans);
     spec_spans_free(&spans);
-    return 0;
+    if (r < 0) {
+        fflush(stdout); /* what was written, before the error */
+        r = cli_failf("trace %s: %s", a->argv[0], msg ? msg : "out of memory");
+        free(msg);
+    }
+    return r;
 }
 
 const struct cli_cmd cmd_trace = {

@@ -1,7 +1,8 @@
+/* The outputs of `oci-rt trace` and `oci-rt profile` (trace_format.h). */
 #include "config.h"
 #include "trace_format.h"
 
-#include "specs/jsonout.h"
+#include "specs/json_gen.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -150,38 +151,97 @@ void trace_format_table(FILE *f, const struct spec_spans *s)
     free(v);
 }
 
-void trace_format_json(FILE *f, const struct spec_spans *s)
+static void gen_span(struct json_gen *j, const struct spec_span *sp)
+{
+    json_gen_map_open(j);
+    json_gen_kv_str(j, "id", sp->id);
+    json_gen_kv_str(j, "op", sp->op);
+    json_gen_kv_str(j, "cmd", sp->cmd);
+    json_gen_kv_str(j, "proc", sp->proc);
+    json_gen_kv_int(j, "pid", sp->pid);
+    json_gen_kv_str(j, "name", sp->name);
+    json_gen_kv_uint(j, "ts", sp->ts);
+    if (sp->mono)
+        json_gen_kv_uint(j, "mono", sp->mono);
+    json_gen_kv_uint(j, "dur", sp->dur);
+    json_gen_kv_uint(j, "depth", sp->depth);
+    json_gen_kv_bool(j, "instant", sp->instant);
+    json_gen_kv_bool(j, "failed", sp->failed);
+    json_gen_map_close(j);
+}
+
+int trace_format_json(FILE *f, const struct spec_spans *s, char **errmsg)
 {
     for (size_t i = 0; i < s->n; i++) {
-        const struct spec_span *sp = &s->items[i];
-        fputs("{\"id\":", f);
-        spec_json_fputs(f, sp->id);
-        fputs(",\"op\":", f);
-        spec_json_fputs(f, sp->op);
-        fputs(",\"cmd\":", f);
-        spec_json_fputs(f, sp->cmd);
-        fputs(",\"proc\":", f);
-        spec_json_fputs(f, sp->proc);
-        fprintf(f, ",\"pid\":%d,\"name\":", sp->pid);
-        spec_json_fputs(f, sp->name);
-        fprintf(f, ",\"ts\":%llu,", (unsigned long long)sp->ts);
-        if (sp->mono)
-            fprintf(f, "\"mono\":%llu,", (unsigned long long)sp->mono);
-        fprintf(f, "\"dur\":%llu,\"depth\":%u,\"instant\":%s,\"failed\":%s}\n",
-                (unsigned long long)sp->dur, sp->depth, sp->instant ? "true" : "false",
-                sp->failed ? "true" : "false");
+        struct json_gen j;
+        json_gen_init(&j, NULL, f, JSON_GEN_NEWLINE);
+        gen_span(&j, &s->items[i]);
+        if (json_gen_finish_file(&j, errmsg) < 0)
+            return -1;
     }
+    if (errmsg)
+        *errmsg = NULL;
+    return 0;
+}
+
+/* A metadata event: the name of a "process" (tid 0) or a "thread". */
+static void chrome_meta(struct json_gen *j, const char *what, size_t pid, int tid, const char *name)
+{
+    json_gen_map_open(j);
+    json_gen_kv_str(j, "ph", "M");
+    json_gen_kv_str(j, "name", what);
+    json_gen_kv_uint(j, "pid", pid);
+    json_gen_kv_int(j, "tid", tid);
+    json_gen_key(j, "args");
+    json_gen_map_open(j);
+    json_gen_kv_str(j, "name", name);
+    json_gen_map_close(j);
+    json_gen_map_close(j);
+}
+
+/* A span: a complete event ("X"), or an instant one ("i") of thread scope;
+ * times in microseconds from t0. */
+static void chrome_span(struct json_gen *j, const struct spec_span *sp, size_t pid, uint64_t t0)
+{
+    json_gen_map_open(j);
+    json_gen_kv_str(j, "ph", sp->instant ? "i" : "X");
+    json_gen_kv_uint(j, "pid", pid);
+    json_gen_kv_int(j, "tid", sp->pid);
+    json_gen_key(j, "ts");
+    json_gen_fixed(j, (double)(sp->ts - t0) / 1e3, 3);
+    if (sp->instant) {
+        json_gen_kv_str(j, "s", "t");
+    } else {
+        json_gen_key(j, "dur");
+        json_gen_fixed(j, (double)sp->dur / 1e3, 3);
+    }
+    json_gen_kv_str(j, "cat", sp->op);
+    json_gen_kv_str(j, "name", sp->name);
+    json_gen_key(j, "args");
+    json_gen_map_open(j);
+    json_gen_kv_bool(j, "failed", sp->failed);
+    json_gen_map_close(j);
+    json_gen_map_close(j);
 }
 
 /* Chrome Trace Event format: one "process" per container, one "thread"
  * per process of oci-rt (runtime of each command, stage, init). */
-void trace_format_chrome(FILE *f, const struct spec_spans *s)
+int trace_format_chrome(FILE *f, const struct spec_spans *s, char **errmsg)
 {
     uint64_t t0 = s->n ? s->items[0].ts : 0;
     const char **ids = calloc(s->n + 1, sizeof(char *));
+    if (!ids) {
+        if (errmsg)
+            *errmsg = strdup("out of memory");
+        return -1;
+    }
     size_t nids = 0;
-    fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", f);
-    bool first = true;
+    struct json_gen j;
+    json_gen_init(&j, NULL, f, JSON_GEN_NEWLINE);
+    json_gen_map_open(&j);
+    json_gen_kv_str(&j, "displayTimeUnit", "ms");
+    json_gen_key(&j, "traceEvents");
+    json_gen_array_open(&j);
     for (size_t i = 0; i < s->n; i++) {
         const struct spec_span *sp = &s->items[i];
         size_t k;
@@ -189,41 +249,22 @@ void trace_format_chrome(FILE *f, const struct spec_spans *s)
             ;
         if (k == nids) {
             ids[nids++] = sp->id;
-            fprintf(f,
-                    "%s{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%zu,\"tid\":0,"
-                    "\"args\":{\"name\":",
-                    first ? "" : ",\n", k + 1);
-            spec_json_fputs(f, sp->id);
-            fputs("}}", f);
-            first = false;
+            chrome_meta(&j, "process_name", k + 1, 0, sp->id);
         }
         bool seen = false;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = s->items[j].pid == sp->pid && !strcmp(s->items[j].cmd, sp->cmd);
+        for (size_t m = 0; m < i && !seen; m++)
+            seen = s->items[m].pid == sp->pid && !strcmp(s->items[m].cmd, sp->cmd);
         if (!seen) {
             char tname[96];
             snprintf(tname, sizeof(tname), "%s: %s %d", sp->op, sp->proc, sp->pid);
-            fprintf(f,
-                    ",\n{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%zu,\"tid\":%d,"
-                    "\"args\":{\"name\":",
-                    k + 1, sp->pid);
-            spec_json_fputs(f, tname);
-            fputs("}}", f);
+            chrome_meta(&j, "thread_name", k + 1, sp->pid, tname);
         }
-        fprintf(f, ",\n{\"ph\":\"%s\",\"pid\":%zu,\"tid\":%d,\"ts\":%.3f,", sp->instant ? "i" : "X",
-                k + 1, sp->pid, (double)(sp->ts - t0) / 1e3);
-        if (sp->instant)
-            fputs("\"s\":\"t\",", f);
-        else
-            fprintf(f, "\"dur\":%.3f,", (double)sp->dur / 1e3);
-        fputs("\"cat\":", f);
-        spec_json_fputs(f, sp->op);
-        fputs(",\"name\":", f);
-        spec_json_fputs(f, sp->name);
-        fprintf(f, ",\"args\":{\"failed\":%s}}", sp->failed ? "true" : "false");
+        chrome_span(&j, sp, k + 1, t0);
     }
-    fputs("\n]}\n", f);
+    json_gen_array_close(&j);
+    json_gen_map_close(&j);
     free(ids);
+    return json_gen_finish_file(&j, errmsg);
 }
 
 /* ---- summary ---- */

@@ -1,111 +1,86 @@
+/* The features document as JSON, members in the order of features.md. */
 #include "specs/features.h"
+#include "specs/json_gen.h"
 
 #include <stdlib.h>
-#include <string.h>
-#include <yajl/yajl_gen.h>
 
-#define S(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-
-static void strv(yajl_gen g, const char *key, const struct spec_strv *v)
+static void strv(struct json_gen *j, const char *key, const struct spec_strv *v)
 {
-    S(g, key);
-    yajl_gen_array_open(g);
+    json_gen_key(j, key);
+    json_gen_array_open(j);
     for (size_t i = 0; i < v->n; i++)
-        S(g, v->items[i]);
-    yajl_gen_array_close(g);
+        json_gen_str(j, v->items[i]);
+    json_gen_array_close(j);
 }
 
-static void flag(yajl_gen g, const char *key, bool v)
+static void enabled(struct json_gen *j, const char *key, bool v)
 {
-    S(g, key);
-    yajl_gen_bool(g, v);
+    json_gen_key(j, key);
+    json_gen_map_open(j);
+    json_gen_kv_bool(j, "enabled", v);
+    json_gen_map_close(j);
 }
 
-static void enabled(yajl_gen g, const char *key, bool v)
+static void gen_linux(struct json_gen *j, const struct spec_features *f)
 {
-    S(g, key);
-    yajl_gen_map_open(g);
-    flag(g, "enabled", v);
-    yajl_gen_map_close(g);
+    json_gen_key(j, "linux");
+    json_gen_map_open(j);
+    strv(j, "namespaces", &f->linux_.namespaces);
+    strv(j, "capabilities", &f->linux_.capabilities);
+    json_gen_key(j, "cgroup");
+    json_gen_map_open(j);
+    json_gen_kv_bool(j, "v1", f->linux_.cgroup_v1);
+    json_gen_kv_bool(j, "v2", f->linux_.cgroup_v2);
+    json_gen_kv_bool(j, "systemd", f->linux_.cgroup_systemd);
+    json_gen_kv_bool(j, "systemdUser", f->linux_.cgroup_systemd_user);
+    json_gen_kv_bool(j, "rdma", f->linux_.cgroup_rdma);
+    json_gen_map_close(j);
+    json_gen_key(j, "seccomp");
+    json_gen_map_open(j);
+    json_gen_kv_bool(j, "enabled", f->linux_.seccomp_enabled);
+    strv(j, "actions", &f->linux_.seccomp_actions);
+    strv(j, "operators", &f->linux_.seccomp_operators);
+    strv(j, "archs", &f->linux_.seccomp_archs);
+    strv(j, "knownFlags", &f->linux_.seccomp_known_flags);
+    strv(j, "supportedFlags", &f->linux_.seccomp_supported_flags);
+    json_gen_map_close(j);
+    enabled(j, "apparmor", f->linux_.apparmor);
+    enabled(j, "selinux", f->linux_.selinux);
+    json_gen_key(j, "intelRdt");
+    json_gen_map_open(j);
+    json_gen_kv_bool(j, "enabled", f->linux_.intel_rdt);
+    json_gen_kv_bool(j, "schemata", f->linux_.intel_rdt_schemata);
+    json_gen_kv_bool(j, "monitoring", f->linux_.intel_rdt_monitoring);
+    json_gen_map_close(j);
+    json_gen_key(j, "memoryPolicy");
+    json_gen_map_open(j);
+    strv(j, "modes", &f->linux_.mempolicy_modes);
+    strv(j, "flags", &f->linux_.mempolicy_flags);
+    json_gen_map_close(j);
+    json_gen_key(j, "mountExtensions");
+    json_gen_map_open(j);
+    enabled(j, "idmap", f->linux_.idmap_mounts);
+    json_gen_map_close(j);
+    enabled(j, "netDevices", f->linux_.net_devices);
+    json_gen_map_close(j);
 }
 
-static void gen_linux(yajl_gen g, const struct spec_features *f)
+char *spec_features_json(const struct spec_features *f, char **errmsg)
 {
-    S(g, "linux");
-    yajl_gen_map_open(g);
-    strv(g, "namespaces", &f->linux_.namespaces);
-    strv(g, "capabilities", &f->linux_.capabilities);
-    S(g, "cgroup");
-    yajl_gen_map_open(g);
-    flag(g, "v1", f->linux_.cgroup_v1);
-    flag(g, "v2", f->linux_.cgroup_v2);
-    flag(g, "systemd", f->linux_.cgroup_systemd);
-    flag(g, "systemdUser", f->linux_.cgroup_systemd_user);
-    flag(g, "rdma", f->linux_.cgroup_rdma);
-    yajl_gen_map_close(g);
-    S(g, "seccomp");
-    yajl_gen_map_open(g);
-    flag(g, "enabled", f->linux_.seccomp_enabled);
-    strv(g, "actions", &f->linux_.seccomp_actions);
-    strv(g, "operators", &f->linux_.seccomp_operators);
-    strv(g, "archs", &f->linux_.seccomp_archs);
-    strv(g, "knownFlags", &f->linux_.seccomp_known_flags);
-    strv(g, "supportedFlags", &f->linux_.seccomp_supported_flags);
-    yajl_gen_map_close(g);
-    enabled(g, "apparmor", f->linux_.apparmor);
-    enabled(g, "selinux", f->linux_.selinux);
-    S(g, "intelRdt");
-    yajl_gen_map_open(g);
-    flag(g, "enabled", f->linux_.intel_rdt);
-    flag(g, "schemata", f->linux_.intel_rdt_schemata);
-    flag(g, "monitoring", f->linux_.intel_rdt_monitoring);
-    yajl_gen_map_close(g);
-    S(g, "memoryPolicy");
-    yajl_gen_map_open(g);
-    strv(g, "modes", &f->linux_.mempolicy_modes);
-    strv(g, "flags", &f->linux_.mempolicy_flags);
-    yajl_gen_map_close(g);
-    S(g, "mountExtensions");
-    yajl_gen_map_open(g);
-    enabled(g, "idmap", f->linux_.idmap_mounts);
-    yajl_gen_map_close(g);
-    enabled(g, "netDevices", f->linux_.net_devices);
-    yajl_gen_map_close(g);
-}
-
-char *spec_features_json(const struct spec_features *f)
-{
-    yajl_gen g = yajl_gen_alloc(NULL);
-    if (!g)
-        return NULL;
-    yajl_gen_config(g, yajl_gen_beautify, 1);
-    yajl_gen_config(g, yajl_gen_indent_string, "    ");
-    yajl_gen_map_open(g);
-    S(g, "ociVersionMin");
-    S(g, f->oci_version_min);
-    S(g, "ociVersionMax");
-    S(g, f->oci_version_max);
-    strv(g, "hooks", &f->hooks);
-    strv(g, "mountOptions", &f->mount_options);
-    gen_linux(g, f);
-    S(g, "annotations");
-    yajl_gen_map_open(g);
-    for (size_t i = 0; i < f->annotations.n; i++) {
-        S(g, f->annotations.items[i].key);
-        S(g, f->annotations.items[i].value);
-    }
-    yajl_gen_map_close(g);
-    strv(g, "potentiallyUnsafeConfigAnnotations", &f->unsafe_annotations);
-    yajl_gen_map_close(g);
-    const unsigned char *buf;
-    size_t len;
-    yajl_gen_get_buf(g, &buf, &len);
-    char *out = malloc(len + 2);
-    if (out) {
-        memcpy(out, buf, len);
-        out[len] = '\n';
-        out[len + 1] = '\0';
-    }
-    yajl_gen_free(g);
-    return out;
+    struct json_gen j;
+    json_gen_init(&j, "    ", NULL, JSON_GEN_NEWLINE);
+    json_gen_map_open(&j);
+    json_gen_kv_str(&j, "ociVersionMin", f->oci_version_min);
+    json_gen_kv_str(&j, "ociVersionMax", f->oci_version_max);
+    strv(&j, "hooks", &f->hooks);
+    strv(&j, "mountOptions", &f->mount_options);
+    gen_linux(&j, f);
+    json_gen_key(&j, "annotations");
+    json_gen_map_open(&j);
+    for (size_t i = 0; i < f->annotations.n; i++)
+        json_gen_kv_str(&j, f->annotations.items[i].key, f->annotations.items[i].value);
+    json_gen_map_close(&j);
+    strv(&j, "potentiallyUnsafeConfigAnnotations", &f->unsafe_annotations);
+    json_gen_map_close(&j);
+    return json_gen_finish(&j, NULL, errmsg);
 }

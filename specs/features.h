@@ -26,7 +26,8 @@ struct spec_features {
     struct spec_strv unsafe_annotations;
 };
 
-/* The JSON document, pretty-printed, NUL-terminated (malloc'd). */
-char *spec_features_json(const struct spec_features *f);
+/* The JSON document, pretty-printed, NUL-terminated (malloc'd); NULL with
+ * *errmsg (malloc'd, or NULL when out of memory) when it cannot be made. */
+char *spec_features_json(const struct spec_features *f, char **errmsg);
 
 #endif

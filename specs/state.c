@@ -1,122 +1,90 @@
 #include "specs/state.h"
+#include "specs/json_gen.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#define GS(g, s) yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
-
-static void gen_kv_str(yajl_gen g, const char *k, const char *v)
+/* A member whose value may be absent: nothing is written for NULL. */
+static void kv_opt(struct json_gen *j, const char *k, const char *v)
 {
-    if (!v)
-        return;
-    GS(g, k);
-    GS(g, v);
+    if (v)
+        json_gen_kv_str(j, k, v);
 }
 
-static void gen_state(yajl_gen g, const struct spec_state *s, bool full)
+/* oci-rt's private members of state.json */
+static void gen_record(struct json_gen *j, const struct spec_state *s)
 {
-    yajl_gen_map_open(g);
-    gen_kv_str(g, "ociVersion", s->oci_version ? s->oci_version : SPEC_OCI_VERSION);
-    gen_kv_str(g, "id", s->id);
-    gen_kv_str(g, "status", s->status);
-    GS(g, "pid");
-    yajl_gen_integer(g, s->pid);
-    gen_kv_str(g, "bundle", s->bundle);
-    gen_kv_str(g, "rootfs", s->rootfs);
-    gen_kv_str(g, "created", s->created);
-    GS(g, "owner");
-    GS(g, s->owner_name ? s->owner_name : "");
+    char buf[32];
+
+    json_gen_kv_int(j, "ownerUid", s->owner);
+    snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->pid_start);
+    json_gen_kv_str(j, "pidStart", buf);
+    kv_opt(j, "cgroupMode", s->cgroup_mode);
+    kv_opt(j, "cgroupPath", s->cgroup_path);
+    kv_opt(j, "cgroupTop", s->cgroup_top);
+    kv_opt(j, "cgroupDelegate", s->cgroup_delegate);
+    json_gen_kv_bool(j, "pidns", s->pidns);
+    json_gen_kv_bool(j, "systemdCgroup", s->systemd_cgroup);
+    json_gen_kv_int(j, "hookKinds", s->hook_kinds);
+    if (s->host_mounts) {
+        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->rootfs_mnt_before);
+        json_gen_kv_str(j, "rootfsMountBefore", buf);
+    }
+}
+
+void spec_state_gen(struct json_gen *j, const struct spec_state *s, enum spec_state_view view)
+{
+    json_gen_map_open(j);
+    kv_opt(j, "ociVersion", s->oci_version ? s->oci_version : SPEC_OCI_VERSION);
+    kv_opt(j, "id", s->id);
+    kv_opt(j, "status", s->status);
+    json_gen_kv_int(j, "pid", s->pid);
+    kv_opt(j, "bundle", s->bundle);
+    if (view != SPEC_STATE_SPEC) {
+        kv_opt(j, "rootfs", s->rootfs);
+        kv_opt(j, "created", s->created);
+        json_gen_kv_str(j, "owner", s->owner_name ? s->owner_name : "");
+    }
     if (s->annotations.n) {
-        GS(g, "annotations");
-        yajl_gen_map_open(g);
+        json_gen_key(j, "annotations");
+        json_gen_map_open(j);
         for (size_t i = 0; i < s->annotations.n; i++)
-            gen_kv_str(g, s->annotations.items[i].key, s->annotations.items[i].value);
-        yajl_gen_map_close(g);
+            kv_opt(j, s->annotations.items[i].key, s->annotations.items[i].value);
+        json_gen_map_close(j);
     }
-    if (full) {
-        GS(g, "ownerUid");
-        yajl_gen_integer(g, s->owner);
-        char buf[32];
-        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->pid_start);
-        gen_kv_str(g, "pidStart", buf);
-        gen_kv_str(g, "cgroupMode", s->cgroup_mode);
-        gen_kv_str(g, "cgroupPath", s->cgroup_path);
-        gen_kv_str(g, "cgroupTop", s->cgroup_top);
-        if (s->cgroup_delegate)
-            gen_kv_str(g, "cgroupDelegate", s->cgroup_delegate);
-        GS(g, "pidns");
-        yajl_gen_bool(g, s->pidns);
-        GS(g, "systemdCgroup");
-        yajl_gen_bool(g, s->systemd_cgroup);
-        GS(g, "hookKinds");
-        yajl_gen_integer(g, s->hook_kinds);
-        if (s->host_mounts) {
-            snprintf(buf, sizeof(buf), "%llu", (unsigned long long)s->rootfs_mnt_before);
-            gen_kv_str(g, "rootfsMountBefore", buf);
-        }
-    }
-    yajl_gen_map_close(g);
-}
-
-static char *finish(yajl_gen g, size_t *len)
-{
-    const unsigned char *buf;
-    size_t n;
-    yajl_gen_get_buf(g, &buf, &n);
-    char *out = malloc(n + 2);
-    if (out) {
-        memcpy(out, buf, n);
-        out[n] = '\n';
-        out[n + 1] = '\0';
-        if (len)
-            *len = n + 1;
-    }
-    yajl_gen_free(g);
-    return out;
+    if (view == SPEC_STATE_RECORD)
+        gen_record(j, s);
+    json_gen_map_close(j);
 }
 
 char *spec_state_to_json(const struct spec_state *s, bool full, bool pretty, size_t *len)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    if (!g)
-        return NULL;
-    yajl_gen_config(g, yajl_gen_beautify, pretty ? 1 : 0);
-    yajl_gen_config(g, yajl_gen_indent_string, "  ");
-    gen_state(g, s, full);
-    return finish(g, len);
-}
-
-static void print_to_file(void *ctx, const char *s, size_t len)
-{
-    fwrite(s, 1, len, ctx);
+    struct json_gen j;
+    json_gen_init(&j, pretty ? "  " : NULL, NULL, JSON_GEN_NEWLINE);
+    spec_state_gen(&j, s, full ? SPEC_STATE_RECORD : SPEC_STATE_SHOW);
+    return json_gen_finish(&j, len, NULL);
 }
 
 int spec_state_write(const struct spec_state *s, bool full, FILE *f)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    if (!g)
-        return -1;
-    yajl_gen_config(g, yajl_gen_print_callback, print_to_file, f);
-    gen_state(g, s, full);
-    yajl_gen_free(g);
-    fputc('\n', f);
-    return ferror(f) ? -1 : 0;
+    struct json_gen j;
+    json_gen_init(&j, NULL, f, JSON_GEN_NEWLINE);
+    spec_state_gen(&j, s, full ? SPEC_STATE_RECORD : SPEC_STATE_SHOW);
+    return json_gen_finish_file(&j, NULL);
 }
 
-char *spec_state_list_json(struct spec_state *const *states, size_t n, size_t *len)
+char *spec_state_list_json(struct spec_state *const *states, size_t n, size_t *len, char **errmsg)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    if (!g)
-        return NULL;
-    yajl_gen_array_open(g);
+    struct json_gen j;
+    json_gen_init(&j, NULL, NULL, JSON_GEN_NEWLINE);
+    json_gen_array_open(&j);
     for (size_t i = 0; i < n; i++)
-        gen_state(g, states[i], false);
-    yajl_gen_array_close(g);
-    return finish(g, len);
+        spec_state_gen(&j, states[i], SPEC_STATE_SHOW);
+    json_gen_array_close(&j);
+    return json_gen_finish(&j, len, errmsg);
 }
 
 static char *get_str(yajl_val root, const char *key)

@@ -39,11 +39,23 @@ struct spec_state {
     uint64_t rootfs_mnt_before;
 };
 
-/* JSON of the state. full=false: what `oci-rt state` prints (runtime-spec
- * fields plus rootfs, created, owner, like runc); full=true: the record. */
+/* Which members the JSON of a state has. */
+enum spec_state_view {
+    SPEC_STATE_SPEC,   /* runtime.md "State" only (the seccomp agent's message) */
+    SPEC_STATE_SHOW,   /* what `oci-rt state` prints: also rootfs, created, owner (like runc) */
+    SPEC_STATE_RECORD, /* all of it: state.json */
+};
+
+/* The state as one JSON object, into a document being written. */
+struct json_gen;
+void spec_state_gen(struct json_gen *j, const struct spec_state *s, enum spec_state_view view);
+
+/* The JSON document of the state ('\n'-terminated): full=false the SHOW
+ * view, full=true the RECORD. NULL when out of memory or the generator
+ * fails. */
 char *spec_state_to_json(const struct spec_state *s, bool full, bool pretty, size_t *len);
 /* The same, written to f as it is made (a state with 50 MB of annotations
- * needs no 50 MB buffer): 0, or -1 when f reports an error. */
+ * needs no 50 MB buffer): 0, or -1 when the generator or f fails. */
 int spec_state_write(const struct spec_state *s, bool full, FILE *f);
 struct spec_state *spec_state_parse(const char *data, size_t len, char **errmsg);
 void spec_state_free(struct spec_state *s);
@@ -54,7 +66,9 @@ static inline void spec_state_freep(struct spec_state **s)
 }
 #define _cleanup_spec_state_ __attribute__((cleanup(spec_state_freep)))
 
-/* A JSON array of states (`list --format json`). */
-char *spec_state_list_json(struct spec_state *const *states, size_t n, size_t *len);
+/* A JSON array of states in the SHOW view (`list --format json`); NULL
+ * with *errmsg (malloc'd, or NULL when out of memory) when it cannot be
+ * made. */
+char *spec_state_list_json(struct spec_state *const *states, size_t n, size_t *len, char **errmsg);
 
 #endif

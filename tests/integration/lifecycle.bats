@@ -71,6 +71,25 @@ make_marker_bundle() {
     assert_clean "$ID"
 }
 
+@test "a bundle path that is not UTF-8: state and list are valid JSON (U+FFFD for the byte), delete works" {
+    make_bundle '.process.args = ["/usr/bin/ocitest", "sleep", "30"]'
+    local nb
+    nb=$(printf '%s/bund\377le' "$BATS_TEST_TMPDIR")
+    mv "$BUNDLE" "$nb"
+    BUNDLE=$nb
+    create_ok
+    # python's json.loads of bytes rejects invalid UTF-8 (jq would repair it)
+    run --separate-stderr oci state "$ID"
+    [ "$status" -eq 0 ]
+    python3 -c 'import json, sys; b = json.loads(sys.stdin.buffer.read())["bundle"]; assert b.endswith("/bund\ufffdle"), b' <<<"$output"
+    run --separate-stderr oci list --format json
+    [ "$status" -eq 0 ]
+    python3 -c 'import json, sys; json.loads(sys.stdin.buffer.read())' <<<"$output"
+    run --separate-stderr oci delete --force "$ID"
+    [ "$status" -eq 0 ]
+    assert_clean "$ID"
+}
+
 @test "list: table, --format json and -q" {
     make_bundle '.process.args = ["/usr/bin/ocitest", "sleep", "30"]'
     create_ok

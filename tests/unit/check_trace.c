@@ -202,6 +202,19 @@ static char *render(void (*fn)(FILE *, const struct spec_spans *), const struct 
     return buf;
 }
 
+/* A JSON format, which must succeed. */
+static char *render_json(int (*fn)(FILE *, const struct spec_spans *, char **),
+                         const struct spec_spans *s)
+{
+    char *buf = NULL, *msg = (char *)"unset";
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_int_eq(fn(f, s, &msg), 0);
+    ck_assert_ptr_null(msg);
+    fclose(f);
+    return buf;
+}
+
 START_TEST(format_table)
 {
     struct spec_spans s = sample_spans();
@@ -223,7 +236,7 @@ END_TEST
 START_TEST(format_json_roundtrip)
 {
     struct spec_spans s = sample_spans();
-    char *out = render(trace_format_json, &s);
+    char *out = render_json(trace_format_json, &s);
     size_t lines = 0;
     for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
         struct spec_span sp;
@@ -245,7 +258,7 @@ END_TEST
 START_TEST(format_chrome_is_json)
 {
     struct spec_spans s = sample_spans();
-    char *out = render(trace_format_chrome, &s);
+    char *out = render_json(trace_format_chrome, &s);
     char ebuf[256];
     yajl_val root = yajl_tree_parse(out, ebuf, sizeof(ebuf));
     ck_assert_msg(root != NULL, "chrome output is not JSON: %s", ebuf);
@@ -269,6 +282,68 @@ START_TEST(format_chrome_is_json)
     yajl_tree_free(root);
     free(out);
     spec_spans_free(&s);
+}
+END_TEST
+
+/* Escapes, an instant span, numbers at their limits, exactly. */
+static struct spec_span odd_spans[] = {
+    {.id = "web",
+     .op = "create",
+     .cmd = "10@1",
+     .proc = "runtime",
+     .pid = 10,
+     .name = "mount \"/a\\b\"\n\x01 \xc3\xa9",
+     .ts = 1000000000,
+     .mono = 0,
+     .dur = 1500,
+     .depth = 0},
+    {.id = "web",
+     .op = "create",
+     .cmd = "10@1",
+     .proc = "init",
+     .pid = -1,
+     .name = "seccomp",
+     .ts = 1000002500,
+     .mono = UINT64_MAX,
+     .dur = UINT64_MAX,
+     .depth = 7,
+     .instant = true,
+     .failed = true},
+};
+
+START_TEST(format_json_exact)
+{
+    struct spec_spans s = {odd_spans, 2};
+    char *out = render_json(trace_format_json, &s);
+    ck_assert_str_eq(
+        out, "{\"id\":\"web\",\"op\":\"create\",\"cmd\":\"10@1\",\"proc\":\"runtime\",\"pid\":10,"
+             "\"name\":\"mount \\\"/a\\\\b\\\"\\n\\u0001 \xc3\xa9\",\"ts\":1000000000,\"dur\":1500,"
+             "\"depth\":0,\"instant\":false,\"failed\":false}\n"
+             "{\"id\":\"web\",\"op\":\"create\",\"cmd\":\"10@1\",\"proc\":\"init\",\"pid\":-1,"
+             "\"name\":\"seccomp\",\"ts\":1000002500,\"mono\":18446744073709551615,"
+             "\"dur\":18446744073709551615,\"depth\":7,\"instant\":true,\"failed\":true}\n");
+    free(out);
+}
+END_TEST
+
+START_TEST(format_chrome_exact)
+{
+    struct spec_spans s = {odd_spans, 2};
+    char *out = render_json(trace_format_chrome, &s);
+    ck_assert_str_eq(
+        out,
+        "{\"displayTimeUnit\":\"ms\",\"traceEvents\":["
+        "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\"web\"}},"
+        "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":10,"
+        "\"args\":{\"name\":\"create: runtime 10\"}},"
+        "{\"ph\":\"X\",\"pid\":1,\"tid\":10,\"ts\":0.000,\"dur\":1.500,\"cat\":\"create\","
+        "\"name\":\"mount \\\"/a\\\\b\\\"\\n\\u0001 \xc3\xa9\",\"args\":{\"failed\":false}},"
+        "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":-1,"
+        "\"args\":{\"name\":\"create: init -1\"}},"
+        "{\"ph\":\"i\",\"pid\":1,\"tid\":-1,\"ts\":2.500,\"s\":\"t\",\"cat\":\"create\","
+        "\"name\":\"seccomp\",\"args\":{\"failed\":true}}"
+        "]}\n");
+    free(out);
 }
 END_TEST
 
@@ -320,6 +395,8 @@ int main(void)
     tcase_add_test(tc, format_table);
     tcase_add_test(tc, format_json_roundtrip);
     tcase_add_test(tc, format_chrome_is_json);
+    tcase_add_test(tc, format_json_exact);
+    tcase_add_test(tc, format_chrome_exact);
     tcase_add_test(tc, format_summary);
     tcase_add_test(tc, filter_by_id);
     tcase_add_test(tc, bad_line_is_an_error);
