@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <time.h>
 
 #define FREEZE_TIMEOUT_MS 5000
 #define KILL_TIMEOUT_MS 10000
@@ -248,13 +247,6 @@ static bool v2_has_controller(struct cgroup *cg, const char *name)
             return false;
     }
     return cg2_word_in(list, name);
-}
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* Wait until cgroup.events says "key want"; the kernel signals a change

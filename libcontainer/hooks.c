@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <time.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -57,13 +56,6 @@ static _Noreturn void exec_hook(const struct spec_hook *h, int in, int errpipe)
     if (write(errpipe, &msg, sizeof(msg)) < 0)
         _exit(127);
     _exit(127);
-}
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* Feed the state to stdin while waiting for the hook to exit, within its

@@ -102,6 +102,11 @@ void strv_add(struct spec_strv *v, const char *s);
  * where the kernel or a seccomp filter refuses it). */
 int fds_set_cloexec_from(int first);
 
+/* Milliseconds on CLOCK_MONOTONIC: for deadlines and intervals (it does
+ * not jump with the wall clock, and does not count a suspended machine's
+ * sleep). Not a date: state.json's times are CLOCK_REALTIME. */
+uint64_t now_ms(void);
+
 /* Parse an unsigned decimal, whole string. */
 int parse_u64(const char *s, uint64_t *out);
 
