@@ -165,6 +165,22 @@ extern const char *const spec_seccomp_ops[];
 extern const char *const spec_seccomp_archs[];
 extern const char *const spec_seccomp_flags[];
 
+/* Mount propagation: the names linux.rootfsPropagation takes, which are
+ * also the propagation options of a mount, with their mount(2) flags. The
+ * one table of them: specs/ validates with it, libcontainer/ (rootfs.c,
+ * mounts.c) turns names into flags with it, so no name is accepted by one
+ * side and unknown to the other. It lives here because specs/ may not
+ * include libcontainer/, while libcontainer/ reads specs/ anyway; the
+ * flags come from libc's <sys/mount.h>. Sorted by name; a NULL name ends
+ * it. */
+struct spec_propagation {
+    const char *name;    /* "rshared" */
+    unsigned long flags; /* MS_SHARED | MS_REC */
+};
+extern const struct spec_propagation spec_propagations[];
+/* The flags of a propagation name; 0 for NULL or a name not in the table. */
+unsigned long spec_propagation_flags(const char *name);
+
 struct spec_namespace {
     enum spec_ns_type type;
     char *path; /* NULL: create a new namespace */
