@@ -1,6 +1,7 @@
 /* What `oci-rt features` reports, from the tables the mechanisms use. */
 #include "config.h"
 #include "features.h"
+#include "caps.h"
 #include "cgroups.h"
 #include "criu.h"
 #include "mounts.h"
@@ -12,7 +13,6 @@
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/capability.h>
 
 static void add(struct spec_strv *v, const char *s)
 {
@@ -61,13 +61,9 @@ static void seccomp_features(struct spec_features *f)
 static void capabilities(struct spec_strv *v)
 {
     for (int i = 0; i < 64; i++) {
-        char *n = cap_to_name((cap_value_t)i);
-        if (n && strncasecmp(n, "cap_", 4) == 0) {
-            for (char *p = n; *p; p++)
-                *p = (char)toupper((unsigned char)*p);
+        _cleanup_free_ char *n = caps_name(i);
+        if (n)
             add(v, n);
-        }
-        cap_free(n);
     }
 }
 
