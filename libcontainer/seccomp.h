@@ -71,6 +71,12 @@ struct seccomp_data;
 int seccomp_bpf_run(const struct sock_filter *f, unsigned len, const struct seccomp_data *d,
                     uint32_t *ret);
 
+/* The libseccomp token of an architecture name of the runtime-spec
+ * (spec_seccomp_archs: "SCMP_ARCH_X86_64"), by seccomp_arch_resolve_name
+ * ("x86_64"): 1 and *token; 0 for a name of the spec this libseccomp does
+ * not know (newer than it); -1 for a name the spec does not list. */
+int seccomp_arch_token(const char *name, uint32_t *token);
+
 /* Whether the running kernel knows this filter flag (a name of
  * spec_seccomp_flags); false for a name oci-rt does not know. */
 bool seccomp_flag_supported(const char *name);
