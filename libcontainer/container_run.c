@@ -82,17 +82,17 @@ int container_wait_delete(struct container *c, int *exit_code, struct oci_err *e
     struct oci_err derr = {0};
     struct cgroup *cg = &c->cg;
     if (c->cg_made && !c->pidns && cgroup_kill_all(cg, &derr) < 0 && rc == 0)
-        rc = err_set(err, 0, "%s", derr.msg);
+        rc = err_copy(err, &derr);
     err_clear(&derr);
     if (c->cg_made && cgroup_destroy(cg, &derr) < 0 && rc == 0)
-        rc = err_set(err, 0, "%s", derr.msg);
+        rc = err_copy(err, &derr);
     c->cg_made = false;
     err_clear(&derr);
     if (!c->mntns && mount_unstack(c->rootfs, c->rootfs_mnt_before) < 0 && rc == 0)
         rc = err_set(err, errno, "unmount the container's mounts on %s", c->rootfs);
     c->rootfs_mnt_before = 0;
     if (state_dir_remove(&c->sd, &derr) < 0 && rc == 0)
-        rc = err_set(err, 0, "%s", derr.msg);
+        rc = err_copy(err, &derr);
     c->sd_made = false;
     TRACE_END_RC(del, rc);
     if (c->cfg->hooks.n[SPEC_HOOK_POSTSTOP]) {

@@ -26,7 +26,10 @@ unsigned hooks_kinds(const struct spec_hooks *h)
 
 char *hooks_state_json(const struct spec_state *s)
 {
-    return spec_state_to_json(s, false, false, NULL);
+    char *json = spec_state_to_json(s, false, false, NULL);
+    if (!json)
+        abort(); /* out of memory (error.h) */
+    return json;
 }
 
 /* The hook process: state on stdin, an exec failure reported through

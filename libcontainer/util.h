@@ -64,6 +64,7 @@ static inline void cleanup_closep(int *fd)
         _r;                                                                                        \
     })
 
+/* Allocation that aborts when memory is out (error.h: the policy). */
 void *xmalloc(size_t n);
 void *xzalloc(size_t n);
 void *xrealloc(void *p, size_t n);

@@ -3,7 +3,15 @@
  * Every Linux field of runtime-spec v1.3 has a place here, including the ones
  * a later stage acts on, so nothing in a config is silently dropped.
  * Arrays are a pointer plus a count; optional scalars carry a has_ flag.
- * specs/ depends on yajl and libc only. */
+ * specs/ depends on yajl and libc only.
+ *
+ * Out of memory is an error in specs/, never an abort: specs/ is the data
+ * model any program may link (oci-rt, oci-bench, the fuzzer), so its caller
+ * decides. Parsers fail with "out of memory" as their message (config.json
+ * through json_ctx, state.json, trace lines); writers (spec_state_to_json,
+ * spec_features_json, ...) return NULL. The one gap is inside yajl, whose
+ * generator and lexer buffers do not check their allocations.
+ * libcontainer/ aborts instead (libcontainer/error.h). */
 #ifndef OCI_SPECS_CONFIG_H
 #define OCI_SPECS_CONFIG_H
 

@@ -1,11 +1,13 @@
 /* Small shared helpers of libcontainer/: the monotonic clock (util.c) and
- * the error type (error.c). */
+ * the error type (error.c). Check forks each test (the abort case too). */
 #include "config.h"
 #include "libcontainer/error.h"
 #include "libcontainer/util.h"
 
 #include <check.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -33,11 +35,46 @@ START_TEST(now_ms_is_monotonic_milliseconds)
 }
 END_TEST
 
+/* A scratch error moved into the caller's keeps its errno, and context
+ * goes before it once. */
+START_TEST(err_copy_keeps_errno)
+{
+    struct oci_err scratch = {0}, err = {0};
+    ck_assert_int_eq(err_set(&scratch, EACCES, "write /proc/1/setgroups"), -1);
+    ck_assert_int_eq(err_copy(&err, &scratch), -1);
+    ck_assert_int_eq(err.errnum, EACCES);
+    ck_assert(err.set);
+    ck_assert_str_eq(err.msg, "write /proc/1/setgroups: permission denied");
+    ck_assert_int_eq(err_wrap(&err, "user namespace"), -1);
+    ck_assert_int_eq(err.errnum, EACCES);
+    ck_assert_str_eq(err.msg, "user namespace: write /proc/1/setgroups: permission denied");
+    /* an error without a cause stays without one */
+    struct oci_err none = {0}, out = {0};
+    err_set(&none, 0, "container \"x\" is stopped");
+    err_copy(&out, &none);
+    ck_assert_int_eq(out.errnum, 0);
+    ck_assert_str_eq(out.msg, "container \"x\" is stopped");
+}
+END_TEST
+
+/* Setting an error that is set already is a bug: the assert stops it. */
+START_TEST(err_set_twice_aborts)
+{
+    struct oci_err err = {0}, other = {0};
+    freopen("/dev/null", "w", stderr); /* the assert's message is expected */
+    err_set(&other, ENOENT, "b");
+    err_set(&err, EPERM, "a");
+    err_copy(&err, &other);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("util");
     TCase *t = tcase_create("util");
     tcase_add_test(t, now_ms_is_monotonic_milliseconds);
+    tcase_add_test(t, err_copy_keeps_errno);
+    tcase_add_test_raise_signal(t, err_set_twice_aborts, SIGABRT);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
