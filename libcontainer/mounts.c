@@ -16,7 +16,17 @@
 
 /* The options that are flags or attributes, sorted by name; looked up with
  * bsearch. The propagation options (private, rshared, ...) are the names
- * of spec_propagations (specs/config.h), the table rootfsPropagation uses. */
+ * of spec_propagations (specs/config.h), the table rootfsPropagation uses.
+ *
+ * libmount's optmap (mnt_get_builtin_optmap(MNT_LINUX_MAP)) knows every
+ * MS_ row here, with the same flags (tests/unit/check_mounts.c checks each
+ * row against it), but every container's options are parsed here, and
+ * libmount is loaded on first use only (mountinfo.h): through the optmap
+ * the "validate and plan" span of `oci-rt run` went from 0.04 to 0.59 ms
+ * p50 (max 0.06 -> 2.1 ms; 40 traced runs of each binary, interleaved, on
+ * the hybrid test host), half a millisecond on every create for a table
+ * of fixed names. The recursive attributes (rro, rnosuid, ratime, ...) and
+ * idmap/ridmap are oci-rt's own: libmount has no name for them. */
 static const struct mount_opt {
     const char *name;
     unsigned long set, clr;

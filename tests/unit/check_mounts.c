@@ -86,6 +86,55 @@ START_TEST(option_names_sorted_unique)
 }
 END_TEST
 
+/* libmount's optmap gives the same answer for every name both know: each
+ * option of its Linux map is oci-rt's, with the same flag set or cleared
+ * (or the same propagation); the names it lacks are oci-rt's recursive
+ * attributes, idmap and ridmap. "defaults" is in its userspace map, with
+ * no flag. */
+START_TEST(options_agree_with_libmount_optmap)
+{
+    size_t seen = 0;
+    for (const struct libmnt_optmap *o = mnt_get_builtin_optmap(MNT_LINUX_MAP); o->name; o++) {
+        struct lookup l = lookup(o->name);
+        ck_assert_msg(l.found, "libmount knows %s, oci-rt does not", o->name);
+        ck_assert_msg(!l.attr_set && !l.attr_clr, "%s", o->name);
+        unsigned long flag = (unsigned long)o->id;
+        if (spec_propagation_flags(o->name)) {
+            ck_assert_msg(l.prop == flag && !l.set && !l.clr, "%s: %#lx, libmount %#lx", o->name,
+                          l.prop, flag);
+        } else if (o->mask & MNT_INVERT) {
+            ck_assert_msg(l.clr == flag && !l.set && !l.prop, "%s: clears %#lx, libmount %#lx",
+                          o->name, l.clr, flag);
+        } else {
+            ck_assert_msg(l.set == flag && !l.clr && !l.prop, "%s: sets %#lx, libmount %#lx",
+                          o->name, l.set, flag);
+        }
+        seen++;
+    }
+    ck_assert_uint_ge(seen, 40);
+    const struct libmnt_optmap *u = mnt_get_builtin_optmap(MNT_USERSPACE_MAP);
+    while (u->name && strcmp(u->name, "defaults"))
+        u++;
+    ck_assert_ptr_nonnull(u->name);
+    struct lookup d = lookup("defaults");
+    ck_assert(d.found && u->id == 0 && !d.set && !d.clr && !d.prop && !d.attr_set);
+    /* every name of oci-rt's that libmount lacks is oci-rt's own kind */
+    const char *names[128];
+    size_t n = mount_option_names(names, ARRAY_SIZE(names));
+    for (size_t i = 0; i < n; i++) {
+        bool in_map = false;
+        for (const struct libmnt_optmap *o = mnt_get_builtin_optmap(MNT_LINUX_MAP); o->name; o++)
+            in_map |= !strcmp(o->name, names[i]);
+        if (in_map || !strcmp(names[i], "defaults"))
+            continue;
+        struct lookup l = lookup(names[i]);
+        bool attr = l.found && !l.set && !l.clr && !l.prop && (l.attr_set || l.attr_clr);
+        ck_assert_msg(attr || !strcmp(names[i], "idmap") || !strcmp(names[i], "ridmap"),
+                      "%s: not in libmount's map and not a recursive attribute", names[i]);
+    }
+}
+END_TEST
+
 /* ---- the mount table ---- */
 
 static const char *fixture(const char *name)
@@ -298,6 +347,7 @@ int main(void)
     TCase *t = tcase_create("options");
     tcase_add_test(t, propagation_options);
     tcase_add_test(t, option_names_sorted_unique);
+    tcase_add_test(t, options_agree_with_libmount_optmap);
     suite_add_tcase(s, t);
     TCase *mi = tcase_create("mountinfo");
     tcase_add_test(mi, mountinfo_fields);
