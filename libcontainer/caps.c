@@ -29,6 +29,22 @@ int caps_last_cap(void)
     return last;
 }
 
+char *caps_name(int cap)
+{
+    if (cap < 0)
+        return NULL;
+    /* libcap spells them in lower case, and an unnamed one as its number */
+    char *n = cap_to_name((cap_value_t)cap);
+    char *out = NULL;
+    if (n && !strncasecmp(n, "cap_", 4)) {
+        out = xstrdup(n);
+        for (char *p = out; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+    }
+    cap_free(n);
+    return out;
+}
+
 int caps_parse_list(const struct spec_strv *names, const char *what, uint64_t *mask,
                     struct oci_err *err)
 {
@@ -57,11 +73,8 @@ static void warn_dropped(const char *set, uint64_t mask, const char *why)
     for (int i = 0; mask && i < 64; i++) {
         if (!(mask & (1ull << i)))
             continue;
-        char *n = cap_to_name((cap_value_t)i);
-        for (char *p = n; p && *p; p++)
-            *p = (char)toupper((unsigned char)*p);
+        _cleanup_free_ char *n = caps_name(i);
         log_warn("process.capabilities.%s: %s is %s, ignored", set, n ? n : "?", why);
-        cap_free(n);
     }
 }
 
@@ -93,13 +106,10 @@ int caps_plan(const struct spec_caps *c, bool new_userns, struct caps_plan *out,
     missing |= (out->inheritable | out->bounding) & ~bnd;
     for (int i = 0; missing && i < 64; i++)
         if (missing & (1ull << i)) {
-            char *n = cap_to_name((cap_value_t)i);
-            for (char *p = n; p && *p; p++)
-                *p = (char)toupper((unsigned char)*p);
+            _cleanup_free_ char *n = caps_name(i);
             log_warn("process.capabilities: %s cannot be granted (oci-rt does not hold it), "
                      "ignored",
                      n ? n : "?");
-            cap_free(n);
         }
     out->permitted &= have;
     out->effective &= have & out->permitted;

@@ -33,5 +33,8 @@ int caps_drop_bounding(const struct caps_plan *p, struct oci_err *err);
 int caps_apply(const struct caps_plan *p, uint64_t keep, struct oci_err *err);
 /* The highest capability the kernel knows. */
 int caps_last_cap(void);
+/* The name of capability cap as config.json writes it ("CAP_SYS_ADMIN"),
+ * malloc'd; NULL for a number libcap has no name for. */
+char *caps_name(int cap);
 
 #endif

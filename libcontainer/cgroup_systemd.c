@@ -279,13 +279,6 @@ static int on_job_removed(sd_bus_message *m, void *data, sd_bus_error *e)
     return 0;
 }
 
-static uint64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* Call a Manager method that queues a job ("o" reply) and wait until the
  * job is done: 0 with w->result ("done", "failed", ...), or -1. The method
  * call is m, built by the caller. */
@@ -306,19 +299,19 @@ static int run_job(sd_bus *bus, sd_bus_message *m, struct job_wait *w, sd_bus_er
     if ((r = cg_sd.read(reply, "o", &job)) < 0)
         return r;
     w->job = xstrdup(job);
-    uint64_t deadline = now_us() + SD_JOB_TIMEOUT_US;
+    uint64_t deadline = now_ms() + SD_JOB_TIMEOUT_US / 1000;
     while (!w->done) {
         r = cg_sd.process(bus, NULL);
         if (r < 0)
             break;
         if (r > 0)
             continue;
-        uint64_t now = now_us();
+        uint64_t now = now_ms();
         if (now >= deadline) {
             r = -ETIMEDOUT;
             break;
         }
-        if ((r = cg_sd.wait(bus, deadline - now)) < 0)
+        if ((r = cg_sd.wait(bus, (deadline - now) * 1000)) < 0)
             break;
     }
     free(w->job);

@@ -20,10 +20,8 @@ static int v1_destroy(struct cgroup *cg, struct oci_err *err)
     int rc = 0;
     for (size_t i = 0; i < cg->n_hier; i++) {
         struct oci_err e = {0};
-        if (cg_rmdir_path(cg->hier[i].mnt, cg->path, cg->top, &e) < 0 && rc == 0) {
-            *err = e;
-            rc = -1;
-        }
+        if (cg_rmdir_path(cg->hier[i].mnt, cg->path, cg->top, &e) < 0 && rc == 0)
+            rc = err_copy(err, &e);
     }
     return rc;
 }

@@ -85,13 +85,6 @@ static bool v2_has_controller(struct cgroup *cg, const char *name)
     return cg2_word_in(list, name);
 }
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Wait until cgroup.events says "key want"; the kernel signals a change
  * with POLLPRI, and the file is read again at least every 20 ms. 0, or -1
  * with errno (ETIMEDOUT). */

@@ -8,6 +8,7 @@
 #include "cgroup_need.h"
 #include "cgroup_systemd.h"
 #include "log.h"
+#include "mountinfo.h"
 #include "trace.h"
 #include "util.h"
 
@@ -47,44 +48,34 @@ static enum cg_mode detect_mode(void)
     return CG_LEGACY;
 }
 
-/* The v1 hierarchies from /proc/self/mountinfo: "cgroup" mounts, with the
- * controllers taken from the super options. */
-static int find_v1_hierarchies(struct cgroup *cg, struct oci_err *err)
+/* A v1 hierarchy of the mount table: a "cgroup" mount below
+ * /sys/fs/cgroup/, with the controllers taken from its superblock options. */
+static int add_v1_hierarchy(const struct mountinfo_mount *m, void *arg)
 {
-    _cleanup_free_ char *info = NULL;
-    if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &info, NULL, 1 << 22) < 0)
-        return err_set(err, errno, "read /proc/self/mountinfo");
-    for (char *line = info, *next; line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        char *sep = strstr(line, " - cgroup ");
-        if (!sep)
+    struct cgroup *cg = arg;
+    if (strcmp(m->fstype, "cgroup") || strncmp(m->target, "/sys/fs/cgroup/", 15))
+        return 0;
+    static const char *const not_controllers[] = {"rw",       "ro",    "clone_children",
+                                                  "noprefix", "xattr", "cpuset_v2_mode"};
+    char ctrl[256] = "";
+    _cleanup_free_ char *opts = xstrdup(m->fs_options);
+    char *save = NULL;
+    for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+        bool skip = !strncmp(o, "release_agent", 13);
+        for (size_t i = 0; !skip && i < ARRAY_SIZE(not_controllers); i++)
+            skip = !strcmp(o, not_controllers[i]);
+        if (skip)
             continue;
-        char *f[5] = {0}, *save = NULL, *p = line;
-        for (int i = 0; i < 5 && (f[i] = strtok_r(p, " ", &save)); i++)
-            p = NULL;
-        char *super = strrchr(sep + 10, ' '); /* source, then super options */
-        if (!f[4] || !super || strncmp(f[4], "/sys/fs/cgroup/", 15) != 0)
-            continue;
-        char ctrl[256] = "";
-        char *sv = NULL;
-        for (char *o = strtok_r(super + 1, ",", &sv); o; o = strtok_r(NULL, ",", &sv)) {
-            if (!strcmp(o, "rw") || !strcmp(o, "ro") || !strncmp(o, "release_agent", 13) ||
-                !strcmp(o, "clone_children") || !strcmp(o, "noprefix") || !strcmp(o, "xattr") ||
-                !strcmp(o, "cpuset_v2_mode"))
-                continue;
-            if (ctrl[0])
-                strncat(ctrl, ",", sizeof(ctrl) - strlen(ctrl) - 1);
-            strncat(ctrl, o, sizeof(ctrl) - strlen(ctrl) - 1);
-        }
-        if (!ctrl[0])
-            continue;
-        cg->hier = xrealloc(cg->hier, (cg->n_hier + 1) * sizeof(*cg->hier));
-        cg->hier[cg->n_hier].mnt = xstrdup(f[4]);
-        cg->hier[cg->n_hier].controllers = xstrdup(ctrl);
-        cg->n_hier++;
+        if (ctrl[0])
+            strncat(ctrl, ",", sizeof(ctrl) - strlen(ctrl) - 1);
+        strncat(ctrl, o, sizeof(ctrl) - strlen(ctrl) - 1);
     }
+    if (!ctrl[0])
+        return 0;
+    cg->hier = xrealloc(cg->hier, (cg->n_hier + 1) * sizeof(*cg->hier));
+    cg->hier[cg->n_hier].mnt = xstrdup(m->target);
+    cg->hier[cg->n_hier].controllers = xstrdup(ctrl);
+    cg->n_hier++;
     return 0;
 }
 
@@ -103,7 +94,7 @@ int cgroup_init(struct cgroup *cg, enum cg_mode mode, const char *path, const ch
     else if (cg->mode == CG_HYBRID)
         cg->v2_mnt = xstrdup("/sys/fs/cgroup/unified");
     if (cg->mode == CG_HYBRID || cg->mode == CG_LEGACY)
-        return find_v1_hierarchies(cg, err);
+        return mountinfo_each(NULL, add_v1_hierarchy, cg, err);
     return 0;
 }
 

@@ -5,15 +5,7 @@
 #include "util.h"
 
 #include <poll.h>
-#include <time.h>
 #include <unistd.h>
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 int container_events(const char *root, const char *id, int interval_ms, bool once,
                      container_event_fn fn, void *arg, struct oci_err *err)

@@ -52,6 +52,16 @@ int err_wrap(struct oci_err *err, const char *fmt, ...)
     return -1;
 }
 
+int err_copy(struct oci_err *err, const struct oci_err *from)
+{
+    assert(!err->set); /* as err_set: an error is set once */
+    memcpy(err->msg, from->msg, sizeof(err->msg));
+    err->msg[sizeof(err->msg) - 1] = '\0';
+    err->errnum = from->errnum;
+    err->set = 1;
+    return -1;
+}
+
 void err_clear(struct oci_err *err)
 {
     err->set = 0;

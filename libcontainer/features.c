@@ -2,6 +2,7 @@
 #include "config.h"
 #include "cgroup_sdbus.h"
 #include "features.h"
+#include "caps.h"
 #include "cgroups.h"
 #include "criu.h"
 #include "mounts.h"
@@ -9,11 +10,9 @@
 #include "seccomp.h"
 #include "util.h"
 
-#include <ctype.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/capability.h>
 
 static void add(struct spec_strv *v, const char *s)
 {
@@ -33,24 +32,14 @@ static void add_strv(struct spec_strv *v, const char *const *names)
         add(v, *names++);
 }
 
-/* An arch libseccomp knows: SCMP_ARCH_X86_64 -> "x86_64". */
-static bool arch_known(const char *name)
-{
-    char low[64];
-    size_t i = 0;
-    for (const char *p = name + strlen("SCMP_ARCH_"); *p && i + 1 < sizeof(low); p++)
-        low[i++] = (char)tolower((unsigned char)*p);
-    low[i] = '\0';
-    return seccomp_arch_resolve_name(low) != 0;
-}
-
 static void seccomp_features(struct spec_features *f)
 {
     f->linux_.seccomp_enabled = true;
     add_strv(&f->linux_.seccomp_actions, spec_seccomp_actions);
     add_strv(&f->linux_.seccomp_operators, spec_seccomp_ops);
+    uint32_t token;
     for (const char *const *a = spec_seccomp_archs; *a; a++)
-        if (arch_known(*a))
+        if (seccomp_arch_token(*a, &token) > 0)
             add(&f->linux_.seccomp_archs, *a);
     for (const char *const *fl = spec_seccomp_flags; *fl; fl++) {
         add(&f->linux_.seccomp_known_flags, *fl);
@@ -62,13 +51,9 @@ static void seccomp_features(struct spec_features *f)
 static void capabilities(struct spec_strv *v)
 {
     for (int i = 0; i < 64; i++) {
-        char *n = cap_to_name((cap_value_t)i);
-        if (n && strncasecmp(n, "cap_", 4) == 0) {
-            for (char *p = n; *p; p++)
-                *p = (char)toupper((unsigned char)*p);
+        _cleanup_free_ char *n = caps_name(i);
+        if (n)
             add(v, n);
-        }
-        cap_free(n);
     }
 }
 

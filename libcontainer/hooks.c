@@ -28,7 +28,10 @@ unsigned hooks_kinds(const struct spec_hooks *h)
 
 char *hooks_state_json(const struct spec_state *s)
 {
-    return spec_state_to_json(s, false, false, NULL);
+    char *json = spec_state_to_json(s, false, false, NULL);
+    if (!json)
+        abort(); /* out of memory (error.h) */
+    return json;
 }
 
 /* The hook process: state on stdin, an exec failure reported through
@@ -59,13 +62,6 @@ static _Noreturn void exec_hook(const struct spec_hook *h, int in, int errpipe)
     if (write(errpipe, &msg, sizeof(msg)) < 0)
         _exit(127);
     _exit(127);
-}
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* Feed the state to stdin while waiting for the hook to exit, within its

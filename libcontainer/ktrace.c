@@ -521,9 +521,8 @@ int ktrace_run_for(struct ktrace *t, int64_t duration_ms, struct ktrace_end *end
     *end = (struct ktrace_end){.status = -1};
     if (runner_begin(&r, err) < 0)
         return -1;
-    uint64_t stop = duration_ms > 0 ? clock_ns(CLOCK_MONOTONIC) + (uint64_t)duration_ms * 1000000ull
-                                    : UINT64_MAX;
-    while (clock_ns(CLOCK_MONOTONIC) < stop) {
+    uint64_t stop = duration_ms > 0 ? now_ms() + (uint64_t)duration_ms : UINT64_MAX;
+    while (now_ms() < stop) {
         struct signalfd_siginfo si = runner_wait(&r, DRAIN_MS);
         ktrace_drain(t);
         if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {

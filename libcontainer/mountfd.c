@@ -1,5 +1,6 @@
 #include "config.h"
 #include "mountfd.h"
+#include "mountinfo.h"
 #include "pathres.h"
 #include "procfs.h"
 #include "util.h"
@@ -183,20 +184,21 @@ int mountfd_check_target(const char *path, int fd, bool exact, const char *what,
     return 0;
 }
 
-/* A mountinfo field back to bytes (\040 and friends). */
-static void unescape(char *s)
+/* The mounts on one mount point: their ids and their parents' ids. */
+struct on_point {
+    const char *where;
+    long id[64], parent[64];
+    size_t n;
+};
+
+static int collect_on_point(const struct mountinfo_mount *m, void *arg)
 {
-    char *d = s;
-    for (; *s; s++) {
-        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-            s[3] >= '0' && s[3] <= '7') {
-            *d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-            s += 3;
-        } else {
-            *d++ = *s;
-        }
-    }
-    *d = '\0';
+    struct on_point *o = arg;
+    if (strcmp(m->target, o->where))
+        return 0;
+    o->id[o->n] = m->id;
+    o->parent[o->n] = m->parent_id;
+    return ++o->n == ARRAY_SIZE(o->id); /* full: stop */
 }
 
 /* The topmost mount on where above the mount below: the mount whose
@@ -204,26 +206,16 @@ static void unescape(char *s)
  * (each mounted on the one before, at the same place). -1: none. */
 static long top_mount_id(char *info, const char *where, long below)
 {
-    long id[64], parent[64];
-    size_t n = 0;
-    char *save = NULL;
-    for (char *line = strtok_r(info, "\n", &save); line && n < ARRAY_SIZE(id);
-         line = strtok_r(NULL, "\n", &save)) {
-        char mp[PATH_MAX_LEN];
-        if (sscanf(line, "%ld %ld %*s %*s %4095s", &id[n], &parent[n], mp) != 3)
-            continue;
-        unescape(mp);
-        if (!strcmp(mp, where))
-            n++;
-    }
+    struct on_point o = {.where = where};
+    mountinfo_parse(info, collect_on_point, &o);
     long cur = below;
-    for (size_t step = 0; step <= n; step++) {
+    for (size_t step = 0; step <= o.n; step++) {
         size_t i = 0;
-        while (i < n && (parent[i] != cur || id[i] == cur))
+        while (i < o.n && (o.parent[i] != cur || o.id[i] == cur))
             i++;
-        if (i == n)
+        if (i == o.n)
             break;
-        cur = id[i];
+        cur = o.id[i];
     }
     return cur == below ? -1 : cur;
 }

@@ -3,6 +3,10 @@
 #include "util.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <string.h>
 #include <libmount/libmount.h>
 #include <sys/mount.h>
 
@@ -31,6 +35,82 @@ static int load_libmount(struct oci_err *err)
     }
     lm.h = h;
     return 0;
+}
+
+/* \ooo escapes back to bytes, in place. */
+static char *unescape(char *s)
+{
+    char *d = s;
+    for (const char *p = s; *p; p++) {
+        if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
+            p[3] >= '0' && p[3] <= '7') {
+            *d++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+            p += 3;
+        } else {
+            *d++ = *p;
+        }
+    }
+    *d = '\0';
+    return s;
+}
+
+static bool parse_int(const char *s, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 0 || v > INT_MAX)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+/* "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue":
+ * id, parent, device, root, mount point, options, optional fields up to
+ * "-", then the filesystem type, the source and the superblock options. */
+static bool parse_line(char *line, struct mountinfo_mount *m)
+{
+    char *f[6], *sep;
+    for (size_t i = 0; i < ARRAY_SIZE(f); i++)
+        if (!(f[i] = strsep(&line, " ")))
+            return false;
+    do
+        sep = strsep(&line, " ");
+    while (sep && strcmp(sep, "-"));
+    char *fstype = strsep(&line, " "), *source = strsep(&line, " ");
+    char *super = strsep(&line, " ");
+    if (!sep || !super || !parse_int(f[0], &m->id) || !parse_int(f[1], &m->parent_id))
+        return false;
+    m->root = unescape(f[3]);
+    m->target = unescape(f[4]);
+    m->vfs_options = f[5];
+    m->fstype = unescape(fstype);
+    m->source = unescape(source);
+    m->fs_options = super;
+    return true;
+}
+
+int mountinfo_parse(char *text, mountinfo_fn fn, void *arg)
+{
+    for (char *line; (line = strsep(&text, "\n"));) {
+        struct mountinfo_mount m;
+        if (!parse_line(line, &m))
+            continue;
+        int r = fn(&m, arg);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+int mountinfo_each(const char *file, mountinfo_fn fn, void *arg, struct oci_err *err)
+{
+    if (!file)
+        file = "/proc/self/mountinfo";
+    _cleanup_free_ char *text = NULL;
+    if (read_file_at(AT_FDCWD, file, &text, NULL, 64 << 20) < 0)
+        return err_set(err, errno, "read %s", file);
+    return mountinfo_parse(text, fn, arg);
 }
 
 int mountinfo_mountpoint_of(const char *path, char **out, struct oci_err *err)

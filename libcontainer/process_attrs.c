@@ -248,8 +248,10 @@ int process_attrs_open_label(struct process_attrs_plan *p, struct oci_err *err)
         p->attr_fd = procfs_open(PROCFS_THREAD_SELF, 0, "attr/apparmor/exec", O_WRONLY, &e);
         if (p->attr_fd >= 0)
             return 0;
-        if (e.errnum != ENOENT)
-            return err_set(err, 0, "process.apparmorProfile: %s", e.msg);
+        if (e.errnum != ENOENT) {
+            err_copy(err, &e);
+            return err_wrap(err, "process.apparmorProfile");
+        }
     }
     p->attr_fd = procfs_open(PROCFS_THREAD_SELF, 0, "attr/exec", O_WRONLY, err);
     return p->attr_fd < 0 ? -1 : 0;

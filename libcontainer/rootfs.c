@@ -19,27 +19,12 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
-unsigned long rootfs_propagation_flag(const char *name)
-{
-    static const struct {
-        const char *name;
-        unsigned long flag;
-    } t[] = {{"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
-             {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
-             {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
-             {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC}};
-    for (size_t i = 0; name && i < ARRAY_SIZE(t); i++)
-        if (!strcmp(name, t[i].name))
-            return t[i].flag;
-    return 0;
-}
-
 int rootfs_prepare(const struct spec_config *c, const char *rootfs, bool host_ns,
                    struct oci_err *err)
 {
     TRACE_BEGIN(span, "rootfs prepare");
     const char *prop = c->linux_ ? c->linux_->rootfs_propagation : NULL;
-    unsigned long flag = prop ? rootfs_propagation_flag(prop) | MS_REC : MS_SLAVE | MS_REC;
+    unsigned long flag = prop ? spec_propagation_flags(prop) | MS_REC : MS_SLAVE | MS_REC;
     /* an unbindable tree could not be bound onto itself: private until the
      * pivot, unbindable after it (rootfs_finalize) */
     if (flag & MS_UNBINDABLE)
@@ -274,7 +259,7 @@ int rootfs_finalize(const struct spec_config *c, struct oci_err *err)
             rc = err_set(err, errno, "root.readonly: remount / read-only");
         TRACE_END_RC(ro, rc);
     }
-    unsigned long prop = l ? rootfs_propagation_flag(l->rootfs_propagation) : 0;
+    unsigned long prop = l ? spec_propagation_flags(l->rootfs_propagation) : 0;
     if (rc == 0 && prop && mount(NULL, "/", "", prop, NULL) < 0)
         rc = err_set(err, errno, "linux.rootfsPropagation %s", l->rootfs_propagation);
     return rc;

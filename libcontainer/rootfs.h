@@ -19,7 +19,5 @@ int rootfs_pivot(const char *rootfs, bool no_pivot, bool host_ns, struct oci_err
 /* After the pivot. */
 int rootfs_sysctl(const struct spec_config *c, struct oci_err *err);
 int rootfs_finalize(const struct spec_config *c, struct oci_err *err);
-/* The MS_* propagation flag of a rootfsPropagation value (0: none). */
-unsigned long rootfs_propagation_flag(const char *name);
 
 #endif

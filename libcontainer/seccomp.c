@@ -6,6 +6,7 @@
 #include "trace.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -27,7 +28,6 @@
 #endif
 
 #define SECCOMP_ARGS_MAX 6
-#define ARCH_UNSUPPORTED 0 /* SCMP_ARCH_NATIVE: never a table entry */
 
 /* Every table is sorted by name (bsearch). */
 struct action_def {
@@ -46,50 +46,6 @@ static const struct action_def actions[] = {
     {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false},
     {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
     {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
-};
-
-struct arch_def {
-    const char *name;
-    uint32_t token; /* ARCH_UNSUPPORTED when this libseccomp lacks it */
-};
-
-#ifndef SCMP_ARCH_LOONGARCH64
-#define SCMP_ARCH_LOONGARCH64 ARCH_UNSUPPORTED
-#endif
-#ifndef SCMP_ARCH_M68K
-#define SCMP_ARCH_M68K ARCH_UNSUPPORTED
-#endif
-#ifndef SCMP_ARCH_SH
-#define SCMP_ARCH_SH ARCH_UNSUPPORTED
-#endif
-#ifndef SCMP_ARCH_SHEB
-#define SCMP_ARCH_SHEB ARCH_UNSUPPORTED
-#endif
-
-static const struct arch_def archs[] = {
-    {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
-    {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
-    {"SCMP_ARCH_LOONGARCH64", SCMP_ARCH_LOONGARCH64},
-    {"SCMP_ARCH_M68K", SCMP_ARCH_M68K},
-    {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
-    {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
-    {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
-    {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
-    {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
-    {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
-    {"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC},
-    {"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64},
-    {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
-    {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
-    {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
-    {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},
-    {"SCMP_ARCH_S390", SCMP_ARCH_S390},
-    {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
-    {"SCMP_ARCH_SH", SCMP_ARCH_SH},
-    {"SCMP_ARCH_SHEB", SCMP_ARCH_SHEB},
-    {"SCMP_ARCH_X32", SCMP_ARCH_X32},
-    {"SCMP_ARCH_X86", SCMP_ARCH_X86},
-    {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
 };
 
 struct op_def {
@@ -166,22 +122,41 @@ static int parse_flags(const struct spec_seccomp *s, unsigned int *out, struct o
     return 0;
 }
 
+int seccomp_arch_token(const char *name, uint32_t *token)
+{
+    static const char prefix[] = "SCMP_ARCH_";
+    const char *const *a = spec_seccomp_archs;
+    while (*a && (!name || strcmp(*a, name)))
+        a++;
+    if (!*a)
+        return -1;
+    /* libseccomp's name is the rest in lower case: SCMP_ARCH_X86_64 -> x86_64 */
+    char low[32];
+    size_t i = 0;
+    for (const char *p = name + strlen(prefix); *p && i + 1 < sizeof(low); p++)
+        low[i++] = (char)tolower((unsigned char)*p);
+    low[i] = '\0';
+    *token = seccomp_arch_resolve_name(low);
+    return *token != 0; /* 0 is SCMP_ARCH_NATIVE: never the answer for a name */
+}
+
 static int add_archs(scmp_filter_ctx ctx, const struct spec_seccomp *s, struct oci_err *err)
 {
     for (size_t i = 0; i < s->architectures.n; i++) {
         const char *name = s->architectures.items[i];
-        const struct arch_def *a = TABLE_FIND(archs, name);
-        if (!a)
+        uint32_t token;
+        int known = seccomp_arch_token(name, &token);
+        if (known < 0)
             return err_set(err, 0, "linux.seccomp.architectures[%zu]: unknown architecture \"%s\"",
                            i, name);
-        if (a->token == ARCH_UNSUPPORTED) {
+        if (!known) {
             /* newer than this libseccomp; not an architecture this host runs */
             log_debug("linux.seccomp.architectures[%zu]: %s is not supported by libseccomp "
                       "%u.%u.%u, skipped",
                       i, name, SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
             continue;
         }
-        int rc = seccomp_arch_add(ctx, a->token);
+        int rc = seccomp_arch_add(ctx, token);
         if (rc == -EDOM) {
             /* the other endianness: never runs here, and a syscall of an
              * architecture the filter lacks is killed anyway */

@@ -52,6 +52,12 @@ int seccomp_plan_compile(const struct spec_seccomp *s, enum seccomp_shape shape,
  * call it last, right before passing the listener up and exec. */
 int seccomp_plan_load(const struct seccomp_plan *p, int *listener_fd, struct oci_err *err);
 
+/* The libseccomp token of an architecture name of the runtime-spec
+ * (spec_seccomp_archs: "SCMP_ARCH_X86_64"), by seccomp_arch_resolve_name
+ * ("x86_64"): 1 and *token; 0 for a name of the spec this libseccomp does
+ * not know (newer than it); -1 for a name the spec does not list. */
+int seccomp_arch_token(const char *name, uint32_t *token);
+
 /* Whether the running kernel knows this filter flag (a name of
  * spec_seccomp_flags); false for a name oci-rt does not know. */
 bool seccomp_flag_supported(const char *name);

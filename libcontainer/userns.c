@@ -46,8 +46,10 @@ int userns_write_maps(const struct spec_config *cfg, pid_t pid, struct oci_err *
     if (geteuid() != 0) {
         /* without CAP_SETGID in the parent namespace gid maps need this */
         struct oci_err e = {0};
-        if (procfs_write(PROCFS_PID, pid, "setgroups", "deny", 4, &e) < 0 && e.errnum != ENOENT)
-            return err_set(err, e.errnum, "user namespace: %s", e.msg);
+        if (procfs_write(PROCFS_PID, pid, "setgroups", "deny", 4, &e) < 0 && e.errnum != ENOENT) {
+            err_copy(err, &e);
+            return err_wrap(err, "user namespace");
+        }
     }
     if (write_map(pid, "uid_map", &l->uid_mappings, err) < 0 ||
         write_map(pid, "gid_map", &l->gid_mappings, err) < 0)

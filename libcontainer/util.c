@@ -15,6 +15,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 
 void *xmalloc(size_t n)
 {
@@ -182,6 +183,13 @@ int mkdir_p(const char *path, mode_t mode)
     if (mkdir(path, mode) < 0 && errno != EEXIST)
         return -1;
     return 0;
+}
+
+uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 int parse_u64(const char *s, uint64_t *out)

@@ -64,6 +64,7 @@ static inline void cleanup_closep(int *fd)
         _r;                                                                                        \
     })
 
+/* Allocation that aborts when memory is out (error.h: the policy). */
 void *xmalloc(size_t n);
 void *xzalloc(size_t n);
 void *xrealloc(void *p, size_t n);
@@ -101,6 +102,11 @@ void strv_add(struct spec_strv *v, const char *s);
 /* Mark every fd from first up close-on-exec (close_range, or one by one
  * where the kernel or a seccomp filter refuses it). */
 int fds_set_cloexec_from(int first);
+
+/* Milliseconds on CLOCK_MONOTONIC: for deadlines and intervals (it does
+ * not jump with the wall clock, and does not count a suspended machine's
+ * sleep). Not a date: state.json's times are CLOCK_REALTIME. */
+uint64_t now_ms(void);
 
 /* Parse an unsigned decimal, whole string. */
 int parse_u64(const char *s, uint64_t *out);

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 
 const char *const spec_ns_type_names[SPEC_NS_TYPES] = {
     [SPEC_NS_MOUNT] = "mount",   [SPEC_NS_PID] = "pid",   [SPEC_NS_NETWORK] = "network",
@@ -11,12 +12,27 @@ const char *const spec_ns_type_names[SPEC_NS_TYPES] = {
     [SPEC_NS_CGROUP] = "cgroup", [SPEC_NS_TIME] = "time",
 };
 
-/* The schema lists the first four; the recursive forms are what runc and
- * crun accept too, and what containerd and CRI-O write. */
-static const char *const propagations[] = {
-    "private", "shared", "slave",       "unbindable", "rprivate",
-    "rshared", "rslave", "runbindable", NULL,
+/* The schema lists the four without an r; the recursive forms are what
+ * runc and crun accept too, and what containerd and CRI-O write. */
+const struct spec_propagation spec_propagations[] = {
+    {"private", MS_PRIVATE},
+    {"rprivate", MS_PRIVATE | MS_REC},
+    {"rshared", MS_SHARED | MS_REC},
+    {"rslave", MS_SLAVE | MS_REC},
+    {"runbindable", MS_UNBINDABLE | MS_REC},
+    {"shared", MS_SHARED},
+    {"slave", MS_SLAVE},
+    {"unbindable", MS_UNBINDABLE},
+    {NULL, 0},
 };
+
+unsigned long spec_propagation_flags(const char *name)
+{
+    for (const struct spec_propagation *p = spec_propagations; name && p->name; p++)
+        if (!strcmp(p->name, name))
+            return p->flags;
+    return 0;
+}
 
 static const char *const device_types[] = {"c", "b", "u", "p", NULL};
 
@@ -300,8 +316,7 @@ static const struct json_field memory_policy_fields[] = {
 
 static const struct json_field linux_fields[] = {
     JSON_F("cgroupsPath", JSON_STR, struct spec_linux, cgroups_path),
-    JSON_FE("rootfsPropagation", JSON_ENUM, 0, struct spec_linux, rootfs_propagation, propagations,
-            "rootfs propagation"),
+    JSON_F("rootfsPropagation", JSON_STR, struct spec_linux, rootfs_propagation),
     JSON_FH("maskedPaths", JSON_STRV, struct spec_linux, masked_paths, has_masked_paths),
     JSON_FH("readonlyPaths", JSON_STRV, struct spec_linux, readonly_paths, has_readonly_paths),
     JSON_F("mountLabel", JSON_STR, struct spec_linux, mount_label),
@@ -375,6 +390,18 @@ static int parse_linux_subs(const struct json_obj *o, struct spec_linux *l)
     return r < 0 ? -1 : 0;
 }
 
+/* rootfsPropagation: a name of spec_propagations (the field is read as a
+ * string by linux_fields). */
+static int check_rootfs_propagation(const struct json_obj *o, const struct spec_linux *l)
+{
+    if (!l->rootfs_propagation || spec_propagation_flags(l->rootfs_propagation))
+        return 0;
+    struct json_path p = JSON_PATH_FIELD_INIT(o->path, "rootfsPropagation");
+    char q[JSON_QUOTE_MAX];
+    return json_error(o->cx, &p, "unknown rootfs propagation %s",
+                      json_quote(q, l->rootfs_propagation));
+}
+
 int spec_parse_linux(const struct json_obj *o, struct spec_linux *l)
 {
     unsigned seen = 0;
@@ -401,7 +428,7 @@ int spec_parse_linux(const struct json_obj *o, struct spec_linux *l)
     if (r < 0)
         return -1;
     if (json_fields(o, linux_fields, JSON_ARRAY_LEN(linux_fields), l) < 0 ||
-        json_get_map(o, "sysctl", &l->sysctl) < 0)
+        check_rootfs_propagation(o, l) < 0 || json_get_map(o, "sysctl", &l->sysctl) < 0)
         return -1;
     return parse_linux_subs(o, l);
 }

@@ -3,7 +3,15 @@
  * Every Linux field of runtime-spec v1.3 has a place here, including the ones
  * a later stage acts on, so nothing in a config is silently dropped.
  * Arrays are a pointer plus a count; optional scalars carry a has_ flag.
- * specs/ depends on yajl and libc only. */
+ * specs/ depends on yajl and libc only.
+ *
+ * Out of memory is an error in specs/, never an abort: specs/ is the data
+ * model any program may link (oci-rt, oci-bench, the fuzzer), so its caller
+ * decides. Parsers fail with "out of memory" as their message (config.json
+ * through json_ctx, state.json, trace lines); writers (spec_state_to_json,
+ * spec_features_json, ...) return NULL. The one gap is inside yajl, whose
+ * generator and lexer buffers do not check their allocations.
+ * libcontainer/ aborts instead (libcontainer/error.h). */
 #ifndef OCI_SPECS_SPEC_CONFIG_H
 #define OCI_SPECS_SPEC_CONFIG_H
 
@@ -164,6 +172,22 @@ extern const char *const spec_seccomp_actions[];
 extern const char *const spec_seccomp_ops[];
 extern const char *const spec_seccomp_archs[];
 extern const char *const spec_seccomp_flags[];
+
+/* Mount propagation: the names linux.rootfsPropagation takes, which are
+ * also the propagation options of a mount, with their mount(2) flags. The
+ * one table of them: specs/ validates with it, libcontainer/ (rootfs.c,
+ * mounts.c) turns names into flags with it, so no name is accepted by one
+ * side and unknown to the other. It lives here because specs/ may not
+ * include libcontainer/, while libcontainer/ reads specs/ anyway; the
+ * flags come from libc's <sys/mount.h>. Sorted by name; a NULL name ends
+ * it. */
+struct spec_propagation {
+    const char *name;    /* "rshared" */
+    unsigned long flags; /* MS_SHARED | MS_REC */
+};
+extern const struct spec_propagation spec_propagations[];
+/* The flags of a propagation name; 0 for NULL or a name not in the table. */
+unsigned long spec_propagation_flags(const char *name);
 
 struct spec_namespace {
     enum spec_ns_type type;

@@ -87,11 +87,14 @@ char *spec_state_list_json(struct spec_state *const *states, size_t n, size_t *l
     return json_gen_finish(&j, len, errmsg);
 }
 
-static char *get_str(yajl_val root, const char *key)
+/* A copy of a string member (NULL when absent); *oom when the copy failed. */
+static char *get_str(yajl_val root, const char *key, bool *oom)
 {
     const char *path[] = {key, NULL};
     yajl_val v = yajl_tree_get(root, path, yajl_t_string);
-    return v ? strdup(v->u.string) : NULL;
+    char *s = v ? strdup(v->u.string) : NULL;
+    *oom |= v && !s;
+    return s;
 }
 
 static long long get_int(yajl_val root, const char *key)
@@ -108,12 +111,20 @@ static bool get_bool(yajl_val root, const char *key)
     return v && YAJL_IS_TRUE(v);
 }
 
+/* NULL, with "out of memory" as the message where it can be had. */
+static struct spec_state *oom_error(char **errmsg)
+{
+    if (errmsg)
+        *errmsg = strdup("state.json: out of memory");
+    return NULL;
+}
+
 struct spec_state *spec_state_parse(const char *data, size_t len, char **errmsg)
 {
     char ebuf[256];
     char *copy = strndup(data, len);
     if (!copy)
-        return NULL;
+        return oom_error(errmsg);
     yajl_val root = yajl_tree_parse(copy, ebuf, sizeof(ebuf));
     free(copy);
     if (!root || !YAJL_IS_OBJECT(root)) {
@@ -130,27 +141,28 @@ struct spec_state *spec_state_parse(const char *data, size_t len, char **errmsg)
     struct spec_state *s = calloc(1, sizeof(*s));
     if (!s) {
         yajl_tree_free(root);
-        return NULL;
+        return oom_error(errmsg);
     }
-    s->oci_version = get_str(root, "ociVersion");
-    s->id = get_str(root, "id");
-    s->status = get_str(root, "status");
+    bool oom = false;
+    s->oci_version = get_str(root, "ociVersion", &oom);
+    s->id = get_str(root, "id", &oom);
+    s->status = get_str(root, "status", &oom);
     s->pid = (int)get_int(root, "pid");
-    s->bundle = get_str(root, "bundle");
-    s->rootfs = get_str(root, "rootfs");
-    s->created = get_str(root, "created");
+    s->bundle = get_str(root, "bundle", &oom);
+    s->rootfs = get_str(root, "rootfs", &oom);
+    s->created = get_str(root, "created", &oom);
     s->owner = (uint32_t)get_int(root, "ownerUid");
-    char *ps = get_str(root, "pidStart");
+    char *ps = get_str(root, "pidStart", &oom);
     s->pid_start = ps ? strtoull(ps, NULL, 10) : 0;
     free(ps);
-    s->cgroup_mode = get_str(root, "cgroupMode");
-    s->cgroup_path = get_str(root, "cgroupPath");
-    s->cgroup_top = get_str(root, "cgroupTop");
-    s->cgroup_delegate = get_str(root, "cgroupDelegate");
+    s->cgroup_mode = get_str(root, "cgroupMode", &oom);
+    s->cgroup_path = get_str(root, "cgroupPath", &oom);
+    s->cgroup_top = get_str(root, "cgroupTop", &oom);
+    s->cgroup_delegate = get_str(root, "cgroupDelegate", &oom);
     s->pidns = get_bool(root, "pidns");
     s->systemd_cgroup = get_bool(root, "systemdCgroup");
     s->hook_kinds = (unsigned)get_int(root, "hookKinds");
-    char *mb = get_str(root, "rootfsMountBefore");
+    char *mb = get_str(root, "rootfsMountBefore", &oom);
     s->host_mounts = mb != NULL;
     s->rootfs_mnt_before = mb ? strtoull(mb, NULL, 10) : 0;
     free(mb);
@@ -159,6 +171,7 @@ struct spec_state *spec_state_parse(const char *data, size_t len, char **errmsg)
     if (a && YAJL_GET_OBJECT(a)->len) {
         size_t n = YAJL_GET_OBJECT(a)->len;
         s->annotations.items = calloc(n, sizeof(struct spec_kv));
+        oom |= !s->annotations.items;
         for (size_t i = 0; s->annotations.items && i < n; i++) {
             yajl_val v = YAJL_GET_OBJECT(a)->values[i];
             if (!YAJL_IS_STRING(v))
@@ -166,9 +179,14 @@ struct spec_state *spec_state_parse(const char *data, size_t len, char **errmsg)
             struct spec_kv *kv = &s->annotations.items[s->annotations.n++];
             kv->key = strdup(YAJL_GET_OBJECT(a)->keys[i]);
             kv->value = strdup(v->u.string);
+            oom |= !kv->key || !kv->value;
         }
     }
     yajl_tree_free(root);
+    if (oom) {
+        spec_state_free(s);
+        return oom_error(errmsg);
+    }
     if (!s->id) {
         if (errmsg && asprintf(errmsg, "state.json: id: required field missing") < 0)
             *errmsg = NULL;

@@ -12,10 +12,13 @@ static yajl_val field(yajl_val o, const char *k)
     return yajl_tree_get(o, path, yajl_t_any);
 }
 
-static char *str_field(yajl_val o, const char *k)
+/* A copy of a string member (NULL when absent); *oom when the copy failed. */
+static char *str_field(yajl_val o, const char *k, bool *oom)
 {
     yajl_val v = field(o, k);
-    return v && YAJL_IS_STRING(v) ? strdup(v->u.string) : NULL;
+    char *s = v && YAJL_IS_STRING(v) ? strdup(v->u.string) : NULL;
+    *oom |= v && YAJL_IS_STRING(v) && !s;
+    return s;
 }
 
 static uint64_t u64_field(yajl_val o, const char *k)
@@ -28,8 +31,11 @@ int spec_span_parse(const char *line, size_t len, struct spec_span *out, char **
 {
     char ebuf[256];
     char *copy = strndup(line, len);
-    if (!copy)
+    if (!copy) {
+        if (errmsg)
+            *errmsg = strdup("out of memory");
         return -1;
+    }
     yajl_val o = yajl_tree_parse(copy, ebuf, sizeof(ebuf));
     free(copy);
     memset(out, 0, sizeof(*out));
@@ -44,11 +50,12 @@ int spec_span_parse(const char *line, size_t len, struct spec_span *out, char **
         yajl_tree_free(o);
         return -1;
     }
-    out->id = str_field(o, "id");
-    out->op = str_field(o, "op");
-    out->cmd = str_field(o, "cmd");
-    out->proc = str_field(o, "proc");
-    out->name = str_field(o, "name");
+    bool oom = false;
+    out->id = str_field(o, "id", &oom);
+    out->op = str_field(o, "op", &oom);
+    out->cmd = str_field(o, "cmd", &oom);
+    out->proc = str_field(o, "proc", &oom);
+    out->name = str_field(o, "name", &oom);
     out->pid = (int)u64_field(o, "pid");
     out->ts = u64_field(o, "ts");
     out->mono = u64_field(o, "mono");
@@ -59,14 +66,16 @@ int spec_span_parse(const char *line, size_t len, struct spec_span *out, char **
     v = field(o, "failed");
     out->failed = v && YAJL_IS_TRUE(v);
     yajl_tree_free(o);
-    if (!out->id || !out->op || !out->proc || !out->name || !out->cmd) {
+    if (oom || !out->id || !out->op || !out->proc || !out->name || !out->cmd) {
         free(out->cmd);
         free(out->id);
         free(out->op);
         free(out->proc);
         free(out->name);
         memset(out, 0, sizeof(*out));
-        if (errmsg && asprintf(errmsg, "a span needs id, op, cmd, proc and name") < 0)
+        if (errmsg &&
+            asprintf(errmsg, "%s",
+                     oom ? "out of memory" : "a span needs id, op, cmd, proc and name") < 0)
             *errmsg = NULL;
         return -1;
     }
@@ -94,6 +103,8 @@ int spec_spans_load(const char *path, struct spec_spans *out, char **errmsg)
             alloc = alloc ? alloc * 2 : 256;
             struct spec_span *p = realloc(out->items, alloc * sizeof(*p));
             if (!p) {
+                if (errmsg && asprintf(errmsg, "%s: out of memory", path) < 0)
+                    *errmsg = NULL;
                 rc = -1;
                 break;
             }

@@ -145,6 +145,85 @@ START_TEST(build_unknown_arch_and_flag)
 }
 END_TEST
 
+/* Every architecture config-linux.md lists resolves through libseccomp's
+ * own names (SCMP_ARCH_X86_64 -> "x86_64") to the token of libseccomp's
+ * constant, or is "not known to this libseccomp" where its header has no
+ * such constant (LoongArch, m68k and SuperH came with 2.6). */
+START_TEST(arch_names_resolve)
+{
+    static const struct {
+        const char *name;
+        uint32_t token; /* 0: this libseccomp's header lacks it */
+    } spec[] = {
+        {"SCMP_ARCH_X86", SCMP_ARCH_X86},
+        {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
+        {"SCMP_ARCH_X32", SCMP_ARCH_X32},
+        {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
+        {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
+        {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
+        {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
+        {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
+        {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
+        {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
+        {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
+        {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
+        {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
+        {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
+        {"SCMP_ARCH_S390", SCMP_ARCH_S390},
+        {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
+        {"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC},
+        {"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64},
+        {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},
+#ifdef SCMP_ARCH_LOONGARCH64
+        {"SCMP_ARCH_LOONGARCH64", SCMP_ARCH_LOONGARCH64},
+#else
+        {"SCMP_ARCH_LOONGARCH64", 0},
+#endif
+#ifdef SCMP_ARCH_M68K
+        {"SCMP_ARCH_M68K", SCMP_ARCH_M68K},
+#else
+        {"SCMP_ARCH_M68K", 0},
+#endif
+#ifdef SCMP_ARCH_SH
+        {"SCMP_ARCH_SH", SCMP_ARCH_SH},
+        {"SCMP_ARCH_SHEB", SCMP_ARCH_SHEB},
+#else
+        {"SCMP_ARCH_SH", 0},
+        {"SCMP_ARCH_SHEB", 0},
+#endif
+    };
+    size_t n = sizeof(spec) / sizeof(spec[0]);
+    ck_assert_uint_eq(n, 23);
+    size_t listed = 0;
+    for (; spec_seccomp_archs[listed]; listed++)
+        ;
+    ck_assert_uint_eq(listed, n); /* and each is in it: seccomp_arch_token >= 0 below */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t token = 1;
+        int r = seccomp_arch_token(spec[i].name, &token);
+        ck_assert_msg(r == (spec[i].token != 0), "%s: %d", spec[i].name, r);
+        if (r == 1)
+            ck_assert_msg(token == spec[i].token, "%s: %u, libseccomp's constant is %u",
+                          spec[i].name, token, spec[i].token);
+    }
+    /* the native one is among them */
+    uint32_t t;
+    ck_assert_int_eq(seccomp_arch_token("SCMP_ARCH_X86_64", &t), 1);
+    ck_assert_uint_eq(t, SCMP_ARCH_X86_64);
+#if defined(__x86_64__)
+    ck_assert_uint_eq(t, seccomp_arch_native());
+#endif
+    /* not names of the spec, whatever libseccomp would say of them */
+    ck_assert_int_eq(seccomp_arch_token("SCMP_ARCH_FOO", &t), -1);
+    ck_assert_int_eq(seccomp_arch_token("SCMP_ARCH_x86_64", &t), -1);
+    ck_assert_int_eq(seccomp_arch_token("x86_64", &t), -1);
+    ck_assert_int_eq(seccomp_arch_token("SCMP_ARCH_NATIVE", &t), -1);
+    ck_assert_int_eq(seccomp_arch_token("SCMP_ARCH_RISCV32", &t), -1);
+    ck_assert_int_eq(seccomp_arch_token("", &t), -1);
+    ck_assert_int_eq(seccomp_arch_token(NULL, &t), -1);
+}
+END_TEST
+
 START_TEST(build_errno_ret_rules)
 {
     struct spec_config *c =
@@ -950,6 +1029,7 @@ static Suite *seccomp_suite(void)
     tcase_add_test(b, build_flags);
     tcase_add_test(b, build_wait_killable_without_listener);
     tcase_add_test(b, build_arch_list);
+    tcase_add_test(b, arch_names_resolve);
     suite_add_tcase(s, b);
     TCase *l = tcase_create("load");
     tcase_add_test(l, load_arch_x86_on_x86_64);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 
 /* ---- helpers ---- */
 
@@ -933,6 +934,50 @@ START_TEST(test_name_tables)
 }
 END_TEST
 
+/* One table of propagation names: each is accepted as rootfsPropagation
+ * and maps to its mount(2) flags; the table is sorted and nothing else is
+ * a propagation. */
+START_TEST(test_propagation_table)
+{
+    static const struct {
+        const char *name;
+        unsigned long flags;
+    } want[] = {{"private", MS_PRIVATE},
+                {"rprivate", MS_PRIVATE | MS_REC},
+                {"rshared", MS_SHARED | MS_REC},
+                {"rslave", MS_SLAVE | MS_REC},
+                {"runbindable", MS_UNBINDABLE | MS_REC},
+                {"shared", MS_SHARED},
+                {"slave", MS_SLAVE},
+                {"unbindable", MS_UNBINDABLE}};
+    size_t n = 0;
+    for (; spec_propagations[n].name; n++) {
+        ck_assert_uint_lt(n, sizeof(want) / sizeof(want[0]));
+        ck_assert_str_eq(spec_propagations[n].name, want[n].name);
+        ck_assert_uint_eq(spec_propagations[n].flags, want[n].flags);
+        if (n)
+            ck_assert_int_lt(strcmp(spec_propagations[n - 1].name, spec_propagations[n].name), 0);
+    }
+    ck_assert_uint_eq(n, sizeof(want) / sizeof(want[0]));
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_uint_eq(spec_propagation_flags(want[i].name), want[i].flags);
+        char doc[256];
+        snprintf(doc, sizeof(doc),
+                 "{'ociVersion':'1.3.0','root':{'path':'rootfs'},'linux':{'rootfsPropagation':"
+                 "'%s'}}",
+                 want[i].name);
+        struct spec_config *c = parse(doc);
+        ck_assert_str_eq(c->linux_->rootfs_propagation, want[i].name);
+        spec_config_free(c);
+    }
+    ck_assert_uint_eq(spec_propagation_flags(NULL), 0);
+    ck_assert_uint_eq(spec_propagation_flags(""), 0);
+    ck_assert_uint_eq(spec_propagation_flags("rbind"), 0);
+    ck_assert_uint_eq(spec_propagation_flags("SHARED"), 0);
+    ck_assert_uint_eq(spec_propagation_flags("rshared "), 0);
+}
+END_TEST
+
 static Suite *specs_suite(void)
 {
     Suite *s = suite_create("specs");
@@ -962,6 +1007,7 @@ static Suite *specs_suite(void)
     tcase_add_test(behaviour, test_load_missing);
     tcase_add_test(behaviour, test_process_parse);
     tcase_add_test(behaviour, test_name_tables);
+    tcase_add_test(behaviour, test_propagation_table);
     suite_add_tcase(s, good);
     suite_add_tcase(s, bad);
     suite_add_tcase(s, behaviour);
