@@ -10,7 +10,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 need="gcc libc6-dev make autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev libmount-dev
       libbpf-dev clang llvm libsystemd-dev
-      check busybox-static bats jq iproute2 python3 util-linux strace procps libcap2-bin
+      check busybox-static bats jq iproute2 python3 python3-jsonschema util-linux strace procps libcap2-bin
       runc crun bpftool valgrind"
 # shellcheck disable=SC2086
 if ! dpkg -s $need >/dev/null 2>&1; then
