@@ -117,7 +117,8 @@ make_image() {
         # one-line error)
         [ "$status" -eq 0 ] || [ "$(grep -c . <<<"$stderr")" -eq 1 ]
         [ "$(awk '$5 == "/"' /proc/self/mountinfo | wc -l)" -eq "$roots_before" ]
-        [ -e /etc/hostname ] && [ -d /usr/bin ]
+        [ -e /etc/hostname ]
+        [ -d /usr/bin ]
         assert_hostdir_untouched
         assert_clean "$ID"
     done
