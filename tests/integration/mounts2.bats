@@ -54,7 +54,8 @@ tree_bundle() {
     assert_kv top.write EROFS
     assert_kv sub.write EROFS
     [ "$(kv exec)" != 0 ]
-    [ ! -e "$TREE/new" ] && [ ! -e "$TREE/sub/new" ]
+    [ ! -e "$TREE/new" ]
+    [ ! -e "$TREE/sub/new" ]
     # the host's mounts are untouched
     awk -v m="$TREE/sub" '$5 == m { print $6 }' /proc/self/mountinfo | grep -q '^rw'
     assert_clean "$ID"

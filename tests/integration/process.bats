@@ -351,7 +351,7 @@ PY
     NOTIFY_SOCKET=$sock timeout 10 "$OCI_RT" --root "$ROOT" start "$ID"
     wait_for_status "$ID" stopped
     grep -qx STATUS=bye "$log"
-    ! grep -q READY "$log"
+    not grep -q READY "$log"
     oci delete "$ID"
     assert_clean "$ID"
     make_bundle '.process.args = ["/bin/sh", "-c", "echo x${NOTIFY_SOCKET}x; grep -c /run/notify /proc/self/mountinfo; true"]'

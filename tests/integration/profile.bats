@@ -135,7 +135,8 @@ bpf_prog_ids() {
     run --separate-stderr "$OCI_RT" profile --out /no/such/dir/p.json -- /bin/true
     assert_error_line '/no/such/dir/p.json' 'no such file'
     run -0 "$OCI_RT" profile --rules
-    [[ "$output" == *"pivot_root"* ]] && [[ "$output" == *"config parse"* ]]
+    [[ "$output" == *"pivot_root"* ]]
+    [[ "$output" == *"config parse"* ]]
 }
 
 @test "profile oci-rt run: every phase, named as oci-rt names them; rows cover each process's life" {

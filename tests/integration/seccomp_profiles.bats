@@ -72,7 +72,8 @@ exec_echo() {
     }
     [ "$output" = exec-ok ]
     run --separate-stderr oci exec --no-new-privs "$ID" /bin/echo exec-nnp-ok
-    [ "$status" -eq 0 ] && [ "$output" = exec-nnp-ok ]
+    [ "$status" -eq 0 ]
+    [ "$output" = exec-nnp-ok ]
     run -0 oci delete --force "$ID"
     assert_clean "$ID"
 }
@@ -82,7 +83,7 @@ exec_echo() {
     p=$(cat "$DOCKER_2017")
     # the fixture really is of that era
     for s in close_range clone3 openat2 faccessat2 pidfd_open epoll_pwait2 landlock_create_ruleset; do
-        ! jq -e --arg s "$s" '[.syscalls[].names[]] | index($s)' "$DOCKER_2017" >/dev/null
+        not jq -e --arg s "$s" '[.syscalls[].names[]] | index($s)' "$DOCKER_2017" >/dev/null
     done
     run_echo "$p"
     exec_echo "$p"
@@ -115,13 +116,15 @@ exec_echo() {
         # the container is not
         profile_bundle "$(minimal SCMP_ACT_KILL_PROCESS)" "$nnp" '["/bin/echo", "traced"]'
         run --separate-stderr oci --trace "$t.$nnp" run --bundle "$BUNDLE" "$ID-$nnp"
-        [ "$status" -eq 0 ] && [ "$output" = traced ]
+        [ "$status" -eq 0 ]
+        [ "$output" = traced ]
         grep '"proc":"init"' "$t.$nnp" | grep -q '"name":"wait for start"'
-        ! grep -q '"name":"seccomp load"' "$t.$nnp"
+        not grep -q '"name":"seccomp load"' "$t.$nnp"
         # one that allows it: they come too
         profile_bundle "$(cat "$DOCKER_2017")" "$nnp" '["/bin/echo", "traced"]'
         run --separate-stderr oci --trace "$t.d$nnp" run --bundle "$BUNDLE" "$ID-d$nnp"
-        [ "$status" -eq 0 ] && [ "$output" = traced ]
+        [ "$status" -eq 0 ]
+        [ "$output" = traced ]
         grep '"proc":"init"' "$t.d$nnp" | grep -q '"name":"seccomp load"'
         assert_clean "$ID-$nnp"
         assert_clean "$ID-d$nnp"

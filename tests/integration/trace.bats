@@ -76,7 +76,8 @@ EOF
     c=$(jq -r 'select(.op == "create" and .name == "config parse") | .ts' "$T")
     s=$(jq -r 'select(.op == "start" and .name == "execve") | .ts' "$T")
     d=$(jq -r 'select(.op == "delete" and .name == "state remove") | .ts' "$T")
-    [ "$c" -lt "$s" ] && [ "$s" -lt "$d" ]
+    [ "$c" -lt "$s" ]
+    [ "$s" -lt "$d" ]
     run assert_well_formed "$T"
     [ "$status" -eq 0 ] || { echo "$output"; false; }
     # the waterfall shows each command with its coverage
@@ -181,9 +182,9 @@ EOF
     grep -q "t.trace" "$S.on"
     grep -q "CLOCK_THREAD_CPUTIME_ID" "$S.on"
     grep -q 'iov_base="\\7\\0\\0\\0' "$S.on" # SYNC_TRACE messages of the init
-    ! grep -q "t.trace" "$S.off"
-    ! grep -q "CLOCK_THREAD_CPUTIME_ID" "$S.off"
-    ! grep -q 'iov_base="\\7\\0\\0\\0' "$S.off"
+    not grep -q "t.trace" "$S.off"
+    not grep -q "CLOCK_THREAD_CPUTIME_ID" "$S.off"
+    not grep -q 'iov_base="\\7\\0\\0\\0' "$S.off"
     # allocations: the runtime process allocates nothing more for tracing when off
     if ldd "$OCI_RT" | grep -q libasan; then
         skip "system calls checked; the malloc count needs LD_PRELOAD, which ASan's runtime refuses"
@@ -194,5 +195,7 @@ EOF
         --bundle "$BUNDLE" "$ID-m2"
     on=$(sed -n 's/^mallocs=//p' <<<"$stderr")
     echo "# mallocs in the runtime process: off $off, on $on" >&3
-    [ -n "$off" ] && [ -n "$on" ] && [ "$off" -le "$on" ]
+    [ -n "$off" ]
+    [ -n "$on" ]
+    [ "$off" -le "$on" ]
 }

@@ -188,6 +188,6 @@ check_results() { # check_results WORKLOAD FIGURE RUNTIME...
     # its namespace is gone, with every container and task in it
     run $c8 namespaces ls -q
     [ "$status" -eq 0 ]
-    ! grep -q '^ocibench-' <<<"$output"
+    [ -z "$(grep '^ocibench-' <<<"$output")" ] || { echo "left: $output" >&2; false; }
     assert_nothing_left "$W"
 }

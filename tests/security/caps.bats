@@ -114,8 +114,19 @@ report_as_1000() {
         | .process.noNewPrivileges = false
         | .process.args = ["/bin/sh", "-c", "setpriv --inh-caps +net_raw --ambient-caps +net_raw true; echo setpriv=$?; /usr/bin/ocitest report"]'
     run_ok
+    [ -n "$(kv setpriv)" ] || { echo "the attempt did not run: $output" >&2; false; }
     [ "$(kv setpriv)" != 0 ]
     assert_kv caps.amb "$(capmask)"
     assert_kv caps.inh "$(capmask)"
+    assert_clean "$ID"
+    # the control: with NET_RAW in the bounding, permitted and inheritable
+    # sets the same attempt raises it
+    make_bundle '.process.user = {"uid": 1000, "gid": 1000}
+        | .process.noNewPrivileges = false
+        | .process.capabilities.bounding += ["CAP_NET_RAW"] | .process.capabilities.permitted += ["CAP_NET_RAW"]
+        | .process.capabilities.inheritable = ["CAP_NET_RAW"]
+        | .process.args = ["/bin/sh", "-c", "setpriv --inh-caps +net_raw --ambient-caps +net_raw true; echo setpriv=$?"]'
+    run_ok
+    assert_kv setpriv 0
     assert_clean "$ID"
 }

@@ -34,6 +34,7 @@ assert_binary_unchanged() {
 @test "exe: inside, /proc/self/exe is the container's program and cannot be opened for writing" {
     make_bundle '.process.args = ["/bin/sh", "-c", "stat -L -c exe=%d:%i /proc/self/exe; exec ocitest exe-write"]'
     unflake run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+    [ -n "$(kv exe)" ] || { echo "the probe did not run: $output $stderr" >&2; false; }
     [ "$(kv exe)" != "$RT_ID" ]
     [ -n "$(kv exe_write)" ]
     [ "$(kv exe_write)" != ok ]
@@ -128,16 +129,32 @@ assert_binary_unchanged() {
     assert_clean "$ID-attacker"
 }
 
-@test "exe: an image running '#!/proc/self/exe' (with its own ELF interpreter) gets no writable handle on the runtime's binary" {
-    rootfs=$(copy_rootfs)
+# An image for the "#!/proc/self/exe" attack (sets IMAGE): /evil is a
+# script whose interpreter is the /proc/self/exe of the process that execs
+# it, with the argument /stage1. Whatever that binary is, the attack ran
+# when one of its two marks is in the output:
+#  - a dynamic binary (the runtime's own, when a container program is
+#    exec'd from runtime code): the kernel loads it with the image's ELF
+#    interpreter at the path of its PT_INTERP, the attacker's ld.so
+#    (exe_attack.c -DINTERP), which prints interp.ran=1, tries to open
+#    /proc/self/exe for writing, keeps an O_PATH fd 9 of it and execs
+#    /stage2, which retries the write through /proc/self/fd/9 once the
+#    runtime has exited;
+#  - oci-rt's sealed exec stub (static: no interpreter is loaded), which
+#    execs its first argument: /stage1 prints stub.exec=/stage1.
+# /rt-copy (a copy of the runtime's binary in the image) is the control:
+# exec'd by path it must load the image's interpreter (interp.ran=1).
+make_interp_image() {
+    local interp
     interp=$(readelf -l "$OCI_RT" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
-    if [ -n "$interp" ]; then
-        # a dynamic runtime binary: the image supplies its "ld.so"
-        mkdir -p "$rootfs$(dirname "$interp")"
-        cp "$BATS_FILE_TMPDIR/ld.so" "$rootfs$interp"
-    fi
-    printf '#!/proc/self/exe\n' >"$rootfs/evil"
-    cat >"$rootfs/stage2" <<'EOF'
+    [ -n "$interp" ] || skip "$OCI_RT is static: there is no ELF interpreter an image could supply"
+    IMAGE=$(copy_rootfs)
+    mkdir -p "$IMAGE$(dirname "$interp")"
+    cp "$BATS_FILE_TMPDIR/ld.so" "$IMAGE$interp"
+    cp "$OCI_RT" "$IMAGE/rt-copy"
+    printf '#!/proc/self/exe /stage1\n' >"$IMAGE/evil"
+    printf '#!/bin/sh\necho stub.exec=/stage1\n' >"$IMAGE/stage1"
+    cat >"$IMAGE/stage2" <<'EOF'
 #!/bin/sh
 echo "stage2.fd9=$(stat -L -c %d:%i /proc/self/fd/9 2>/dev/null)"
 i=0
@@ -148,19 +165,71 @@ while [ $i -lt 30 ]; do
 done | sort -u
 echo stage2.done
 EOF
-    chmod 755 "$rootfs/evil" "$rootfs/stage2"
-    make_bundle '.root.path = $r | .process.args = ["/evil"]' --arg r "$rootfs"
+    chmod 755 "$IMAGE/evil" "$IMAGE/stage1" "$IMAGE/stage2"
+}
+
+# assert_interp_attack_held OUTPUT: the attack ran (one of its marks is
+# there) and got no writable handle on the runtime's binary.
+assert_interp_attack_held() {
+    local out=$1 fd9
+    if grep -qx 'interp.ran=1' <<<"$out"; then
+        echo "# /proc/self/exe was a dynamic binary: the image's interpreter ran in it" >&3
+        grep -qx 'stage2.done' <<<"$out" || {
+            echo "the attack's second stage did not run: $out" >&2
+            return 1
+        }
+        not grep -qx 'interp.exe_write=ok' <<<"$out"
+        fd9=$(kv stage2.fd9 "$out")
+        [ -n "$fd9" ] || {
+            echo "the attacker got no O_PATH fd of /proc/self/exe: $out" >&2
+            return 1
+        }
+        if [ "$fd9" = "$RT_ID" ] && grep -qx 'stage2.open=ok' <<<"$out"; then
+            echo "the container opened the host's runtime binary for writing through an O_PATH fd of /proc/self/exe" >&2
+            return 1
+        fi
+    elif grep -qx 'stub.exec=/stage1' <<<"$out"; then
+        echo "# /proc/self/exe was oci-rt's exec stub (it exec'd /stage1): no code of the image ran in a binary of the host" >&3
+    else
+        echo "the attack did not run: neither the image's interpreter nor the exec stub ran for /evil; output: '$out'" >&2
+        return 1
+    fi
+}
+
+@test "exe: the control of the '#!/proc/self/exe' attack: a dynamic binary of the image runs with the image's ELF interpreter" {
+    make_interp_image
+    make_bundle '.root.path = $r | .process.args = ["/rt-copy"]' --arg r "$IMAGE"
+    unflake run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+    grep -qx 'interp.ran=1' <<<"$output" || {
+        echo "the attacker's interpreter did not run (status $status): $output $stderr" >&2
+        false
+    }
+    grep -qx 'stage2.done' <<<"$output"
+    assert_binary_unchanged
+    assert_clean "$ID"
+}
+
+@test "exe: an image running '#!/proc/self/exe' (with its own ELF interpreter) gets no writable handle on the runtime's binary" {
+    make_interp_image
+    make_bundle '.root.path = $r | .process.args = ["/evil"]' --arg r "$IMAGE"
     start_ok
     # no oci-rt process is left to hold the binary busy once start returned
     wait_for_status "$ID" stopped 10 || true
-    out=$(container_out)
-    not grep -qx 'interp.exe_write=ok' <<<"$out"
-    if [ "$(kv stage2.fd9 "$out")" = "$RT_ID" ]; then
-        if grep -qx 'stage2.open=ok' <<<"$out"; then
-            echo "the container opened the host's runtime binary for writing through an O_PATH fd of /proc/self/exe" >&2
-            false
-        fi
-    fi
+    assert_interp_attack_held "$(container_out)"
+    oci delete --force "$ID"
+    assert_binary_unchanged
+    assert_clean "$ID"
+}
+
+@test "exe: exec of a '#!/proc/self/exe' program in a running container (CVE-2019-5736's own path) gets no writable handle on the runtime's binary" {
+    make_interp_image
+    make_bundle '.root.path = $r | .process.args = ["/usr/bin/ocitest", "sleep", "60"]' --arg r "$IMAGE"
+    start_ok
+    # detached, as the attacker of the CVE waits for the runtime to exit
+    # (a runtime still running keeps its binary busy: ETXTBSY)
+    oci exec -d "$ID" /evil </dev/null >"$OUT_DIR/exec.out" 2>&1 3>&-
+    wait_for_line "$OUT_DIR/exec.out" '^(stage2\.done|stub\.exec=/stage1)$' 15
+    assert_interp_attack_held "$(cat "$OUT_DIR/exec.out")"
     oci delete --force "$ID"
     assert_binary_unchanged
     assert_clean "$ID"

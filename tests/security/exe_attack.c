@@ -15,8 +15,10 @@
  *
  *   gcc -DINTERP -static -nostdlib -fno-stack-protector -fno-builtin -O2 -o ld.so exe_attack.c
  *     An ELF interpreter with no libc: an image puts it at the path of the
- *     runtime's PT_INTERP and runs a script "#!/proc/self/exe", so that the
- *     kernel runs the runtime's own binary with this as its interpreter.
+ *     runtime's PT_INTERP and runs a script "#!/proc/self/exe", so that,
+ *     where /proc/self/exe is the runtime's own (dynamic) binary, the
+ *     kernel runs it with this as its interpreter (oci-rt's static exec
+ *     stub loads none: exe.bats tells the two cases apart).
  *     It prints interp.exe_write=<errno>, keeps an O_PATH fd of
  *     /proc/self/exe as fd 9 and execs /stage2 (which retries the write
  *     through /proc/self/fd/9 once the runtime has exited).

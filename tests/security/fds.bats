@@ -41,8 +41,10 @@ with_host_fds() {
     _record_pid "$ID"
     pid=$(container_pid)
     bad=()
+    seen=0
     for fd in /proc/"$pid"/fd/*; do
         t=$(readlink "$fd") || continue
+        seen=$((seen + 1))
         if [ -d "$fd" ]; then
             bad+=("${fd##*/} -> $t (a directory)")
         fi
@@ -51,6 +53,8 @@ with_host_fds() {
         esac
     done
     oci delete --force "$ID"
+    # (0, 1 and 2 at least: else the fds were not looked at)
+    [ "$seen" -ge 3 ] || { echo "read only $seen fds of the init (pid '$pid')" >&2; false; }
     if [ ${#bad[@]} -gt 0 ]; then
         printf 'the created init (pid %s) holds: %s\n' "$pid" "${bad[*]}" >&2
         false
@@ -65,6 +69,7 @@ with_host_fds() {
         unflake run --separate-stderr with_host_fds "$OCI_RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
         if [ "$status" -eq 0 ]; then
             cwd=$(kv cwd)
+            [ -n "$cwd" ] && [ -n "$(kv cwdid)" ] || { echo "fd $n: the probe did not run: $output" >&2; false; }
             [[ "$cwd" != "(unreachable)"* ]] || { echo "fd $n: cwd $cwd" >&2; false; }
             [[ "$cwd" != "$ROOT"* && "$cwd" != /sys/fs/cgroup* ]]
             # not one of the host's directories the caller had open
@@ -91,6 +96,8 @@ with_host_fds() {
         unflake run --separate-stderr with_host_fds "$OCI_RT" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
         not grep -q RAN-A-HOST-BINARY <<<"$output"
         [ "$status" -ne 0 ]
+        # refused at the exec of that path (not before it was tried)
+        grep -qF "$path" <<<"$stderr" || { echo "fd $n: the error does not name $path: $stderr" >&2; false; }
         assert_clean "$ID"
     done
 }

@@ -113,8 +113,12 @@ make_image() {
                           else {"destination": "/mnt/escape-root", "type": "tmpfs", "source": "tmpfs"} end]
             | .process.args = ["/bin/true"]' --arg img "$IMAGE" --arg t "$type" --arg src "$SRC"
         unflake run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+        # (the mount covers the container's own /: a failure is then a
+        # one-line error)
+        [ "$status" -eq 0 ] || [ "$(grep -c . <<<"$stderr")" -eq 1 ]
         [ "$(awk '$5 == "/"' /proc/self/mountinfo | wc -l)" -eq "$roots_before" ]
-        [ -e /etc/hostname ] && [ -d /usr/bin ]
+        [ -e /etc/hostname ]
+        [ -d /usr/bin ]
         assert_hostdir_untouched
         assert_clean "$ID"
     done
@@ -127,12 +131,26 @@ make_image() {
         | .linux.devices = [{"path": "/mnt/escape-abs/sub/evil-null", "type": "c", "major": 1, "minor": 3},
                             {"path": "/mnt/escape-rel/evil-fifo", "type": "p"}]
         | .process.args = ["/bin/sh", "-c", "ls -l $0/sub/evil-null $0/evil-fifo", $h]' --arg img "$IMAGE" --arg h "$HOSTDIR"
+    # the rootfs has no directory at the symlinks' targets: refused with a
+    # one-line error, or made inside
     unflake run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
     assert_hostdir_untouched
     if [ "$status" -eq 0 ]; then
         [ -c "$IMAGE$HOSTDIR/sub/evil-null" ]
         [ -p "$IMAGE$HOSTDIR/evil-fifo" ]
+    else
+        echo "# without the rootfs' own $HOSTDIR: refused: $stderr" >&3
+        assert_error_line "device"
     fi
+    assert_clean "$ID"
+    # with the rootfs' own copy of HOSTDIR the symlinks lead somewhere
+    # inside: the nodes are made there (and nothing on the host)
+    mkdir -p "$IMAGE$HOSTDIR/sub"
+    unflake run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+    assert_hostdir_untouched
+    [ "$status" -eq 0 ] || { echo "run failed: $stderr" >&2; false; }
+    [ -c "$IMAGE$HOSTDIR/sub/evil-null" ]
+    [ -p "$IMAGE$HOSTDIR/evil-fifo" ]
     assert_clean "$ID"
 }
 
@@ -142,6 +160,9 @@ make_image() {
     VOL=$BATS_TEST_TMPDIR/vol
     mkdir -p "$VOL/d/sub"
     mkdir -p "$IMAGE/vol"
+    # the rootfs' own copy of HOSTDIR: d as a symlink resolved inside the
+    # rootfs leads there, so that a create can succeed in that state too
+    mkdir -p "$IMAGE$HOSTDIR/sub"
     up=$(printf '../%.0s' $(seq 20))
     # the attacker (with VOL at /mnt): /mnt/d is in turn a directory, a
     # symlink to HOSTDIR, a directory, a relative symlink up to HOSTDIR
@@ -167,7 +188,9 @@ make_image() {
         | .mounts += [{"destination": "/vol", "type": "bind", "source": $v, "options": ["bind"]},
                       {"destination": "/vol/d/sub", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}]
         | .process.args = ["/usr/bin/ocitest", "sleep", "30"]' --arg img "$IMAGE" --arg v "$VOL"
-    ok=0 failed=0 placed=0
+    ok=0 failed=0 placed=0 followed=0
+    # each round of the attacker renames two directories d away (k.N.a, k.N.b)
+    swaps_before=$(find "$VOL" -maxdepth 1 -name 'k.*' | wc -l)
     for i in $(seq 50); do
         unflake oci_detached create --bundle "$BUNDLE" "$ID"
         if [ "$status" -eq 0 ]; then
@@ -179,6 +202,7 @@ make_image() {
             where=$(awk '$0 ~ / - tmpfs tmpfs .*size=1024k/ { print $5 }' "/proc/$pid/mountinfo")
             if [ -n "$where" ]; then
                 placed=$((placed + 1))
+                [[ "$where" != "$HOSTDIR"/* ]] || followed=$((followed + 1))
                 [[ "$where" == /vol/* || "$where" == "$HOSTDIR"/* ]] || { echo "create $i: the tmpfs is at $where" >&2; false; }
             fi
         else
@@ -189,7 +213,9 @@ make_image() {
         oci delete --force "$ID" >/dev/null 2>&1
         alive "$(container_pid "$ID-attacker")"
     done
-    echo "# race: $ok created ($placed with the tmpfs in place), $failed refused" >&3
+    swaps=$(($(find "$VOL" -maxdepth 1 -name 'k.*' | wc -l) - swaps_before))
+    echo "# race: $ok created ($placed with the tmpfs in place, $followed of them through a symlink), $failed refused; the attacker swapped d $swaps times" >&3
+    [ "$swaps" -gt 0 ] || { echo "the attacker did not swap /mnt/d while the creates ran: the race did not run" >&2; false; }
     [ ! -e "$BATS_TEST_TMPDIR/refusals" ] || sort "$BATS_TEST_TMPDIR/refusals" | uniq -c | sed 's/^/#   /' >&3
     [ $((ok + failed)) -eq 50 ]
     oci delete --force "$ID-attacker"

@@ -80,6 +80,9 @@ SYSCTL_PROBE='echo fwd=$(cat /proc/sys/net/ipv4/ip_forward); echo proc_fs=$(stat
     assert_hostdir_untouched
     if [ "$status" -eq 0 ]; then
         assert_kv sys_fs sysfs
+    else
+        [ -n "$stderr" ]
+        [ "$(printf '%s\n' "$stderr" | grep -c .)" -eq 1 ]
     fi
     assert_clean "$ID"
 }
@@ -114,6 +117,10 @@ SYSCTL_PROBE='echo fwd=$(cat /proc/sys/net/ipv4/ip_forward); echo proc_fs=$(stat
         assert_hostdir_untouched
         if [ "$status" -ne 0 ]; then
             assert_error_line "sysctl|net\.ipv4\.ip_forward"
+        else
+            # the host file was in place over the sysctl's path (the
+            # attack ran), and the runtime's write did not go there
+            assert_kv fwd fake-value
         fi
         assert_clean "$ID"
     done

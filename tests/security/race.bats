@@ -71,9 +71,19 @@ start_attacker() {
     BUNDLE=$victim_bundle
 }
 
+# Stops the attacker; fails unless it flipped the names while the creates
+# ran (its progress lines: flips=N fails=M errno=E).
 stop_attacker() {
+    local out=$OUT_DIR/$ID-attacker.out first last
+    first=$(sed -n 's/^flips=\([0-9]*\) .*/\1/p' "$out" | head -n1)
+    last=$(grep '^flips=' "$out" | tail -n1)
     oci delete --force "$ID-attacker"
     BUNDLE=$ATTACKER_BUNDLE assert_clean "$ID-attacker"
+    echo "# attacker: $last" >&3
+    [ -n "$last" ] && [ "$(sed 's/^flips=\([0-9]*\) .*/\1/' <<<"$last")" -gt "${first:-0}" ] || {
+        echo "the attacker did not flip the names while the creates ran (first flips=${first:-none}, last: ${last:-none}): the race did not run" >&2
+        return 1
+    }
 }
 
 # What is wrong in the created container PID: a mount point below /proc

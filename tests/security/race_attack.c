@@ -9,21 +9,28 @@
  *   race_attack swap DIR A B [A B ...]
  *       In DIR, exchanges each A with its B (renameat2 RENAME_EXCHANGE)
  *       in a tight loop, forever: a device, a file or a directory on one
- *       side, a symlink into /proc on the other. Prints "ready" first.
+ *       side, a symlink into /proc on the other. Prints "ready" first,
+ *       then its progress (below).
  *
  *   race_attack replace DIR NAME TARGET
  *       In DIR, puts a symlink to TARGET in the place of NAME (symlink +
  *       rename over it), forever: whatever the runtime creates as NAME is
- *       replaced as soon as it exists. Prints "ready" first.
+ *       replaced as soon as it exists. Prints "ready" first, then its
+ *       progress.
  *
  *   race_attack console-sink SOCKET
  *       A --console-socket receiver for many creates: accepts, takes the
  *       pty master (SCM_RIGHTS) and closes it, forever. Prints "ready"
  *       once it listens.
- */
+ *
+ * Progress, at most every 200 ms: "flips=N fails=M errno=E", the renames
+ * that succeeded and failed so far and the errno of the last failure
+ * (0: none), so that a test can tell that the names did flip while the
+ * runtime worked on them. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +42,33 @@
 #ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE (1 << 1)
 #endif
+
+struct progress {
+    unsigned long flips, fails;
+    int last_errno;
+    struct timespec shown;
+};
+
+/* Counts the result of one rename (rc of the call) and prints the counts
+ * when 200 ms have passed since the last line. */
+static void count(struct progress *p, int rc)
+{
+    if (rc == 0) {
+        p->flips++;
+    } else {
+        p->fails++;
+        p->last_errno = errno;
+    }
+    if ((p->flips + p->fails) % 256 != 0)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if ((now.tv_sec - p->shown.tv_sec) * 1000 + (now.tv_nsec - p->shown.tv_nsec) / 1000000 < 200)
+        return;
+    p->shown = now;
+    printf("flips=%lu fails=%lu errno=%d\n", p->flips, p->fails, p->last_errno);
+    fflush(stdout);
+}
 
 static int swap(int argc, char **argv)
 {
@@ -49,9 +83,10 @@ static int swap(int argc, char **argv)
     }
     printf("ready\n");
     fflush(stdout);
+    struct progress p = {0};
     for (;;)
         for (int i = 3; i + 1 < argc; i += 2)
-            syscall(SYS_renameat2, dir, argv[i], dir, argv[i + 1], RENAME_EXCHANGE);
+            count(&p, (int)syscall(SYS_renameat2, dir, argv[i], dir, argv[i + 1], RENAME_EXCHANGE));
     return 0;
 }
 
@@ -70,9 +105,10 @@ static int replace(int argc, char **argv)
     snprintf(tmp, sizeof(tmp), ".%s.new", argv[3]);
     printf("ready\n");
     fflush(stdout);
+    struct progress p = {0};
     for (;;) {
         symlinkat(argv[4], dir, tmp);
-        renameat(dir, tmp, dir, argv[3]);
+        count(&p, renameat(dir, tmp, dir, argv[3]));
     }
     return 0;
 }

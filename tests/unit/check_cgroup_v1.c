@@ -1,9 +1,9 @@
 /* The cgroup v1 backend: resources, freezer and statistics against a fake
  * hierarchy of plain files (the backend appends each value with a newline,
- * so a file shows every write in order), and, as root on a host with v1
- * controllers, against the kernel in cgroups this test creates and removes
- * (/sys/fs/cgroup/<ctrl>/oci-rt-unit-<pid>). */
+ * so a file shows every write in order). Against the kernel:
+ * check_cgroup_v1_real.c. */
 #include "config.h"
+#include "cgroup_fixtures.h"
 #include "libcontainer/cgroups.h"
 #include "libcontainer/cgroup_backend.h"
 #include "libcontainer/cgroup_fs.h"
@@ -19,12 +19,10 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -96,14 +94,6 @@ static void spit(const char *path, const char *content)
     fclose(f);
 }
 
-static char *slurp(const char *path)
-{
-    char *s = NULL;
-    if (read_file_at(AT_FDCWD, path, &s, NULL, 1 << 20) < 0)
-        return NULL;
-    return s;
-}
-
 /* The file holds exactly want (or starts with it). */
 static void check_file(const char *ctrl, const char *file, const char *want, bool prefix)
 {
@@ -150,32 +140,6 @@ static struct cgroup *fake(const char *skip)
             symlink("memory.limit_in_bytes", fpath("memory", "memory.memsw.limit_in_bytes")), 0);
     }
     return &fcg;
-}
-
-static struct spec_config *cfg;
-
-/* linux.resources of a config.json (single quotes for double quotes) */
-static const struct spec_resources *res_of(const char *resources)
-{
-    char *doc;
-    xasprintf(&doc, "{'ociVersion':'1.3.0','root':{'path':'rootfs'},'linux':{'resources':%s}}",
-              resources);
-    for (char *p = doc; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    char *msg = NULL;
-    cfg = spec_config_parse(doc, strlen(doc), "config.json", &msg);
-    ck_assert_msg(cfg != NULL, "parse: %s", msg ? msg : "?");
-    free(doc);
-    ck_assert_ptr_nonnull(cfg->linux_->resources);
-    return cfg->linux_->resources;
-}
-
-static void apply_ok(struct cgroup *cg, const char *resources, bool update)
-{
-    struct oci_err err = {0};
-    int rc = cgroup_apply(cg, res_of(resources), update, &err);
-    ck_assert_msg(rc == 0, "apply: %s", err.msg);
 }
 
 static void apply_fails(struct cgroup *cg, const char *resources, bool update, const char *want)
@@ -571,275 +535,6 @@ START_TEST(fake_stats)
 }
 END_TEST
 
-/* ---- real kernel (root, v1 controllers) ---- */
-
-static struct cgroup rcg;
-static bool real_ok;
-static char real_skip[1200];
-
-static void real_setup(void)
-{
-    real_ok = false;
-    if (geteuid() != 0) {
-        snprintf(real_skip, sizeof(real_skip), "not root");
-        return;
-    }
-    struct oci_err err = {0};
-    char path[64];
-    snprintf(path, sizeof(path), "/oci-rt-unit-%d", getpid());
-    if (cgroup_init(&rcg, CG_LEGACY, path, NULL, &err) < 0 || rcg.n_hier == 0) {
-        snprintf(real_skip, sizeof(real_skip), "no cgroup v1 hierarchy: %s", err.msg);
-        cgroup_release(&rcg);
-        return;
-    }
-    static const char *const need[] = {"memory", "pids", "cpu", "cpuacct", "freezer", "devices"};
-    for (size_t i = 0; i < ARRAY_SIZE(need); i++) {
-        if (!cgroup_has_controller(&rcg, need[i])) {
-            snprintf(real_skip, sizeof(real_skip), "no v1 %s controller", need[i]);
-            cgroup_release(&rcg);
-            return;
-        }
-    }
-    if (cgroup_create(&rcg, NULL, &err) < 0) {
-        snprintf(real_skip, sizeof(real_skip), "create: %.100s", err.msg);
-        cgroup_release(&rcg);
-        return;
-    }
-    real_ok = true;
-}
-
-/* In the runner, after the test process: kill what a failed test left. */
-static void real_teardown(void)
-{
-    if (!real_ok)
-        return;
-    struct oci_err err = {0};
-    cgroup_freeze(&rcg, false, &err);
-    pid_t *pids;
-    size_t n;
-    err_clear(&err);
-    for (int round = 0; round < 50; round++) {
-        if (cgroup_pids(&rcg, &pids, &n, &err) < 0 || n == 0) {
-            free(pids);
-            break;
-        }
-        for (size_t i = 0; i < n; i++)
-            kill(pids[i], SIGKILL);
-        free(pids);
-        usleep(10000);
-    }
-    err_clear(&err);
-    if (cgroup_destroy(&rcg, &err) < 0)
-        fprintf(stderr, "check_cgroup_v1: cleanup: %s\n", err.msg);
-    cgroup_release(&rcg);
-}
-
-#define REQUIRE_REAL()                                                                             \
-    do {                                                                                           \
-        if (!real_ok) {                                                                            \
-            fprintf(stderr, "SKIP %s: %s\n", __func__, real_skip);                                 \
-            return;                                                                                \
-        }                                                                                          \
-    } while (0)
-
-static const char *real_path(const char *ctrl, const char *file)
-{
-    static char path[512];
-    for (size_t i = 0; i < rcg.n_hier; i++) {
-        const char *c = rcg.hier[i].controllers;
-        size_t l = strlen(ctrl);
-        bool has = false;
-        for (const char *p = c; (p = strstr(p, ctrl)); p += l)
-            has |= (p == c || p[-1] == ',') && (p[l] == ',' || p[l] == '\0');
-        if (has) {
-            snprintf(path, sizeof(path), "%s%s/%s", rcg.hier[i].mnt, rcg.path, file);
-            return path;
-        }
-    }
-    ck_abort_msg("no %s", ctrl);
-    return NULL;
-}
-
-static char *real_read(const char *ctrl, const char *file)
-{
-    char *s = slurp(real_path(ctrl, file));
-    ck_assert_msg(s != NULL, "read %s", real_path(ctrl, file));
-    s[strcspn(s, "\n")] = '\0';
-    return s;
-}
-
-#define assert_real(ctrl, file, want)                                                              \
-    do {                                                                                           \
-        char *got_ = real_read(ctrl, file);                                                        \
-        ck_assert_msg(!strcmp(got_, want), "%s: got \"%s\", want \"%s\"", file, got_, want);       \
-        free(got_);                                                                                \
-    } while (0)
-
-START_TEST(real_apply)
-{
-    REQUIRE_REAL();
-    apply_ok(&rcg,
-             "{'memory':{'limit':67108864,'swap':134217728},'pids':{'limit':32},"
-             "'cpu':{'quota':50000,'period':100000,'shares':256},"
-             "'devices':[{'allow':false,'access':'rwm'},"
-             "{'allow':true,'type':'c','major':1,'minor':3,'access':'rwm'}]}",
-             false);
-    spec_config_free(cfg);
-    assert_real("memory", "memory.limit_in_bytes", "67108864");
-    assert_real("pids", "pids.max", "32");
-    assert_real("cpu", "cpu.cfs_quota_us", "50000");
-    assert_real("cpu", "cpu.cfs_period_us", "100000");
-    assert_real("cpu", "cpu.shares", "256");
-    assert_real("devices", "devices.list", "c 1:3 rwm");
-    bool has_memsw = access(real_path("memory", "memory.memsw.limit_in_bytes"), F_OK) == 0;
-    if (has_memsw)
-        assert_real("memory", "memory.memsw.limit_in_bytes", "134217728");
-    /* lower both (limit first), then raise both (memsw first): the kernel
-     * refuses the other orders */
-    apply_ok(&rcg, "{'memory':{'limit':33554432,'swap':50331648}}", true);
-    spec_config_free(cfg);
-    assert_real("memory", "memory.limit_in_bytes", "33554432");
-    apply_ok(&rcg, "{'memory':{'limit':268435456,'swap':536870912},'pids':{'limit':-1}}", true);
-    spec_config_free(cfg);
-    assert_real("memory", "memory.limit_in_bytes", "268435456");
-    if (has_memsw)
-        assert_real("memory", "memory.memsw.limit_in_bytes", "536870912");
-    assert_real("pids", "pids.max", "max");
-    apply_ok(&rcg, "{'memory':{'limit':-1}}", true);
-    spec_config_free(cfg);
-    assert_real("memory", "memory.limit_in_bytes", "9223372036854771712");
-}
-END_TEST
-
-static void burn_ms(int ms)
-{
-    struct timespec t0, t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-    do
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < ms);
-}
-
-/* A child in the cgroup: burns ms of CPU, then allocates mb MiB, then
- * waits to be killed. */
-static pid_t child_in_cgroup(int burn, int mb)
-{
-    int p[2];
-    ck_assert_int_eq(pipe(p), 0);
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        char c;
-        signal(SIGTERM, SIG_DFL); /* Check's handler would kill the runner */
-        signal(SIGALRM, SIG_DFL);
-        close(p[1]);
-        if (read(p[0], &c, 1) != 1)
-            _exit(1);
-        burn_ms(burn);
-        for (int i = 0; i < mb; i++) {
-            char *m =
-                mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-            if (m != MAP_FAILED)
-                memset(m, 1, 1 << 20);
-        }
-        for (;;)
-            pause();
-    }
-    close(p[0]);
-    struct oci_err err = {0};
-    int rc = cgroup_v1_backend.enter(&rcg, pid, &err);
-    ck_assert_int_eq(write(p[1], "g", 1), 1);
-    close(p[1]);
-    ck_assert_msg(rc == 0, "enter: %s", err.msg);
-    return pid;
-}
-
-static void reap(pid_t pid)
-{
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-}
-
-START_TEST(real_freezer)
-{
-    REQUIRE_REAL();
-    pid_t pid = child_in_cgroup(0, 0);
-    struct oci_err err = {0};
-    ck_assert_int_eq(cgroup_frozen(&rcg), 0);
-    ck_assert_msg(cgroup_freeze(&rcg, true, &err) == 0, "freeze: %s", err.msg);
-    ck_assert_int_eq(cgroup_frozen(&rcg), 1);
-    assert_real("freezer", "freezer.state", "FROZEN");
-    ck_assert_msg(cgroup_freeze(&rcg, false, &err) == 0, "thaw: %s", err.msg);
-    ck_assert_int_eq(cgroup_frozen(&rcg), 0);
-    assert_real("freezer", "freezer.state", "THAWED");
-    /* signal_all freezes around the kill and thaws after */
-    ck_assert_msg(cgroup_signal_all(&rcg, SIGTERM, &err) == 0, "signal: %s", err.msg);
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
-    ck_assert_int_eq(cgroup_frozen(&rcg), 0);
-}
-END_TEST
-
-START_TEST(real_stats)
-{
-    REQUIRE_REAL();
-    pid_t pid = child_in_cgroup(100, 4);
-    struct cgroup_stats st;
-    struct oci_err err = {0};
-    /* the burn and the allocation take CPU time, which a loaded machine
-     * hands out slowly: wait for them (at most 20 s), not for a fixed time */
-    for (int i = 0;; i++) {
-        ck_assert_msg(cgroup_stats(&rcg, &st, &err) == 0, "stats: %s", err.msg);
-        if ((st.cpu.total >= 80000000 && st.memory.usage >= 4 << 20) || i == 400)
-            break;
-        cgroup_stats_free(&st);
-        usleep(50000);
-    }
-    ck_assert(st.has_cpu && st.has_memory && st.has_pids);
-    ck_assert_uint_ge(st.cpu.total, 80000000);
-    ck_assert_uint_ge(st.cpu.n_percpu, 1);
-    uint64_t sum = 0;
-    for (size_t i = 0; i < st.cpu.n_percpu; i++)
-        sum += st.cpu.percpu[i];
-    ck_assert_uint_eq(sum, st.cpu.total);
-    ck_assert_uint_ge(st.cpu.user + st.cpu.kernel, 50000000);
-    ck_assert_uint_ge(st.memory.usage, 4 << 20);
-    ck_assert_uint_gt(st.memory.raw.n, 10);
-    ck_assert_ptr_nonnull(spec_map_get(&st.memory.raw, "total_rss"));
-    ck_assert_uint_eq(st.pids.current, 1);
-    ck_assert_uint_eq(st.pids.limit, 0);
-    cgroup_stats_free(&st);
-    reap(pid);
-}
-END_TEST
-
-START_TEST(real_oom)
-{
-    REQUIRE_REAL();
-    apply_ok(&rcg, "{'memory':{'limit':16777216}}", false);
-    spec_config_free(cfg);
-    struct oci_err err = {0};
-    bool per_event = false;
-    int efd = cgroup_oom_watch(&rcg, &per_event, &err);
-    ck_assert(per_event);
-    ck_assert_msg(efd >= 0, "watch: %s", err.msg);
-    ck_assert(fcntl(efd, F_GETFD) & FD_CLOEXEC);
-    ck_assert_int_eq(cgroup_oom_kills(&rcg), 0);
-    pid_t pid = child_in_cgroup(0, 64);
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status %x", status);
-    struct pollfd p = {.fd = efd, .events = POLLIN};
-    ck_assert_int_eq(poll(&p, 1, 5000), 1);
-    uint64_t events;
-    ck_assert_int_eq(read(efd, &events, sizeof(events)), sizeof(events));
-    ck_assert_uint_ge(events, 1);
-    ck_assert_int_ge(cgroup_oom_kills(&rcg), 1);
-    close(efd);
-}
-END_TEST
-
 static Suite *suite(void)
 {
     Suite *s = suite_create("cgroup_v1");
@@ -858,21 +553,6 @@ static Suite *suite(void)
     tcase_add_test(f, fake_freezer);
     tcase_add_test(f, fake_stats);
     suite_add_tcase(s, f);
-    /* one cgroup per real test, made and removed by the runner */
-    const struct {
-        const char *name;
-        const TTest *test;
-    } real[] = {{"real_apply", real_apply},
-                {"real_freezer", real_freezer},
-                {"real_stats", real_stats},
-                {"real_oom", real_oom}};
-    for (size_t i = 0; i < ARRAY_SIZE(real); i++) {
-        TCase *r = tcase_create(real[i].name);
-        tcase_add_unchecked_fixture(r, real_setup, real_teardown);
-        tcase_set_timeout(r, 30);
-        tcase_add_test(r, real[i].test);
-        suite_add_tcase(s, r);
-    }
     return s;
 }
 

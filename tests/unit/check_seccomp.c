@@ -3,7 +3,8 @@
  * check_seccomp_profile.c). Profiles are read from
  * $srcdir/tests/unit/data/seccomp/ or written inline (single quotes for
  * readability). Check forks each test; filters are loaded in a further
- * child, so a killed or filtered process is never the test. */
+ * child, so a killed or filtered process is never the test. A filter for
+ * 32-bit syscalls on x86_64: check_seccomp_ia32.c. */
 #include "libcontainer/error.h"
 #include "libcontainer/log.h"
 #include "libcontainer/seccomp.h"
@@ -397,64 +398,6 @@ START_TEST(build_arch_list)
     seccomp_plan_free(&native);
     seccomp_plan_free(&multi);
     spec_config_free(c);
-}
-END_TEST
-
-#if defined(__x86_64__)
-/* A 32-bit syscall from this 64-bit process: seccomp sees AUDIT_ARCH_I386. */
-static long int80(long nr, long a1)
-{
-    long ret;
-    __asm__ volatile("int $0x80"
-                     : "=a"(ret)
-                     : "a"(nr), "b"(a1)
-                     : "memory", "r8", "r9", "r10", "r11");
-    return ret;
-}
-
-static int do_int80_dup(void *arg)
-{
-    (void)arg;
-    return (int)-int80(41 /* i386 dup */, 100); /* 42 from the filter, 9 EBADF without */
-}
-
-static int do_int80_getpid(void *arg)
-{
-    (void)arg;
-    return int80(20 /* i386 getpid */, 0) == getpid() ? 0 : 1;
-}
-#endif
-
-START_TEST(load_arch_x86_on_x86_64)
-{
-#if defined(__x86_64__)
-    struct seccomp_plan none = {0};
-    int st = run_filtered(&none, true, do_int80_getpid, NULL);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        fprintf(stderr, "SKIP load_arch_x86_on_x86_64: no IA-32 emulation in this kernel\n");
-        return;
-    }
-    struct spec_config *c =
-        config_with("{'defaultAction': 'SCMP_ACT_ALLOW', 'architectures': ['SCMP_ARCH_X86'], "
-                    "'syscalls': [{'names': ['dup'], 'action': 'SCMP_ACT_ERRNO', "
-                    "'errnoRet': 42}]}");
-    struct seccomp_plan p;
-    build_ok(c->linux_->seccomp, &p);
-    assert_exit(run_filtered(&p, true, do_int80_dup, NULL), 42);
-    seccomp_plan_free(&p);
-    spec_config_free(c);
-    /* without SCMP_ARCH_X86 the filter kills a 32-bit syscall (bad arch) */
-    c = config_with("{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['dup'], "
-                    "'action': 'SCMP_ACT_ERRNO', 'errnoRet': 42}]}");
-    build_ok(c->linux_->seccomp, &p);
-    st = run_filtered(&p, true, do_int80_dup, NULL);
-    ck_assert(WIFSIGNALED(st));
-    ck_assert_int_eq(WTERMSIG(st), SIGSYS);
-    seccomp_plan_free(&p);
-    spec_config_free(c);
-#else
-    fprintf(stderr, "SKIP load_arch_x86_on_x86_64: not an x86_64 host\n");
-#endif
 }
 END_TEST
 
@@ -1032,7 +975,6 @@ static Suite *seccomp_suite(void)
     tcase_add_test(b, arch_names_resolve);
     suite_add_tcase(s, b);
     TCase *l = tcase_create("load");
-    tcase_add_test(l, load_arch_x86_on_x86_64);
     tcase_add_test(l, load_errno);
     tcase_add_test(l, plan_action_matches_kernel);
     tcase_add_test(l, load_other_actions);

@@ -1,14 +1,14 @@
 #!/bin/bash
 # The cgroup v2 backend on a pure cgroup2 host (the qemu guest):
 #
-#   tests/vm/run-guest.sh --tool "$PWD/tests/unit/check_cgroup_v2" \
-#       --env CHECK_CGV2="$PWD/tests/unit/check_cgroup_v2" tests/vm/v2-unit.sh
+#   tests/vm/run-guest.sh --tool "$PWD/tests/unit/check_cgroup_v2_real" \
+#       --env CHECK_CGV2="$PWD/tests/unit/check_cgroup_v2_real" tests/vm/v2-unit.sh
 #
 # (the guest's /tmp is a fresh tmpfs: the binary cannot live there)
 #
-# 1. the unit test binary check_cgroup_v2 when $CHECK_CGV2 names it (the fake
-#    tree, and the eBPF device filter / freezer / cgroup.kill on the real
-#    hierarchy);
+# 1. the unit test binary check_cgroup_v2_real when $CHECK_CGV2 names it
+#    (the eBPF device filter / freezer / cgroup.kill on the real hierarchy;
+#    its exit 77, "cannot run here", fails here);
 # 2. oci-rt create with rich linux.resources: each cgroup file read back;
 #    the device filter seen from inside; update, pause/resume, events
 #    --stats and delete --force (cgroup.kill).
@@ -44,7 +44,7 @@ fstype=$(awk -v m="$CG" '$2 == m { t = $3 } END { print t }' /proc/mounts)
 [ "$fstype" = cgroup2 ] || { echo "SKIP: $CG is '${fstype:-not mounted}', not cgroup2"; exit 77; }
 
 if [ -n "${CHECK_CGV2:-}" ]; then
-    if "$CHECK_CGV2"; then ok "check_cgroup_v2"; else not_ok "check_cgroup_v2"; fi
+    if "$CHECK_CGV2"; then ok "${CHECK_CGV2##*/}"; else not_ok "${CHECK_CGV2##*/} (status $?)"; fi
 fi
 
 if [ "${OCI_RT_GUEST:-}" = 1 ]; then

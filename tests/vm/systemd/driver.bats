@@ -117,7 +117,8 @@ cg_of() { sed -n 's/^0:://p' "/proc/$1/cgroup"; }
     [ "$(cat "$dir/cpu.max")" = "50000 100000" ]
     [ "$(prop "$unit" MemoryHigh)" = 60000000 ]
     high=$(cat "$dir/memory.high")
-    [ "$high" -le 60000000 ] && [ "$high" -gt 59000000 ]
+    [ "$high" -le 60000000 ]
+    [ "$high" -gt 59000000 ]
     systemctl daemon-reload
     [ "$(cat "$dir/memory.max")" = 67108864 ]
     [ "$(cat "$dir/pids.max")" = 99 ]
