@@ -261,6 +261,9 @@ int bench_wl_density(struct bench *b, struct bench_runtime *rt, bool record, str
 
 /* options.c */
 int bench_options_parse(int argc, char **argv, struct bench_opts *o);
+/* The man page oci-bench(8) from the option table (oci-bench --generate-man
+ * FILE, run by make); 0, or -1 after printing the error. */
+int bench_options_write_man(const char *path);
 void bench_options_free(struct bench_opts *o);
 
 /* text.c: a command line split as a shell splits it (quotes, backslashes) */

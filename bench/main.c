@@ -168,6 +168,8 @@ int main(int argc, char **argv)
 {
     struct bench b = {0};
     struct oci_err err = {0};
+    if (argc == 3 && !strcmp(argv[1], "--generate-man")) /* not an option: for make */
+        return bench_options_write_man(argv[2]) < 0;
     if (bench_options_parse(argc, argv, &b.o) < 0)
         return 2;
     b.drv = driver(b.o.engine);

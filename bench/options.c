@@ -4,7 +4,9 @@
 #include "config.h"
 #include "bench/bench.h"
 #include "libcontainer/util.h"
+#include "runtime/roff.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,13 +108,18 @@ static const struct opt opts[] = {
     {"version", 'V', NULL, OPT_FN, 0, opt_version, "print the version"},
 };
 
+/* what --help and the man page say around the options */
+static const char about[] =
+    "Compares OCI runtimes side by side: container lifecycle, cpu, memory, file I/O,\n"
+    "system calls, network and density, with p50 and worst case, oci-rt's own\n"
+    "phases and (--phases) every runtime's phases read from the kernel. Needs root.\n";
+static const char exit_status[] =
+    "Exit status: 0 done, 1 error, 2 bad usage, 3 done but a runtime failed and was\n"
+    "dropped, 130 interrupted (what was measured is still written).\n";
+
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: oci-bench [OPTIONS]\n\n"
-               "Compares OCI runtimes side by side: container lifecycle, cpu, memory, file I/O,\n"
-               "system calls, network and density, with p50 and worst case, oci-rt's own\n"
-               "phases and (--phases) every runtime's phases read from the kernel. Needs root.\n"
-               "\nOptions:\n");
+    fprintf(f, "Usage: oci-bench [OPTIONS]\n\n%s\nOptions:\n", about);
     for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
         char left[64];
         snprintf(left, sizeof(left), "%c%c%s --%s%s%s", opts[i].short_name ? '-' : ' ',
@@ -135,8 +142,31 @@ static void usage(FILE *f)
         }
         fputc('\n', f);
     }
-    fprintf(f, "\nExit status: 0 done, 1 error, 2 bad usage, 3 done but a runtime failed and was\n"
-               "dropped, 130 interrupted (what was measured is still written).\n");
+    fprintf(f, "\n%s", exit_status);
+}
+
+int bench_options_write_man(const char *path)
+{
+    FILE *f = fopen(path, "we");
+    if (!f) {
+        fprintf(stderr, "oci-bench: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    roff_header(f, "oci-bench", "oci-bench", "compare OCI runtimes side by side");
+    fputs(".SH SYNOPSIS\n\\fBoci\\-bench\\fR [\\fIOPTIONS\\fR]\n.SH DESCRIPTION\n", f);
+    roff_text(f, about);
+    fputs(".SH OPTIONS\n", f);
+    for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
+        roff_option(f, (char)opts[i].short_name, opts[i].name, opts[i].arg, opts[i].help);
+    fputs(".SH EXIT STATUS\n", f);
+    roff_text(f, exit_status + strlen("Exit status: "));
+    fputs(".SH SEE ALSO\n.BR oci\\-rt (8)\n", f);
+    bool bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        fprintf(stderr, "oci-bench: %s: write error\n", path);
+        return -1;
+    }
+    return 0;
 }
 
 static int bad(const char *opt, const char *fmt, const char *arg)

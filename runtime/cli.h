@@ -52,6 +52,18 @@ struct cli_cmd {
 };
 
 extern const struct cli_cmd *const cli_commands[];
+/* The global options (before the command), the --help line every command
+ * has, and the sentence that says what oci-rt is: --help prints them, and
+ * so do the man pages. */
+extern const struct cli_opt cli_global_opts[];
+extern const struct cli_opt cli_help_opts[];
+extern const char cli_about[];
+
+/* oci-rt --generate-docs DIR: oci-rt.8 and oci-rt-COMMAND.8 (cli_man.c),
+ * the bash and zsh completions oci-rt.bash and _oci-rt (cli_completion.c),
+ * all from the tables above. 0, or -1 after printing the error. */
+int cli_man_write(const char *dir);
+int cli_completion_write(const char *dir);
 
 /* Index of option name in cmd->opts (a programming error when absent). */
 const char *cli_get(const struct cli_cmd *cmd, const struct cli_args *a, const char *name);

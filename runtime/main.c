@@ -20,7 +20,7 @@ const struct cli_cmd *const cli_commands[] = {
     &cmd_spec,       &cmd_start,  &cmd_state,   &cmd_trace,  &cmd_update,  NULL,
 };
 
-static const struct cli_opt global_opts[] = {
+const struct cli_opt cli_global_opts[] = {
     {"root", 0, "DIR", "state directory (default /run/oci-rt, $XDG_RUNTIME_DIR/oci-rt rootless)"},
     {"log", 'l', "FILE", "append log lines to FILE (default: stderr only)"},
     {"log-format", 0, "FORMAT", "text or json"},
@@ -35,6 +35,14 @@ static const struct cli_opt global_opts[] = {
     {"version", 'v', NULL, "print the version"},
     {NULL, 0, NULL, NULL},
 };
+
+const struct cli_opt cli_help_opts[] = {
+    {"help", 'h', NULL, "show this help"},
+    {NULL, 0, NULL, NULL},
+};
+
+const char cli_about[] =
+    "oci-rt runs containers from OCI bundles (runtime-spec " SPEC_OCI_VERSION ").";
 
 static void print_opts(FILE *f, const struct cli_opt *o)
 {
@@ -52,13 +60,12 @@ static void print_opts(FILE *f, const struct cli_opt *o)
 
 static void usage_all(FILE *f)
 {
-    fprintf(f, "Usage: oci-rt [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n\n"
-               "oci-rt runs containers from OCI bundles (runtime-spec " SPEC_OCI_VERSION ").\n\n"
-               "Commands:\n");
+    fprintf(f, "Usage: oci-rt [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n\n%s\n\nCommands:\n",
+            cli_about);
     for (const struct cli_cmd *const *c = cli_commands; *c; c++)
         fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
     fprintf(f, "\nGlobal options:\n");
-    print_opts(f, global_opts);
+    print_opts(f, cli_global_opts);
     fprintf(f, "\n'oci-rt COMMAND --help' describes a command.\n");
 }
 
@@ -69,7 +76,7 @@ static void usage_cmd(FILE *f, const struct cli_cmd *cmd)
         fprintf(f, "\nOptions:\n");
         print_opts(f, cmd->opts);
     }
-    fprintf(f, "  %-30s %s\n", "-h, --help", "show this help");
+    print_opts(f, cli_help_opts);
 }
 
 static void print_version(void)
@@ -149,7 +156,7 @@ static void free_opts(struct cli_args *a)
 
 static int apply_globals(const struct cli_args *a)
 {
-    const struct cli_opt *o = global_opts;
+    const struct cli_opt *o = cli_global_opts;
     for (int i = 0; o[i].name; i++) {
         const char *v = a->val[i];
         if (!v)
@@ -202,18 +209,18 @@ static const char *default_root(void)
 /* Everything main does; the option arrays it fills are freed by main. */
 static int dispatch(int argc, char **argv, struct cli_args *gp, struct cli_args *ap)
 {
-    int r = parse_opts(NULL, global_opts, true, argc, argv, gp);
+    int r = parse_opts(NULL, cli_global_opts, true, argc, argv, gp);
     if (r != 0) {
         if (r > 0)
             usage_all(stdout);
         return r > 0 ? 0 : 1;
     }
-    for (int i = 0; global_opts[i].name; i++) {
-        if (gp->val[i] && !strcmp(global_opts[i].name, "help")) {
+    for (int i = 0; cli_global_opts[i].name; i++) {
+        if (gp->val[i] && !strcmp(cli_global_opts[i].name, "help")) {
             usage_all(stdout);
             return 0;
         }
-        if (gp->val[i] && !strcmp(global_opts[i].name, "version")) {
+        if (gp->val[i] && !strcmp(cli_global_opts[i].name, "version")) {
             print_version();
             return 0;
         }
@@ -264,6 +271,10 @@ static int dispatch(int argc, char **argv, struct cli_args *gp, struct cli_args 
 int main(int argc, char **argv)
 {
     G.main_ns = trace_now();
+    /* not an option of the table: make writes the man pages and the shell
+     * completions from the tables with it at build time */
+    if (argc == 3 && !strcmp(argv[1], "--generate-docs"))
+        return cli_man_write(argv[2]) < 0 || cli_completion_write(argv[2]) < 0;
     struct cli_args ga = {0}, a = {0};
     int rc = dispatch(argc, argv, &ga, &a);
     free_opts(&a);
