@@ -1,7 +1,7 @@
 #!/bin/bash
 # The whole test suite: installs what the tests need (Debian packages),
 # builds oci-rt if needed, then runs every part and says which failed.
-#   tests/run.sh [PART...]   parts: unit integration security vm clients bench faults asan systemd
+#   tests/run.sh [PART...]   parts: unit integration security vm clients bench package faults asan systemd
 #   (default: all of them)
 #
 # Each part's output is shown as it runs and kept. At the end a summary
@@ -45,6 +45,8 @@ part_integration() { tests/integration/run.sh; }
 part_security() { tests/security/run.sh; }
 part_clients() { tests/clients/run.sh; }
 part_bench() { tests/oci-bench/run.sh; } # oci-bench, the side-by-side tool
+# make distcheck, the .deb (lintian), installed: man pages, completion
+part_package() { tests/package/run.sh --tap; }
 # oci-rt killed at every span boundary and at random instants, then a soak
 # of 1000 containers with random kills
 part_faults() {
@@ -132,7 +134,7 @@ may_skip() {
 # ------------------------------------------------------------ run
 
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(unit integration security vm clients bench faults asan systemd)
+[ ${#parts[@]} -gt 0 ] || parts=(unit integration security vm clients bench package faults asan systemd)
 logs=$(mktemp -d /tmp/oci-rt-tests.XXXXXX) || exit 1
 trap 'rm -rf "$logs"' EXIT
 failed=() allowed=() status_lines=()

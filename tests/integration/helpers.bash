@@ -110,12 +110,24 @@ teardown() {
     fi
 }
 
+# The root of every cgroup hierarchy, one a line: /sys/fs/cgroup itself on
+# a cgroup v2 host (its subdirectories are cgroups there), else each v1
+# hierarchy and the unified one under it.
+cg_hierarchies() {
+    local h
+    if [ "$(stat -f -c %T "$CGROUP_FS")" = cgroup2fs ]; then
+        echo "$CGROUP_FS"
+        return
+    fi
+    for h in "$CGROUP_FS"/*/; do echo "${h%/}"; done
+}
+
 # rmdir a cgroup (relative path) in every hierarchy, children first.
 _rm_cgroup() {
     local rel=$1 h d
     [ -n "$rel" ] && [ "$rel" != / ] || return 0
-    for h in "$CGROUP_FS"/*/; do
-        d="${h%/}$rel"
+    for h in $(cg_hierarchies); do
+        d="$h$rel"
         [ -d "$d" ] || continue
         find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
     done
@@ -123,8 +135,8 @@ _rm_cgroup() {
 
 _rm_cgroup_parent_if_empty() {
     local h
-    for h in "$CGROUP_FS"/*/; do
-        rmdir "${h%/}$1" 2>/dev/null || true
+    for h in $(cg_hierarchies); do
+        rmdir "$h$1" 2>/dev/null || true
     done
 }
 
@@ -379,8 +391,7 @@ assert_clean() {
     local id=$1 h p pids i left=()
     shift
     [ ! -e "$ROOT/$id" ] || left+=("state dir $ROOT/$id")
-    for h in "$CGROUP_FS"/*/; do
-        h=${h%/}
+    for h in $(cg_hierarchies); do
         for p in "/oci-rt/$id" "$@"; do
             [ ! -d "$h$p" ] || left+=("cgroup $h$p")
         done

@@ -20,6 +20,26 @@ setup_file() {
     for p in /etc/docker /etc/docker/key.json /run/docker /run/containerd /var/lib/containers; do
         [ -e "$p" ] && echo "$p" >>"$PREEXISTING"
     done
+    # the parent cgroups dockerd (/docker) and podman (/libpod_parent) make
+    # in every hierarchy on their first container
+    for p in /sys/fs/cgroup/*/docker /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/docker \
+        /sys/fs/cgroup/libpod_parent; do
+        [ -d "$p" ] && echo "$p" >>"$PREEXISTING"
+    done
+    return 0
+}
+
+# the engines' parent cgroups that this file made: rmdir, deepest first
+# (only empty ones go; a container still in one keeps it and says so)
+teardown_file() {
+    local p
+    for p in /sys/fs/cgroup/*/docker /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/docker \
+        /sys/fs/cgroup/libpod_parent; do
+        [ -d "$p" ] || continue
+        grep -qxF -- "$p" "$PREEXISTING" && continue
+        find "$p" -depth -type d -exec rmdir {} + 2>/dev/null
+        [ ! -d "$p" ] || echo "# engines.bats: could not remove $p (not empty)" >&3
+    done
     return 0
 }
 

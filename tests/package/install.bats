@@ -29,6 +29,7 @@ teardown_file() {
     if [ -f "$PKG_WORK/installed-by-test" ] && package_installed; then
         dpkg_wait -P oci-rt
     fi
+    return 0
 }
 
 setup() {
