@@ -521,7 +521,7 @@ fresh_v2_root() {
     mkdir -p "$root$parent"
     sleep 60 &
     pid=$!
-    defer "kill $pid"
+    defer "kill -9 $pid; wait $pid"
     echo "$pid" >"$root$parent/cgroup.procs"
     make_bundle '.process.args = ["/usr/bin/ocitest", "sleep", "30"]
         | .linux.cgroupsPath = $p

@@ -124,12 +124,15 @@ cg_hierarchies() {
 
 # rmdir a cgroup (relative path) in every hierarchy, children first.
 _rm_cgroup() {
-    local rel=$1 h d
+    local rel=$1 h d i
     [ -n "$rel" ] && [ "$rel" != / ] || return 0
     for h in $(cg_hierarchies); do
         d="$h$rel"
-        [ -d "$d" ] || continue
-        find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+        # a process killed just before is still leaving it (EBUSY): a second
+        for ((i = 0; i < 20; i++)); do
+            [ -d "$d" ] || break
+            find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || sleep 0.05
+        done
     done
 }
 
