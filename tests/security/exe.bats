@@ -115,6 +115,7 @@ assert_binary_unchanged() {
     touch "$vol/started"
     wait_for_line "$OUT_DIR/$ID-attacker.out" '^done$' 10
     out=$(cat "$OUT_DIR/$ID-attacker.out")
+    echo "# attacker: $(grep -E '^(got|reopen_write)' <<<"$out" | tr '\n' ' ')" >&3
     # before start: nothing
     grep -qx 'exe_write=EACCES' <<<"$out"
     grep -qx 'exe_opath=EACCES' <<<"$out"
