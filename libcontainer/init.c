@@ -7,6 +7,7 @@
 #include "exec_stub.h"
 #include "hooks.h"
 #include "namespaces.h"
+#include "pathres.h"
 #include "process_setup.h"
 #include "procfs.h"
 #include "record.h"
@@ -155,16 +156,20 @@ static int create_hooks(struct container *c, struct oci_err *err)
 }
 
 /* process.cwd that the image lacks is made (0755, the container's root
- * its owner), as runc makes it: after the pivot, so that it resolves in the
- * container's root, and before the root may turn read-only. */
+ * its owner), as runc makes it: after the pivot, and before the root may
+ * turn read-only. Resolved in the container's root without magic links:
+ * the init still holds the runtime's procfs (of the host's pid namespace),
+ * which /proc/self/fd/N/PID/root would lead a symlink of the image to. */
 static int make_cwd(struct container *c, struct oci_err *err)
 {
-    struct stat st;
-    if (stat(c->proc.cwd, &st) == 0 || errno != ENOENT)
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return err_set(err, errno, "process.cwd %s: open the container's root", c->proc.cwd);
+    _cleanup_close_ int fd = path_openat2(root, c->proc.cwd, O_PATH, false);
+    if (fd >= 0 || errno != ENOENT)
         return 0; /* what is there, or why not, the chdir says */
-    if (mkdir_p(c->proc.cwd, 0755) < 0)
-        return err_set(err, errno, "process.cwd %s: create it", c->proc.cwd);
-    return 0;
+    fd = path_open_in_root(root, c->proc.cwd, PATH_CREATE_DIR, "process.cwd", err);
+    return fd < 0 ? -1 : 0;
 }
 
 static int setup_rootfs(struct container *c, struct oci_err *err)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bats
+# Paths the privileged runtime follows inside the container (issue 10: no
+# path the container can race is ever trusted). Until the init closes it,
+# the runtime's own procfs handle (a procfs of the host's pid namespace) is
+# an open fd of the init, so inside the container /proc/self/fd/N leads to
+# /proc of the host, and /proc/self/fd/N/PID/root to the root of the host
+# process PID. An image can put such a path in a symlink; nothing the
+# runtime does through the image's paths may follow it onto the host.
+#
+# The handle's fd number is the runtime's business: each test tries every
+# fd from 3 to 16. The host process is a `sleep` of the test's own; the
+# host files and directories are in the test's temp directory.
+
+load ../integration/helpers
+
+# A host process (a sleep of the test's) whose root is the host's /.
+host_pid() {
+    sleep 120 &
+    HOST_PID=$!
+    defer "kill $HOST_PID"
+}
+
+@test "plain paths: a process.cwd through /proc/self/fd/N/PID/root (the runtime's procfs) makes no host directory" {
+    host_pid
+    rootfs=$(copy_rootfs)
+    host=$BATS_TEST_TMPDIR/host-cwd
+    mkdir -p "$host"
+    for n in $(seq 3 16); do
+        ln -sfn "/proc/self/fd/$n/$HOST_PID/root$host" "$rootfs/v"
+        make_bundle '.root.path = $r | .process.cwd = "/v/probe/sub"
+            | .process.args = ["/bin/sh", "-c", "echo cwd=$(pwd) cwdid=$(stat -c %d:%i .)"]' --arg r "$rootfs"
+        run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+        [ ! -e "$host/probe" ] || { echo "fd $n: the runtime made the host directory $host/probe" >&2; false; }
+        if [ "$status" -eq 0 ]; then
+            # made inside the container only
+            [ "$(kv cwd)" = /v/probe/sub ] || { echo "fd $n: $output" >&2; false; }
+        else
+            assert_error_line "process\.cwd /v/probe/sub" || { echo "fd $n" >&2; false; }
+        fi
+        assert_clean "$ID"
+    done
+}
