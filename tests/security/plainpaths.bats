@@ -40,3 +40,27 @@ host_pid() {
         assert_clean "$ID"
     done
 }
+
+@test "plain paths: an /etc/passwd through /proc/self/fd/N/PID/root is not read from the host (HOME, process.user.username)" {
+    host_pid
+    rootfs=$(copy_rootfs)
+    host=$BATS_TEST_TMPDIR/host-etc
+    mkdir -p "$host"
+    printf '%s\n' 'root:x:0:0:root:/host-passwd-was-read:/bin/sh' \
+        'i10hostuser:x:4242:4242::/host-passwd-was-read:/bin/sh' >"$host/passwd"
+    for n in $(seq 3 16); do
+        ln -sfn "/proc/self/fd/$n/$HOST_PID/root$host/passwd" "$rootfs/etc/passwd"
+        make_bundle '.root.path = $r | .process.args = ["/bin/sh", "-c", "echo home=$HOME; echo uid=$(id -u)"]' --arg r "$rootfs"
+        run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+        [ "$status" -eq 0 ] || { echo "fd $n: $stderr" >&2; false; }
+        [ "$(kv home)" = / ] || { echo "fd $n: HOME from the host's file: $output" >&2; false; }
+        assert_clean "$ID"
+
+        make_bundle '.root.path = $r | .process.user.username = "i10hostuser"
+            | .process.args = ["/bin/sh", "-c", "echo uid=$(id -u)"]' --arg r "$rootfs"
+        run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+        not grep -q 'uid=4242' <<<"$output"
+        assert_error_line 'process\.user\.username "i10hostuser": no such user'
+        assert_clean "$ID"
+    done
+}
