@@ -306,9 +306,12 @@ static int accept_start(struct container *c, int *chan, struct oci_err *err)
 static int init_exec(struct container *c, struct oci_err *err)
 {
     char path[PATH_MAX];
+    /* no runtime's procfs stays open while the container waits, nor while
+     * process.args[0] is looked for along PATH: /proc/self/fd/N of it would
+     * lead a path of the image to the host's processes and their roots */
+    procfs_close();
     if (process_setup_final(c, path, sizeof(path), err) < 0)
         return -1;
-    procfs_close(); /* no runtime's procfs stays open while the container waits */
     if (init_wait_go(c, err) < 0)
         return -1;
     bool early = c->seccomp.listener;

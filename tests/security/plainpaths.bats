@@ -64,3 +64,26 @@ host_pid() {
         assert_clean "$ID"
     done
 }
+
+@test "plain paths: a PATH entry through /proc/self/fd/N/PID/root is not searched on the host for process.args[0]" {
+    host_pid
+    rootfs=$(copy_rootfs)
+    host=$BATS_TEST_TMPDIR/host-bin
+    mkdir -p "$host"
+    printf '#!/bin/sh\necho RAN-A-HOST-FILE\n' >"$host/ocitest"
+    chmod 755 "$host/ocitest"
+    for n in $(seq 3 16); do
+        ln -sfn "/proc/self/fd/$n/$HOST_PID/root$host" "$rootfs/x"
+        # (with CAP_SYS_PTRACE: else the host process's root is closed to
+        # the container's reduced capabilities by the time PATH is searched)
+        make_bundle '.root.path = $r | .process.env = ["PATH=/x:/usr/bin:/bin"]
+            | .process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])
+            | .process.args = ["ocitest", "report"]' --arg r "$rootfs"
+        run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+        # the container's own /usr/bin/ocitest, found after /x
+        [ "$status" -eq 0 ] || { echo "fd $n: $stderr" >&2; false; }
+        [ -n "$(kv uid)" ] || { echo "fd $n: $output" >&2; false; }
+        not grep -q RAN-A-HOST-FILE <<<"$output"
+        assert_clean "$ID"
+    done
+}
