@@ -207,20 +207,28 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
 
 /* A /dev/null the caller gave as stdio is the host's: the container's own
  * takes its place, as runc's init does, so that the container holds no file
- * of a host mount (CRIU dumps only files it finds in the container). */
+ * of a host mount (CRIU dumps only files it finds in the container). The
+ * container's is opened once, O_PATH without following anything (a symlink
+ * swapped in for it is refused, never followed into /proc), checked to be
+ * the null device, and then reopened by fd: what was checked is what is
+ * used. */
 static int reopen_dev_null(struct oci_err *err)
 {
-    struct stat null;
-    if (stat("/dev/null", &null) < 0 || !S_ISCHR(null.st_mode) || null.st_rdev != makedev(1, 3))
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return err_set(err, errno, "open the container's root");
+    _cleanup_close_ int null = path_openat2(root, "/dev/null", O_PATH | O_NOFOLLOW, false);
+    struct stat nst;
+    if (null < 0 || fstat(null, &nst) < 0 || !S_ISCHR(nst.st_mode) || nst.st_rdev != makedev(1, 3))
         return 0;
     for (int fd = 0; fd < 3; fd++) {
         struct stat st;
-        if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != null.st_rdev)
+        if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != nst.st_rdev)
             continue;
         int flags = fcntl(fd, F_GETFL);
-        int n = open("/dev/null", (flags < 0 ? O_RDWR : flags & O_ACCMODE) | O_CLOEXEC);
+        int n = procfs_reopen(null, flags < 0 ? O_RDWR : flags & O_ACCMODE, err);
         if (n < 0)
-            return err_set(err, errno, "open the container's /dev/null");
+            return err_wrap(err, "open the container's /dev/null");
         int r = dup3(n, fd, 0);
         close(n);
         if (r < 0)
