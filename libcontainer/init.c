@@ -202,7 +202,7 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
         rootfs_sysctl(c->cfg, err) < 0 || wait_parent(c, SYNC_DEVICES_DONE, err) < 0 ||
         rootfs_finalize(c->cfg, err) < 0)
         return -1;
-    return c->proc.terminal ? process_setup_terminal(c, err) : 0;
+    return c->proc.terminal ? process_setup_terminal(c, true, err) : 0;
 }
 
 /* A /dev/null the caller gave as stdio is the host's: the container's own
