@@ -6,6 +6,7 @@
 #include "devices.h"
 #include "exec_stub.h"
 #include "hooks.h"
+#include "mountfd.h"
 #include "namespaces.h"
 #include "pathres.h"
 #include "process_setup.h"
@@ -188,10 +189,11 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
     if (sync_send(c->sync_child, SYNC_DEVICES_MADE, 0, NULL, 0) < 0)
         return err_set(err, errno, "sync socket");
     if (env.dev_ro) {
-        char fdp[32];
+        /* by fd, through the runtime's procfs (mountfd_remount_bind) */
         _cleanup_close_ int dev = openat(rootfd, "dev", O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", dev);
-        if (dev < 0 || mount_remount_bind(fdp, MS_RDONLY) < 0)
+        if (dev < 0 || mountfd_check_target("/dev", dev, false, "remount", err) < 0)
+            return dev < 0 ? err_set(err, errno, "remount /dev read-only") : -1;
+        if (mountfd_remount_bind(dev, NULL, MS_RDONLY) < 0)
             return err_set(err, errno, "remount /dev read-only");
     }
     if (create_hooks(c, err) < 0 || process_attrs_open_label(&c->attrs, err) < 0)

@@ -87,3 +87,28 @@ host_pid() {
         assert_clean "$ID"
     done
 }
+
+@test "plain paths: a /dev or a linux.devices directory that resolves into sysfs or procfs is refused, nothing is made there" {
+    # the image's /dev a symlink to /sys, no /dev mount in the config
+    rootfs=$(copy_rootfs)
+    rm -rf "$rootfs/dev"
+    ln -s sys "$rootfs/dev"
+    make_bundle '.root.path = $r | .mounts |= map(select(.destination | startswith("/dev") | not))' --arg r "$rootfs"
+    run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+    assert_error_line "devices /dev" "sysfs" "refused"
+    assert_clean "$ID"
+    # a bind-mounted /dev whose x leads into /sys/kernel (sysfs) or
+    # /proc/sys (procfs), and a device below x
+    for target in /sys/kernel /proc/sys; do
+        dev=$BATS_TEST_TMPDIR/dev-${target//\//_}
+        mkdir -p "$dev"
+        mknod -m 666 "$dev/null" c 1 3
+        ln -s "$target" "$dev/x"
+        make_bundle '.mounts |= map(if .destination == "/dev" then {"destination": "/dev", "type": "bind", "source": $d, "options": ["rbind", "rw"]} else . end)
+            | .linux.devices = [{"path": "/dev/x/i10node", "type": "c", "major": 1, "minor": 3}]' --arg d "$dev"
+        run --separate-stderr oci run --bundle "$BUNDLE" "$ID"
+        assert_error_line "linux\.devices /dev/x/i10node" "refused"
+        [ ! -e "$target/i10node" ]
+        assert_clean "$ID"
+    done
+}
