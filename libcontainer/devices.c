@@ -1,14 +1,17 @@
 #include "config.h"
 #include "devices.h"
 #include "pathres.h"
+#include "procfs.h"
 #include "trace.h"
 #include "util.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
 static const struct {
@@ -28,10 +31,24 @@ static const struct {
     {"/proc/self/fd/2", "stderr"},
 };
 
-/* A bind of the host's node onto an empty file: works in a user namespace. */
+/* The directory nodes are made in (resolved in the rootfs, where a symlink
+ * of the image or a bind may lead it): never procfs or sysfs, whose files a
+ * node, a bind or a chmod must not reach. */
+static int check_dir(int dirfd, const char *what, const char *path, struct oci_err *err)
+{
+    struct statfs sf;
+    if (fstatfs(dirfd, &sf) < 0)
+        return err_set(err, errno, "%s %s", what, path);
+    if (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC)
+        return err_set(err, 0, "%s %s: the directory resolves into %s: refused", what, path,
+                       sf.f_type == PROC_SUPER_MAGIC ? "procfs" : "sysfs");
+    return 0;
+}
+
+/* A bind of the host's node onto an empty file: works in a user namespace.
+ * The target is named by fd through the runtime's procfs (procfs_mount). */
 static int bind_host_node(int devfd, const char *name, const char *host, struct oci_err *err)
 {
-    char fdp[32];
     int fd = openat(devfd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return err_set(err, errno, "device /dev/%s: create bind target", name);
@@ -39,7 +56,7 @@ static int bind_host_node(int devfd, const char *name, const char *host, struct 
     _cleanup_close_ int pfd = openat(devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (pfd < 0)
         return err_set(err, errno, "device /dev/%s", name);
-    if (mount(host, path_fd(pfd, fdp), "", MS_BIND, NULL) < 0)
+    if (procfs_mount(-1, host, pfd, NULL, MS_BIND, NULL) < 0)
         return err_set(err, errno, "device /dev/%s: bind %s", name, host);
     return 0;
 }
@@ -92,7 +109,7 @@ static int config_device(int rootfd, const struct spec_device *d, bool userns, s
     _cleanup_free_ char *dir = xstrndup(path, (size_t)(slash - path));
     _cleanup_close_ int dfd =
         path_open_in_root(rootfd, *dir ? dir : "/", PATH_CREATE_DIR, "device", err);
-    if (dfd < 0)
+    if (dfd < 0 || check_dir(dfd, "linux.devices", d->path, err) < 0)
         return -1;
     const char *name = slash + 1;
     dev_t dev = makedev((unsigned)d->major, (unsigned)d->minor);
@@ -131,7 +148,7 @@ int devices_setup(int rootfd, const struct spec_config *c, bool userns, bool dev
     if (!dev_bound) {
         _cleanup_close_ int devfd =
             path_open_in_root(rootfd, "/dev", PATH_CREATE_DIR, "mount", err);
-        if (devfd < 0) {
+        if (devfd < 0 || check_dir(devfd, "devices", "/dev", err) < 0) {
             TRACE_END_RC(span, -1);
             return -1;
         }

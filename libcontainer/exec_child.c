@@ -48,7 +48,9 @@ static int exec_setup(struct container *c, struct oci_err *err)
     if ((!c->join_cgroup_last && cgroup_enter_self(&c->cg, err) < 0) || join(c, err) < 0 ||
         process_attrs_open_label(&c->attrs, err) < 0)
         return -1;
-    if (c->proc.terminal && process_setup_terminal(c, err) < 0)
+    /* the exec's pty is its own stdio only: /dev/console stays the init's
+     * (as with runc; a bind per exec -t would stack on it) */
+    if (c->proc.terminal && process_setup_terminal(c, false, err) < 0)
         return -1;
     if (process_setup_apply(c, err) < 0)
         return -1;

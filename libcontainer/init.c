@@ -6,7 +6,9 @@
 #include "devices.h"
 #include "exec_stub.h"
 #include "hooks.h"
+#include "mountfd.h"
 #include "namespaces.h"
+#include "pathres.h"
 #include "process_setup.h"
 #include "procfs.h"
 #include "record.h"
@@ -155,16 +157,20 @@ static int create_hooks(struct container *c, struct oci_err *err)
 }
 
 /* process.cwd that the image lacks is made (0755, the container's root
- * its owner), as runc makes it: after the pivot, so that it resolves in the
- * container's root, and before the root may turn read-only. */
+ * its owner), as runc makes it: after the pivot, and before the root may
+ * turn read-only. Resolved in the container's root without magic links:
+ * the init still holds the runtime's procfs (of the host's pid namespace),
+ * which /proc/self/fd/N/PID/root would lead a symlink of the image to. */
 static int make_cwd(struct container *c, struct oci_err *err)
 {
-    struct stat st;
-    if (stat(c->proc.cwd, &st) == 0 || errno != ENOENT)
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return err_set(err, errno, "process.cwd %s: open the container's root", c->proc.cwd);
+    _cleanup_close_ int fd = path_openat2(root, c->proc.cwd, O_PATH, false);
+    if (fd >= 0 || errno != ENOENT)
         return 0; /* what is there, or why not, the chdir says */
-    if (mkdir_p(c->proc.cwd, 0755) < 0)
-        return err_set(err, errno, "process.cwd %s: create it", c->proc.cwd);
-    return 0;
+    fd = path_open_in_root(root, c->proc.cwd, PATH_CREATE_DIR, "process.cwd", err);
+    return fd < 0 ? -1 : 0;
 }
 
 static int setup_rootfs(struct container *c, struct oci_err *err)
@@ -183,10 +189,11 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
     if (sync_send(c->sync_child, SYNC_DEVICES_MADE, 0, NULL, 0) < 0)
         return err_set(err, errno, "sync socket");
     if (env.dev_ro) {
-        char fdp[32];
+        /* by fd, through the runtime's procfs (mountfd_remount_bind) */
         _cleanup_close_ int dev = openat(rootfd, "dev", O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", dev);
-        if (dev < 0 || mount_remount_bind(fdp, MS_RDONLY) < 0)
+        if (dev < 0 || mountfd_check_target("/dev", dev, false, "remount", err) < 0)
+            return dev < 0 ? err_set(err, errno, "remount /dev read-only") : -1;
+        if (mountfd_remount_bind(dev, NULL, MS_RDONLY) < 0)
             return err_set(err, errno, "remount /dev read-only");
     }
     if (create_hooks(c, err) < 0 || process_attrs_open_label(&c->attrs, err) < 0)
@@ -197,25 +204,33 @@ static int setup_rootfs(struct container *c, struct oci_err *err)
         rootfs_sysctl(c->cfg, err) < 0 || wait_parent(c, SYNC_DEVICES_DONE, err) < 0 ||
         rootfs_finalize(c->cfg, err) < 0)
         return -1;
-    return c->proc.terminal ? process_setup_terminal(c, err) : 0;
+    return c->proc.terminal ? process_setup_terminal(c, true, err) : 0;
 }
 
 /* A /dev/null the caller gave as stdio is the host's: the container's own
  * takes its place, as runc's init does, so that the container holds no file
- * of a host mount (CRIU dumps only files it finds in the container). */
+ * of a host mount (CRIU dumps only files it finds in the container). The
+ * container's is opened once, O_PATH without following anything (a symlink
+ * swapped in for it is refused, never followed into /proc), checked to be
+ * the null device, and then reopened by fd: what was checked is what is
+ * used. */
 static int reopen_dev_null(struct oci_err *err)
 {
-    struct stat null;
-    if (stat("/dev/null", &null) < 0 || !S_ISCHR(null.st_mode) || null.st_rdev != makedev(1, 3))
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return err_set(err, errno, "open the container's root");
+    _cleanup_close_ int null = path_openat2(root, "/dev/null", O_PATH | O_NOFOLLOW, false);
+    struct stat nst;
+    if (null < 0 || fstat(null, &nst) < 0 || !S_ISCHR(nst.st_mode) || nst.st_rdev != makedev(1, 3))
         return 0;
     for (int fd = 0; fd < 3; fd++) {
         struct stat st;
-        if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != null.st_rdev)
+        if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != nst.st_rdev)
             continue;
         int flags = fcntl(fd, F_GETFL);
-        int n = open("/dev/null", (flags < 0 ? O_RDWR : flags & O_ACCMODE) | O_CLOEXEC);
+        int n = procfs_reopen(null, flags < 0 ? O_RDWR : flags & O_ACCMODE, err);
         if (n < 0)
-            return err_set(err, errno, "open the container's /dev/null");
+            return err_wrap(err, "open the container's /dev/null");
         int r = dup3(n, fd, 0);
         close(n);
         if (r < 0)
@@ -301,9 +316,12 @@ static int accept_start(struct container *c, int *chan, struct oci_err *err)
 static int init_exec(struct container *c, struct oci_err *err)
 {
     char path[PATH_MAX];
+    /* no runtime's procfs stays open while the container waits, nor while
+     * process.args[0] is looked for along PATH: /proc/self/fd/N of it would
+     * lead a path of the image to the host's processes and their roots */
+    procfs_close();
     if (process_setup_final(c, path, sizeof(path), err) < 0)
         return -1;
-    procfs_close(); /* no runtime's procfs stays open while the container waits */
     if (init_wait_go(c, err) < 0)
         return -1;
     bool early = c->seccomp.listener;

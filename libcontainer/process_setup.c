@@ -23,9 +23,9 @@
 
 /* The pty: its master to the console socket, or to the parent (a
  * foreground run relays it). */
-int process_setup_terminal(struct container *c, struct oci_err *err)
+int process_setup_terminal(struct container *c, bool console, struct oci_err *err)
 {
-    int master = terminal_setup(c->cfg->process, c->proc.uid, err);
+    int master = terminal_setup(c->cfg->process, c->proc.uid, console, err);
     if (master < 0)
         return -1;
     int rc = 0;

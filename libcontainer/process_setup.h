@@ -10,7 +10,9 @@
 #include "container_internal.h"
 #include "error.h"
 
-int process_setup_terminal(struct container *c, struct oci_err *err);
+/* The pty of process.terminal (terminal.h), its master sent to the console
+ * socket or the parent; console: bound on /dev/console too (the init). */
+int process_setup_terminal(struct container *c, bool console, struct oci_err *err);
 /* rlimits and attributes, cwd, user and capabilities. */
 int process_setup_apply(struct container *c, struct oci_err *err);
 /* Resolve the binary, umask, no_new_privs, the runtime's fds made

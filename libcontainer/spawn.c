@@ -332,8 +332,10 @@ static int parent_loop(struct container *c, struct oci_err *err)
             int drc = cgroup_apply_devices(&c->cg,
                                            c->cfg->linux_ ? c->cfg->linux_->resources : NULL, err);
             TRACE_END_RC(dspan, drc);
-            if (drc < 0 ||
-                (sync_send(c->sync_parent, SYNC_DEVICES_DONE, 0, NULL, 0) < 0 && errno != EPIPE))
+            /* an init that failed meanwhile (EPIPE, ECONNRESET: it exited
+             * with its error queued) is read on: its error comes next */
+            if (drc < 0 || (sync_send(c->sync_parent, SYNC_DEVICES_DONE, 0, NULL, 0) < 0 &&
+                            errno != EPIPE && errno != ECONNRESET))
                 break;
         } else if (h.type == SYNC_CGROUPNS_MADE) {
             if (cgroup_enter_delegated(&c->cg, c->pid, err) < 0)
@@ -345,7 +347,8 @@ static int parent_loop(struct container *c, struct oci_err *err)
             TRACE_BEGIN(mspan, "user namespace maps");
             int mrc = userns_write_maps(c->cfg, (pid_t)h.value, err);
             TRACE_END_RC(mspan, mrc);
-            if (mrc < 0 || (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0 && errno != EPIPE))
+            if (mrc < 0 || (sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0 && errno != EPIPE &&
+                            errno != ECONNRESET))
                 break;
         } else if (h.type == 0) {
             err_set(err, 0, "container init exited during set-up%s", clone_exit_reason(c));

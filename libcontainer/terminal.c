@@ -80,7 +80,7 @@ static int bind_console(int root, int slave, struct oci_err *err)
     return 0;
 }
 
-int terminal_setup(const struct spec_process *p, uid_t uid, struct oci_err *err)
+int terminal_setup(const struct spec_process *p, uid_t uid, bool console, struct oci_err *err)
 {
     TRACE_BEGIN(span, "terminal");
     int rc = -1, slave = -1, master = -1;
@@ -112,7 +112,7 @@ int terminal_setup(const struct spec_process *p, uid_t uid, struct oci_err *err)
         err_set(err, errno, "process.terminal: chown the pty");
         goto out;
     }
-    if (bind_console(root, slave, err) < 0)
+    if (console && bind_console(root, slave, err) < 0)
         goto out;
     if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0) {
         err_set(err, errno, "process.terminal: make it the controlling terminal");

@@ -14,9 +14,10 @@
 
 /* Parent, before the clone: connect to the console socket. */
 int terminal_connect(const char *path, struct oci_err *err);
-/* Init: make the pty, set it up as the controlling terminal on 0, 1, 2;
- * returns the master fd. */
-int terminal_setup(const struct spec_process *p, uid_t uid, struct oci_err *err);
+/* Init: make the pty, set it up as the controlling terminal on 0, 1, 2
+ * and, with console (the init's, not an exec's: as runc), bind it on
+ * /dev/console; returns the master fd. */
+int terminal_setup(const struct spec_process *p, uid_t uid, bool console, struct oci_err *err);
 /* Send an fd over a unix socket with SCM_RIGHTS (the console socket). */
 int terminal_send(int sock, int fd, struct oci_err *err);
 /* Foreground run: relay between this process's stdio and master until the

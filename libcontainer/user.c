@@ -1,4 +1,5 @@
 #include "config.h"
+#include "pathres.h"
 #include "trace.h"
 #include "user.h"
 #include "util.h"
@@ -16,10 +17,18 @@
  * runtime: only a regular file that is not procfs's or sysfs's (an image
  * whose /etc/passwd is a symlink to /proc/kmsg or a FIFO gets "no such
  * file", not a read of the host's kernel log or a hang). Opening does not
- * block (O_NONBLOCK) nor take a terminal (O_NOCTTY). */
+ * block (O_NONBLOCK) nor take a terminal (O_NOCTTY). The path is resolved
+ * in the process's root without magic links: while the runtime's procfs
+ * (of the host's pid namespace) is open, /proc/self/fd/N/PID/root would
+ * lead a symlink of the image to a host file (a magic link gets ENOENT). */
 static FILE *open_db(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        return NULL;
+    int fd = path_openat2(root, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, false);
+    if (fd < 0 && errno == ELOOP)
+        errno = ENOENT;
     if (fd < 0)
         return NULL;
     struct stat st;

@@ -188,6 +188,31 @@ EOF
     grep -q "tty=1" "$BATS_TEST_TMPDIR/console.out"
 }
 
+@test "exec -t: the exec's pty is not mounted on the container's /dev/console (as runc): no mount is added, and a second exec -t works" {
+    command -v python3 >/dev/null || skip "python3 is needed to receive the console fd"
+    make_bundle '.process.terminal = true | .process.args = ["/bin/sleep", "300"]'
+    sock=$BATS_TEST_TMPDIR/console.sock
+    console_receiver "$sock" "$BATS_TEST_TMPDIR/console.out"
+    create_ok "$ID" --console-socket "$sock"
+    oci start "$ID"
+    pid=$(container_pid)
+    before=$(wc -l <"/proc/$pid/mountinfo")
+    console=$(awk '$5 == "/dev/console"' "/proc/$pid/mountinfo")
+    [ -n "$console" ] || { echo "the init's pty is not on /dev/console" >&2; false; }
+    for i in 1 2 3; do
+        run -0 --separate-stderr oci exec -t "$ID" /usr/bin/ocitest report </dev/null
+        tr -d '\r' <<<"$output" | grep -qx 'tty=1'
+    done
+    [ "$(wc -l <"/proc/$pid/mountinfo")" -eq "$before" ] || {
+        echo "mounts grew from $before:" >&2
+        awk '$5 == "/dev/console"' "/proc/$pid/mountinfo" >&2
+        false
+    }
+    [ "$(awk '$5 == "/dev/console"' "/proc/$pid/mountinfo")" = "$console" ]
+    oci delete --force "$ID"
+    assert_clean "$ID"
+}
+
 @test "exec: seccomp of the container applies to the exec'd process" {
     running '| .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
         "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 42}]}'

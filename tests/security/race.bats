@@ -197,6 +197,26 @@ ROTATE='ln -s /proc/sys/kernel/core_pattern "$1.x" && ln -s /proc/sysrq-trigger 
     assert_clean "$ID"
 }
 
+@test "race: /dev/null flipped with a symlink to core_pattern while the caller's /dev/null stdio is replaced by the container's: never a procfs file as stdio" {
+    make_shared_dev
+    # no masks (they open /dev/null too): every create reaches the stdio
+    make_bundle "$VICTIM"' | .linux.maskedPaths = []' --arg d "$SHARED"
+    start_attacker "$SHARED" 'cd /shared && ln -s /proc/sys/kernel/core_pattern null.x && exec /race swap /shared null null.x'
+    # race_loop gives the runtime the host's /dev/null as stdin and stdout
+    stdio_is_null() {
+        local fd t
+        for fd in 0 1; do
+            t=$(stat -L -c '%F %t:%T' "/proc/$1/fd/$fd") || continue
+            [ "$t" = "character special file 1:3" ] || echo "stdio $fd is $(readlink "/proc/$1/fd/$fd") ($t)"
+        done
+    }
+    CHECK=stdio_is_null race_loop
+    stop_attacker
+    assert_race_held
+    [ "$SAFE" -gt 0 ] || [ "$OCIRT" = 0 ] || { echo "no create succeeded" >&2; false; }
+    assert_clean "$ID"
+}
+
 @test "race: /dev/console flipped with symlinks to core_pattern and sysrq-trigger while the pty is bound: never a pty on procfs" {
     make_shared_dev
     SOCK=$(mktemp -u /tmp/i10-console.XXXXXX)
