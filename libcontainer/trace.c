@@ -57,12 +57,27 @@ static uint64_t realtime_ns(void)
  * start-up (and the caller's fork before its exec). The thread's CPU clock
  * counts from the fork; the time since main is taken off (the runtime is
  * on CPU from main to here). */
-static uint64_t cpu_before_main(uint64_t main_ns)
+static uint64_t thread_cpu_ns(void)
 {
     struct timespec ts;
     if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
         return 0;
-    uint64_t cpu = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t main_cpu_ns;
+
+void trace_mark_main_cpu(void)
+{
+    main_cpu_ns = thread_cpu_ns();
+}
+
+static uint64_t cpu_before_main(uint64_t main_ns)
+{
+    if (main_cpu_ns) /* read at main: exact */
+        return main_cpu_ns;
+    /* else an estimate, lost when the process was preempted since main */
+    uint64_t cpu = thread_cpu_ns();
     uint64_t since_main = trace_now() - main_ns;
     return cpu > since_main ? cpu - since_main : 0;
 }

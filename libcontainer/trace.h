@@ -40,6 +40,11 @@ extern bool trace_enabled;
  * the operation, and takes the one CLOCK_REALTIME anchor. main_ns is the
  * CLOCK_MONOTONIC time taken at the entry of main. */
 void trace_init(const char *file, const char *op, uint64_t main_ns);
+/* Called at the entry of main when tracing is asked for (one system call):
+ * the thread's CPU time then is what exec, dynamic loading and libc's
+ * start-up took. Without it trace_init estimates it, which a preemption
+ * between main and trace_init spoils. */
+void trace_mark_main_cpu(void);
 void trace_set_id(const char *id);
 /* Mark this process (after fork/clone) as a child role: spans made from now
  * on are shipped by trace_export(). */

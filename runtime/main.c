@@ -268,9 +268,23 @@ static int dispatch(int argc, char **argv, struct cli_args *gp, struct cli_args 
     return rc;
 }
 
+/* Whether this command will be traced, told without a system call. */
+static bool trace_wanted(int argc, char **argv)
+{
+    const char *env = getenv("OCI_RT_TRACE");
+    if (env && *env)
+        return true;
+    for (int i = 1; i < argc; i++)
+        if (!strncmp(argv[i], "--trace", 7) && (argv[i][7] == '\0' || argv[i][7] == '='))
+            return true;
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     G.main_ns = trace_now();
+    if (trace_wanted(argc, argv))
+        trace_mark_main_cpu();
     /* not an option of the table: make writes the man pages and the shell
      * completions from the tables with it at build time */
     if (argc == 3 && !strcmp(argv[1], "--generate-docs"))
