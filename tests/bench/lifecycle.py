@@ -9,7 +9,8 @@ import argparse, json, math, os, re, shlex, shutil, signal, statistics
 import subprocess, sys, tempfile, time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHIM_SRC = os.environ.get("OCIRT_MEMLOCK_SHIM_SRC", "/work/shared/peers/memlock-shim.c")
+SHIM_SRC = os.environ.get("OCIRT_MEMLOCK_SHIM_SRC",
+                          os.path.join(REPO, "contrib", "memlock-shim", "memlock-shim.c"))
 NS_MARKER = "OCIRT_BENCH_PRIVATE_NS"
 CG_PARENT = "ocirt-bench"
 TIMEOUT = 30  # seconds, for every subprocess
