@@ -86,6 +86,7 @@ class Env:
         lc.check(["chroot", self.rootfs, "/bin/true"])
         lc.build_maxrss_helper(self.work)
         self.notes, self.runtimes, self.cleanups = [], [], []
+        self.extra = []  # runtimes not measured on their own (scale's full roots)
         # a snapshot: a concurrent `make` must not swap the binary mid-run
         ocirt = os.path.join(self.work, "bin", "oci-rt")
         if os.path.isfile(os.path.join(REPO, "oci-rt")):
@@ -187,7 +188,7 @@ class Env:
                 fn()
             except Exception as e:  # keep cleaning
                 print(f"warning: cleanup: {e}", file=sys.stderr)
-        for rt in self.runtimes:
+        for rt in self.runtimes + self.extra:
             rt.force_delete_all()
         root = f"/sys/fs/cgroup/{CG_PARENT}"
         if os.path.isdir(root):
@@ -267,7 +268,7 @@ def do_scale(env, n, count):
     # each runtime twice: its root kept empty, and a second root holding
     # `count` stopped containers; both are measured in the same rounds
     fulls = {rt.name: lc.Runtime(rt.name + "-full", rt.cmd, env.work) for rt in rts}
-    env.runtimes = rts + list(fulls.values())  # cleaned up with the others
+    env.extra += list(fulls.values())  # cleaned up with the others
     t0 = time.monotonic()
     for rt in rts:
         populate(env, fulls[rt.name], count)
