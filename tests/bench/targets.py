@@ -10,6 +10,7 @@ Standard library only; reuses lifecycle.py's helpers.
 import argparse, concurrent.futures, json, os, shlex, shutil, signal, subprocess
 import sys, tempfile, time
 
+sys.dont_write_bytecode = True  # no __pycache__ left in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lifecycle as lc  # noqa: E402
 
