@@ -8,20 +8,38 @@
 
 #include <string.h>
 
+/* An object that sets nothing writes no file, and like runc and crun it
+ * needs no controller: Docker sends "memory": {"disableOOMKiller": false},
+ * "cpu": {"shares": 0} and "blockIO": {"weight": 0} with every container
+ * (a zero share or weight is "not set" when the limits are applied too). */
+static bool memory_asked(const struct spec_memory *m)
+{
+    return m && (m->has_limit || m->has_reservation || m->has_swap || m->has_kernel ||
+                 m->has_kernel_tcp || m->has_swappiness ||
+                 (m->has_disable_oom_killer && m->disable_oom_killer));
+}
+
+static bool blkio_asked(const struct spec_blkio *b)
+{
+    return b && ((b->has_weight && b->weight) || (b->has_leaf_weight && b->leaf_weight) ||
+                 b->n_weight_device || b->n_throttle_read_bps || b->n_throttle_write_bps ||
+                 b->n_throttle_read_iops || b->n_throttle_write_iops);
+}
+
 size_t cg_needs(const struct spec_resources *r, struct cg_need *out, size_t max)
 {
     if (!r)
         return 0;
     const struct spec_cpu *c = r->cpu;
     const struct cg_need all[] = {
-        {r->memory != NULL, "memory", "memory", "memory"},
-        {c && (c->has_shares || c->has_quota || c->has_period || c->has_burst || c->has_idle ||
-               c->has_realtime_period || c->has_realtime_runtime),
+        {memory_asked(r->memory), "memory", "memory", "memory"},
+        {c && ((c->has_shares && c->shares) || c->has_quota || c->has_period || c->has_burst ||
+               c->has_idle || c->has_realtime_period || c->has_realtime_runtime),
          "cpu", "cpu", "cpu"},
         {c && ((c->cpus && *c->cpus) || (c->mems && *c->mems)), "cpu.cpus/mems", "cpuset",
          "cpuset"},
         {r->has_pids_limit && r->pids_limit != 0, "pids", "pids", "pids"},
-        {r->block_io != NULL, "blockIO", "blkio", "io"},
+        {blkio_asked(r->block_io), "blockIO", "blkio", "io"},
         {r->n_hugepage_limits > 0, "hugepageLimits", "hugetlb", "hugetlb"},
         {r->network && r->network->has_class_id, "network.classID", "net_cls", NULL},
         {r->network && r->network->n_priorities, "network.priorities", "net_prio", NULL},

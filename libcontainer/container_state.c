@@ -8,7 +8,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-int container_state(const char *root, const char *id, struct spec_state **out, struct oci_err *err)
+/* The owner's name: one getpwuid per distinct owner in a listing (it reads
+ * /etc/passwd, six system calls, each time: the largest part of a list). */
+struct owner_cache {
+    bool valid;
+    uid_t uid;
+    char *name;
+};
+
+static void set_owner_name(struct spec_state *s, struct owner_cache *oc)
+{
+    if (!oc->valid || oc->uid != s->owner) {
+        struct passwd *pw = getpwuid(s->owner);
+        free(oc->name);
+        if (pw)
+            oc->name = xstrdup(pw->pw_name);
+        else
+            xasprintf(&oc->name, "%u", s->owner);
+        oc->uid = s->owner;
+        oc->valid = true;
+    }
+    s->owner_name = xstrdup(oc->name);
+}
+
+static int state_with_cache(const char *root, const char *id, struct spec_state **out,
+                            struct owner_cache *oc, struct oci_err *err)
 {
     *out = NULL;
     if (record_check_id(id, err) < 0)
@@ -21,12 +45,16 @@ int container_state(const char *root, const char *id, struct spec_state **out, s
         (*out)->status = xstrdup(container_status_names[st]);
         if (st == STATUS_STOPPED)
             (*out)->pid = 0;
-        struct passwd *pw = getpwuid((*out)->owner);
-        if (pw)
-            (*out)->owner_name = xstrdup(pw->pw_name);
-        else
-            xasprintf(&(*out)->owner_name, "%u", (*out)->owner);
+        set_owner_name(*out, oc);
     }
+    return rc;
+}
+
+int container_state(const char *root, const char *id, struct spec_state **out, struct oci_err *err)
+{
+    struct owner_cache oc = {0};
+    int rc = state_with_cache(root, id, out, &oc, err);
+    free(oc.name);
     return rc;
 }
 
@@ -47,12 +75,13 @@ int container_list(const char *root, struct spec_state ***out, size_t *n, struct
     }
     struct dirent *e;
     size_t cap = 0;
+    struct owner_cache oc = {0};
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
         struct spec_state *s;
         struct oci_err ignored = {0};
-        if (container_state(root, e->d_name, &s, &ignored) < 0)
+        if (state_with_cache(root, e->d_name, &s, &oc, &ignored) < 0)
             continue; /* being created or deleted right now */
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
@@ -61,6 +90,7 @@ int container_list(const char *root, struct spec_state ***out, size_t *n, struct
         (*out)[(*n)++] = s;
     }
     closedir(d);
+    free(oc.name);
     if (*n)
         qsort(*out, *n, sizeof(**out), cmp_state);
     return 0;

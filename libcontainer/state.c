@@ -177,7 +177,10 @@ int state_read(struct state_dir *sd, const char *id, struct spec_state **out, st
 {
     _cleanup_free_ char *data = NULL;
     size_t len;
-    if (read_file_at(sd->dirfd, STATE_FILE, &data, &len, 1 << 22) < 0) {
+    /* the record carries the config's annotations, and a config may take up
+     * to 64 MiB (spawn.c): a smaller bound made a container with a big
+     * config unreadable, so that delete --force left its init running */
+    if (read_file_at(sd->dirfd, STATE_FILE, &data, &len, 128 << 20) < 0) {
         if (errno != ENOENT)
             return err_set(err, errno, "container \"%s\": read state", id);
         /* the directory without its first record: a create that has just

@@ -9,7 +9,8 @@ import argparse, json, math, os, re, shlex, shutil, signal, statistics
 import subprocess, sys, tempfile, time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHIM_SRC = os.environ.get("OCIRT_MEMLOCK_SHIM_SRC", os.path.join(REPO, "contrib", "memlock-shim", "memlock-shim.c"))
+SHIM_SRC = os.environ.get("OCIRT_MEMLOCK_SHIM_SRC",
+                          os.path.join(REPO, "contrib", "memlock-shim", "memlock-shim.c"))
 NS_MARKER = "OCIRT_BENCH_PRIVATE_NS"
 CG_PARENT = "ocirt-bench"
 TIMEOUT = 30  # seconds, for every subprocess
@@ -354,13 +355,13 @@ def print_report(ref, summary, rss, runtimes):
     w = max([7] + [len(rt.name) for rt in runtimes])
     for op, rows in summary.items():
         print(f"\n{op} (ms)")
-        print(f"  {'runtime':<{w}} {'p50':>8} {'p99':>8} {'max':>8} {'mean':>8}  p50/{ref}")
+        print(f"  {'runtime':<{w}} {'p50':>8} {'p99':>8} {'max':>8} {'mean':>8}  p50/{ref}  p99/p50")
         for rt in runtimes:
             s = rows.get(rt.name)
             if s:
                 ratio = f"{s['ratio']:.2f}x" if s["ratio"] else "-"
                 print(f"  {rt.name:<{w}} {s['p50']:8.2f} {s['p99']:8.2f} {s['max']:8.2f} "
-                      f"{s['mean']:8.2f}  {ratio}")
+                      f"{s['mean']:8.2f}  {ratio:>{len(ref) + 4}}  {s['p99'] / s['p50']:.2f}x")
     if rss:
         print("\npeak RSS of run (MB, max / median over rounds): " +
               ", ".join(f"{n} {v['max_mb']:.1f} / {v['median_mb']:.1f}" for n, v in rss.items()))

@@ -376,3 +376,22 @@ make_marker_bundle() {
     oci delete "$ID"
     assert_clean "$ID"
 }
+
+@test "a config with 8 MB of annotations: state reads its record, delete --force kills the created init" {
+    make_bundle
+    # 100000 annotations of 80 bytes: the state record that carries them is
+    # larger than 4 MiB (it was once unreadable, and delete --force then
+    # dropped the record and left the init running)
+    jq '.annotations = ([range(100000) | {key: "org.example.k\(.)", value: ("v" * 60)}] | from_entries)' \
+        "$BUNDLE/config.json" >"$BUNDLE/config.big" && mv "$BUNDLE/config.big" "$BUNDLE/config.json"
+    [ "$(stat -c %s "$BUNDLE/config.json")" -gt $((6 << 20)) ]
+    create_ok
+    pid=$(container_pid)
+    run oci state "$ID"
+    [ "$status" -eq 0 ]
+    [ "$(jq -r '.annotations["org.example.k99999"] | length' <<<"$output")" = 60 ]
+    run oci delete --force "$ID"
+    [ "$status" -eq 0 ]
+    not alive "$pid"
+    assert_clean "$ID"
+}

@@ -151,6 +151,30 @@ START_TEST(rich_resources)
 }
 END_TEST
 
+/* Docker's objects that set nothing need no controller */
+START_TEST(docker_empty_limits_need_no_controller)
+{
+    struct cgroup cg;
+    struct oci_err err = {0};
+    fake_tree(&cg, "pids", "pids");
+    put_file("cgroup.controllers", "pids");
+    int rc = create_with(
+        &cg, RES("'memory':{'disableOOMKiller':false},'cpu':{'shares':0},'blockIO':{'weight':0}"),
+        &err);
+    ck_assert_msg(rc == 0, "%s", err.msg);
+    ck_file("oci-rt/c1/memory.max", "");
+    /* one limit set is a request again */
+    fake_cleanup(&cg);
+    fake_tree(&cg, "cpu pids", "cpu pids");
+    put_file("cgroup.controllers", "cpu pids");
+    rc = create_with(&cg, RES("'blockIO':{'weight':100}"), &err);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_str_eq(err.msg, "linux.resources.blockIO: the blkio controller is not available "
+                              "on this host");
+    fake_cleanup(&cg);
+}
+END_TEST
+
 START_TEST(enable_only_needed_and_delegated)
 {
     struct cgroup cg;
@@ -492,6 +516,7 @@ int main(void)
     TCase *f = tcase_create("fake");
     tcase_add_test(f, rich_resources);
     tcase_add_test(f, enable_only_needed_and_delegated);
+    tcase_add_test(f, docker_empty_limits_need_no_controller);
     tcase_add_test(f, enable_below_foreign_parent);
     tcase_add_test(f, enable_nothing_foreign_without_limits);
     tcase_add_test(f, enable_refused_names_cgroup_and_controller);
