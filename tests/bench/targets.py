@@ -557,7 +557,10 @@ def do_engines(env, n, engines):
                 if not shutil.which("podman"):
                     raise lc.BenchError("podman not installed")
                 pm = podman_cmd(env, tar)
+                # under this run's parent, which cleanup removes (podman's
+                # default, /libpod_parent, would stay behind)
                 argv = {n_: pm + ["--runtime", p, "run", "--rm", "--network", "none",
+                                  "--cgroup-parent", f"/{CG_PARENT}/podman",
                                   f"localhost/{TAG}:latest", "true"] for n_, p in wrappers.items()}
         except lc.BenchError as e:
             print(f"\nSKIP {engine}: {e}")
