@@ -189,12 +189,54 @@ static int detach_id(int cgroup_fd, uint32_t id, struct oci_err *err)
     return 0;
 }
 
+/* The one program loaded ahead in this process (O_CLOEXEC, as every bpf
+ * fd), with its instructions to know it again. */
+static struct {
+    int fd;
+    size_t n;
+    struct bpf_insn *insns;
+} preloaded = {.fd = -1};
+
+void cgroup_bpf_devices_preload(const struct spec_device_cgroup *rules, size_t n_rules)
+{
+    if (preloaded.fd >= 0)
+        return;
+    size_t n;
+    struct bpf_insn *insns = cgroup_bpf_devices_prog(rules, n_rules, &n);
+    struct oci_err ignored = {0};
+    int fd = cgroup_bpf_load(insns, n, &ignored);
+    if (fd < 0) {
+        free(insns);
+        return;
+    }
+    preloaded.fd = fd;
+    preloaded.n = n;
+    preloaded.insns = insns;
+}
+
+/* The preloaded program when it is insns, else -1; either way it is
+ * used up. */
+static int take_preloaded(const struct bpf_insn *insns, size_t n)
+{
+    int fd = preloaded.fd;
+    if (fd >= 0 && (preloaded.n != n || memcmp(preloaded.insns, insns, n * sizeof(*insns)))) {
+        close(fd);
+        fd = -1;
+    }
+    free(preloaded.insns);
+    preloaded.insns = NULL;
+    preloaded.fd = -1;
+    return fd;
+}
+
 int cgroup_bpf_devices_apply(int cgroup_fd, const struct spec_device_cgroup *rules, size_t n_rules,
                              struct oci_err *err)
 {
     size_t n;
     _cleanup_free_ struct bpf_insn *insns = cgroup_bpf_devices_prog(rules, n_rules, &n);
-    _cleanup_close_ int prog = cgroup_bpf_load(insns, n, err);
+    _cleanup_close_ int prog = take_preloaded(insns, n);
+    if (prog < 0)
+        prog = cgroup_bpf_load(insns, n, err);
     if (prog < 0)
         return -1;
     uint32_t old[MAX_OLD_PROGS], n_old = MAX_OLD_PROGS;

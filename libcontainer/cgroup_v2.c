@@ -240,6 +240,7 @@ const struct cgroup_backend cgroup_v2_backend = {
     .enter = v2_enter,
     .destroy = v2_destroy,
     .apply = cg2_apply,
+    .preload_devices = cg2_preload_devices,
     .has_controller = v2_has_controller,
     .freeze = v2_freeze,
     .frozen = v2_frozen,

@@ -419,14 +419,28 @@ static int apply_unified(struct v2ctx *c, const struct spec_map *u)
     return 0;
 }
 
+/* Whether a v1 devices hierarchy enforces the device rules (then v2 has
+ * no filter of its own). */
+static bool v1_devices(const struct cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n_hier; i++)
+        if (strstr(cg->hier[i].controllers, "devices"))
+            return true;
+    return false;
+}
+
+void cg2_preload_devices(struct cgroup *cg, const struct spec_resources *r)
+{
+    if (!v1_devices(cg) && geteuid() == 0)
+        cgroup_bpf_devices_preload(r->devices, r->n_devices);
+}
+
 /* The device filter, unless a v1 devices hierarchy enforces the rules. */
 static int apply_devices(struct v2ctx *c, const struct spec_resources *r)
 {
-    for (size_t i = 0; i < c->cg->n_hier; i++) {
-        if (strstr(c->cg->hier[i].controllers, "devices")) {
-            log_debug("cgroup v2: linux.resources.devices left to the v1 devices controller");
-            return 0;
-        }
+    if (v1_devices(c->cg)) {
+        log_debug("cgroup v2: linux.resources.devices left to the v1 devices controller");
+        return 0;
     }
     if (geteuid() != 0) { /* rootless cannot load BPF programs: runc ignores it too */
         struct oci_err e = {0};

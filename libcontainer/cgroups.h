@@ -106,6 +106,9 @@ int cgroup_apply(struct cgroup *cg, const struct spec_resources *res, bool updat
 /* The device rules left out by defer_devices (with runc's defaults after
  * them); nothing when none were deferred. */
 int cgroup_apply_devices(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err);
+/* What cgroup_apply_devices will need and takes long to make (the v2
+ * filter's load), made now: for a caller that would otherwise wait. */
+void cgroup_preload_devices(struct cgroup *cg, const struct spec_resources *res);
 /* Freeze (pause) or thaw (resume): cgroup.freeze on v2, freezer.state on
  * v1; returns once the kernel reports the new state. */
 int cgroup_freeze(struct cgroup *cg, bool frozen, struct oci_err *err);

@@ -23,6 +23,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,15 +287,32 @@ static int parent_hooks(struct container *c, struct oci_err *err)
     return 0;
 }
 
+/* While the init mounts, before it asks for the device rules: their filter
+ * loaded now (the verifier's ~0.5 ms off the init's path), at the first
+ * moment that nothing from the init waits to be answered. True once done. */
+static bool preload_devices(struct container *c)
+{
+    struct pollfd p = {.fd = c->sync_parent, .events = POLLIN};
+    if (poll(&p, 1, 0) != 0)
+        return false;
+    TRACE_BEGIN(span, "cgroup devices (load ahead)");
+    cgroup_preload_devices(&c->cg, c->cfg->linux_ ? c->cfg->linux_->resources : NULL);
+    TRACE_END(span);
+    return true;
+}
+
 /* Messages from the child until it is ready (or fails). */
 static int parent_loop(struct container *c, struct oci_err *err)
 {
     TRACE_BEGIN(span, "wait for init set-up");
     static char buf[SYNC_MAX + 1];
     int rc = -1;
+    bool preloaded = false;
     for (;;) {
         struct sync_hdr h;
         int rfd = -1;
+        if (!preloaded)
+            preloaded = preload_devices(c);
         ssize_t n = sync_recv(c->sync_parent, &h, buf, &rfd);
         if (rfd >= 0 && h.type != SYNC_FD)
             close(rfd);
