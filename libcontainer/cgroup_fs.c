@@ -150,9 +150,20 @@ int cg_write_pid(const char *dir, pid_t pid, struct oci_err *err)
     return 0;
 }
 
+static bool blank(const char *s, size_t len)
+{
+    while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+        len--;
+    return len == 0;
+}
+
 /* cpuset directories start empty and refuse tasks: give a new one its
- * parent's cpus and mems. */
-static int cpuset_inherit(const char *dir, struct oci_err *err)
+ * parent's cpus and mems. One that was there (made) is given them too
+ * where it is still empty: a concurrent create that made it may not have
+ * filled it yet, and a child of an empty cpuset stays empty (runc does
+ * the same). Racing writers write the same values. 1: it is gone (a
+ * delete removed it meanwhile). */
+static int cpuset_inherit(const char *dir, bool made, struct oci_err *err)
 {
     static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
     char parent[4096];
@@ -164,6 +175,14 @@ static int cpuset_inherit(const char *dir, struct oci_err *err)
         snprintf(c, sizeof(c), "%s/%s", dir, files[i]);
         _cleanup_free_ char *val = NULL;
         size_t len;
+        if (!made) {
+            _cleanup_free_ char *cur = NULL;
+            size_t clen;
+            if (read_file_at(AT_FDCWD, c, &cur, &clen, 65536) < 0)
+                return errno == ENOENT ? 1 : err_set(err, errno, "cgroup: read %s", c);
+            if (!blank(cur, clen))
+                continue;
+        }
         if (read_file_at(AT_FDCWD, p, &val, &len, 65536) < 0)
             return err_set(err, errno, "cgroup: read %s", p);
         if (len && write_file_at(AT_FDCWD, c, val, len) < 0)
@@ -182,13 +201,21 @@ int cg_mkdir_path(const char *mnt, const char *path, bool cpuset, struct oci_err
                 continue;
             snprintf(buf, sizeof(buf), "%s%.*s", mnt, (int)(p - path), path);
             if (mkdir(buf, 0755) == 0) {
-                if (cpuset && cpuset_inherit(buf, err) < 0)
+                if (cpuset && cpuset_inherit(buf, true, err) < 0)
                     return -1;
             } else if (errno == ENOENT && attempt < 5) {
                 retry = true; /* a parent was removed under us by a delete */
                 break;
             } else if (errno != EEXIST) {
                 return err_set(err, errno, "cgroup: mkdir %s", buf);
+            } else if (cpuset) {
+                int r = cpuset_inherit(buf, false, err);
+                if (r < 0)
+                    return -1;
+                if (r > 0 && attempt < 5) {
+                    retry = true;
+                    break;
+                }
             }
             if (*p == '\0')
                 break;

@@ -333,6 +333,62 @@ secs() {
     assert_clean "$ID"
 }
 
+@test "cpuset: four creates at once under a parent none of them found: every one joins (an empty cpuset parent is filled first)" {
+    # A v1 cpuset directory starts empty and refuses tasks; the create
+    # that makes the parent fills it, and the others must not copy it
+    # before that (a CI run saw "join ...: no space left on device").
+    need_ctrl cpuset
+    if is_v2 "$(cgdir cpuset)"; then
+        skip "cgroup v2: an empty cpuset.cpus takes the parent's effective cpus, it refuses no task"
+    fi
+    local r i pids fails=0 base=$BATS_TEST_TMPDIR/base.json
+    make_bundle '.process.args = ["/bin/true"]'
+    cp "$BUNDLE/config.json" "$base"
+    # made by someone else and left empty (what a racing create looks like
+    # for a moment): filled, the container joins
+    local d
+    d=$(cgdir cpuset "/$ID-p0")
+    note_cgroup "/$ID-p0"
+    mkdir "$d"
+    [ -z "$(cat "$d/cpuset.cpus")" ]
+    jq --arg cg "/$ID-p0/c" '.linux.cgroupsPath = $cg' "$base" >"$BUNDLE/config.json"
+    create_ok
+    [ "$(cat "$d/cpuset.cpus")" = "$(cat "${d%/*}/cpuset.cpus")" ]
+    oci delete --force "$ID"
+    # and the race itself
+    for i in 1 2 3 4; do mkdir -p "$BATS_TEST_TMPDIR/b$i"; done
+    for r in $(seq 1 12); do
+        note_cgroup "/$ID-p$r"
+        pids=()
+        for i in 1 2 3 4; do
+            jq --arg cg "/$ID-p$r/c$i" '.linux.cgroupsPath = $cg' "$base" >"$BATS_TEST_TMPDIR/b$i/config.json"
+        done
+        for i in 1 2 3 4; do
+            "$OCI_RT" --root "$ROOT" create --bundle "$BATS_TEST_TMPDIR/b$i" "$ID-$r-$i" \
+                </dev/null >"$BATS_TEST_TMPDIR/$r-$i.out" 2>"$BATS_TEST_TMPDIR/$r-$i.err" &
+            pids+=($!)
+        done
+        for i in 1 2 3 4; do
+            if ! wait "${pids[i - 1]}"; then
+                fails=$((fails + 1))
+                cat "$BATS_TEST_TMPDIR/$r-$i.err" >&2
+            fi
+        done
+        for i in 1 2 3 4; do
+            if [ -s "$BATS_TEST_TMPDIR/$r-$i.err" ]; then
+                :
+            elif [ -z "$(cat "$(cgdir cpuset "/$ID-p$r/c$i")/cpuset.cpus")" ]; then
+                echo "round $r: /$ID-p$r/c$i has no cpus" >&2
+                fails=$((fails + 1))
+            fi
+            "$OCI_RT" --root "$ROOT" delete --force "$ID-$r-$i" >/dev/null 2>&1 || true
+        done
+        _rm_cgroup "/$ID-p$r"
+    done
+    note "48 creates in 12 rounds of 4 at once, $fails failed"
+    [ "$fails" -eq 0 ]
+}
+
 # ---------------------------------------------------------------- block I/O
 
 # The whole disk (major:minor) holding PATH, from /proc/self/mountinfo; empty
