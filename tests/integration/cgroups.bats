@@ -364,7 +364,7 @@ secs() {
             jq --arg cg "/$ID-p$r/c$i" '.linux.cgroupsPath = $cg' "$base" >"$BATS_TEST_TMPDIR/b$i/config.json"
         done
         for i in 1 2 3 4; do
-            "$OCI_RT" --root "$ROOT" create --bundle "$BATS_TEST_TMPDIR/b$i" "$ID-$r-$i" \
+            oci create --bundle "$BATS_TEST_TMPDIR/b$i" "$ID-$r-$i" \
                 </dev/null >"$BATS_TEST_TMPDIR/$r-$i.out" 2>"$BATS_TEST_TMPDIR/$r-$i.err" &
             pids+=($!)
         done
@@ -381,7 +381,7 @@ secs() {
                 echo "round $r: /$ID-p$r/c$i has no cpus" >&2
                 fails=$((fails + 1))
             fi
-            "$OCI_RT" --root "$ROOT" delete --force "$ID-$r-$i" >/dev/null 2>&1 || true
+            oci delete --force "$ID-$r-$i" >/dev/null 2>&1 || true
         done
         _rm_cgroup "/$ID-p$r"
     done
