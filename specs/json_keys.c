@@ -1,8 +1,8 @@
 /* Every member name of the OCI runtime-spec config schema (config-schema,
  * config-linux, defs, defs-linux of runtime-spec 1.3): what the parser may
  * read. A member named otherwise is skipped while the document is parsed
- * (json_tree.c). tests/unit/check_specs.c checks that every key the parser
- * looks up is here. Sorted (strcmp) for bsearch. */
+ * (json_tree.c). tests/unit/check_specs_parser.c checks that every key the
+ * parser looks up is here. Sorted (strcmp) for bsearch. */
 #include "spec_config.h"
 #include "specs/json.h"
 

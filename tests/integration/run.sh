@@ -10,19 +10,12 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../lib/bats_runner.sh
+source "$here/../lib/bats_runner.sh"
 export OCI_RT=${OCI_RT:-$repo/oci-rt}
 export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-60}
 
-format=(--formatter pretty)
-[ -t 1 ] || format=(--tap)
-files=()
-for a in "$@"; do
-    case $a in
-    --tap) format=(--tap) ;;
-    *) files+=("$a") ;;
-    esac
-done
+bats_runner_args "$@"
 [ ${#files[@]} -gt 0 ] || files=("$here"/*.bats)
 
 command -v bats >/dev/null || {
@@ -61,10 +54,8 @@ snapshot() {
 }
 before=$(snapshot)
 
-start=$(date +%s)
 rc=0
-bats "${format[@]}" "${files[@]}" || rc=$?
-echo "# bats finished in $(($(date +%s) - start))s, status $rc"
+bats_runner_run "" || rc=$? # no label: "# bats finished in ..."
 
 # Give a just-killed process a moment to go.
 for _ in 1 2 3 4 5 6 7 8 9 10; do

@@ -13,7 +13,8 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../lib/bats_runner.sh
+source "$here/../lib/bats_runner.sh"
 export DEBIAN_FRONTEND=noninteractive
 
 if [ "$(id -u)" != 0 ]; then
@@ -25,15 +26,7 @@ fi
     exit 2
 }
 
-format=(--formatter pretty)
-[ -t 1 ] || format=(--tap)
-files=()
-for a in "$@"; do
-    case $a in
-    --tap) format=(--tap) ;;
-    *) files+=("$a") ;;
-    esac
-done
+bats_runner_args "$@"
 [ ${#files[@]} -gt 0 ] || files=("$here/build.bats" "$here/install.bats")
 
 apt_get() {
@@ -57,10 +50,8 @@ chmod 755 "$work" # make distcheck runs as nobody
 trap 'rm -rf "$work"' EXIT
 export PKG_WORK=$work
 
-start=$SECONDS
 rc=0
-bats "${format[@]}" "${files[@]}" || rc=$?
-echo "# package: bats finished in $((SECONDS - start))s, status $rc"
+bats_runner_run package || rc=$?
 # the package is gone again (install.bats removes it)
 if [ -f "$work/installed-by-test" ] && dpkg-query -W -f '${Status}' oci-rt 2>/dev/null |
     grep -q ' installed'; then

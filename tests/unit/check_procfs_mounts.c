@@ -51,6 +51,24 @@ static void put(const char *path, const char *s)
     close(fd);
 }
 
+/* A private namespace (private_ns) with two entries made in tmp, their
+ * paths into dir_path and other_path (TMP_PATH bytes each): the directory
+ * tmp/dir, and tmp/other, a file holding content or, when content is NULL,
+ * a directory too. */
+#define TMP_PATH 160
+static void private_ns_with(char *dir_path, const char *dir, char *other_path, const char *other,
+                            const char *content)
+{
+    private_ns();
+    snprintf(dir_path, TMP_PATH, "%s/%s", tmp, dir);
+    snprintf(other_path, TMP_PATH, "%s/%s", tmp, other);
+    ck_assert_int_eq(mkdir(dir_path, 0755), 0);
+    if (content)
+        put(other_path, content);
+    else
+        ck_assert_int_eq(mkdir(other_path, 0755), 0);
+}
+
 static char *slurp(const char *path)
 {
     char *s = NULL;
@@ -73,15 +91,11 @@ END_TEST
  * plain one refuses to cross them; the baits never change. */
 START_TEST(overmounts_avoided_or_refused)
 {
-    private_ns();
-    char baitdir[128], oom[64], comm[64], fake[160];
-    snprintf(baitdir, sizeof(baitdir), "%s/ipv4", tmp);
-    snprintf(fake, sizeof(fake), "%s/ipv4/ip_forward", tmp);
+    char baitdir[TMP_PATH], oom[64], comm[64], fake[TMP_PATH];
+    private_ns_with(baitdir, "ipv4", fake, "ipv4/ip_forward", "fake\n");
     snprintf(oom, sizeof(oom), "/proc/%d/oom_score_adj", (int)getpid());
     snprintf(comm, sizeof(comm), "/proc/%d/comm", (int)getpid());
     ck_assert_int_eq(prctl(PR_SET_NAME, "bait", 0, 0, 0), 0);
-    ck_assert_int_eq(mkdir(baitdir, 0755), 0);
-    put(fake, "fake\n");
     ck_assert_int_eq(mount(comm, oom, NULL, MS_BIND, NULL), 0);
     ck_assert_int_eq(mount(baitdir, "/proc/sys/net/ipv4", NULL, MS_BIND, NULL), 0);
     struct {
@@ -124,12 +138,8 @@ END_TEST
 
 START_TEST(mount_fds_onto_fds)
 {
-    private_ns();
-    char dir[128], file[128];
-    snprintf(dir, sizeof(dir), "%s/d", tmp);
-    snprintf(file, sizeof(file), "%s/f", tmp);
-    ck_assert_int_eq(mkdir(dir, 0755), 0);
-    put(file, "secret\n");
+    char dir[TMP_PATH], file[TMP_PATH];
+    private_ns_with(dir, "d", file, "f", "secret\n");
     for (int k = 0; k < 4; k++) {
         struct oci_err herr = {0};
         ck_assert_msg(procfs_test_open(k < 2 ? PROCFS_PRIVATE : PROCFS_PLAIN, &herr) >= 0, "%s",
@@ -174,12 +184,8 @@ END_TEST
  * path and checked to be it; a path that leads elsewhere is refused. */
 START_TEST(reopen_top_checks_the_mount)
 {
-    private_ns();
-    char a[128], c[128];
-    snprintf(a, sizeof(a), "%s/a", tmp);
-    snprintf(c, sizeof(c), "%s/c", tmp);
-    ck_assert_int_eq(mkdir(a, 0755), 0);
-    ck_assert_int_eq(mkdir(c, 0755), 0);
+    char a[TMP_PATH], c[TMP_PATH];
+    private_ns_with(a, "a", c, "c", NULL);
     int root = open(tmp, O_PATH | O_DIRECTORY | O_CLOEXEC);
     int dfd = open(a, O_PATH | O_DIRECTORY | O_CLOEXEC);
     ck_assert(root >= 0 && dfd >= 0);

@@ -16,6 +16,7 @@
 
 #include "seccomp_fixtures.h"
 #include "skip.h"
+#include "unit_run.h"
 
 #if defined(__x86_64__)
 
@@ -83,15 +84,7 @@ int main(void)
 #if defined(__x86_64__)
     if (!ia32_works())
         return unit_skip("no IA-32 emulation in this kernel (a 32-bit getpid failed)");
-    Suite *s = suite_create("seccomp ia32");
-    TCase *t = tcase_create("ia32");
-    tcase_add_test(t, load_arch_x86_on_x86_64);
-    suite_add_tcase(s, t);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run_one("seccomp ia32", "ia32", load_arch_x86_on_x86_64, 0);
 #else
     return unit_skip("not an x86_64 host");
 #endif

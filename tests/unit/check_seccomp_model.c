@@ -24,6 +24,7 @@
 
 #include "seccomp_fixtures.h"
 #include "skip.h"
+#include "unit_run.h"
 
 #if defined(__x86_64__)
 
@@ -192,16 +193,7 @@ END_TEST
 int main(void)
 {
 #if defined(__x86_64__)
-    Suite *s = suite_create("seccomp model");
-    TCase *m = tcase_create("model");
-    tcase_set_timeout(m, 30);
-    tcase_add_test(m, bpf_matches_profile);
-    suite_add_tcase(s, m);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run_one("seccomp model", "model", bpf_matches_profile, 30);
 #else
     return unit_skip("the model of the profile knows x86_64 hosts only");
 #endif

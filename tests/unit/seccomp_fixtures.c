@@ -149,3 +149,18 @@ int do_mkdir(void *arg)
     snprintf(path, sizeof(path), "%s/d", tmpdir);
     return syscall(SYS_mkdir, path, arg ? *(const int *)arg : 0700) == 0 ? 0 : errno;
 }
+
+void replace(char **field, const char *value)
+{
+    free(*field);
+    *field = strdup(value);
+}
+
+char log_buf[4096];
+
+void log_capture(enum log_level level, const char *msg)
+{
+    (void)level;
+    size_t n = strlen(log_buf);
+    snprintf(log_buf + n, sizeof(log_buf) - n, "%s\n", msg);
+}

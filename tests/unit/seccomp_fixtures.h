@@ -1,9 +1,10 @@
-/* Fixtures shared by the seccomp unit tests (check_seccomp.c,
- * check_seccomp_profile.c): profiles from $srcdir/tests/unit/data/seccomp/
- * or inline, compiled and loaded in a child. */
+/* Fixtures shared by the seccomp unit tests (check_seccomp_*.c): profiles
+ * from $srcdir/tests/unit/data/seccomp/ or inline, compiled and loaded in a
+ * child; the runtime's log captured. */
 #ifndef OCI_RT_TESTS_SECCOMP_FIXTURES_H
 #define OCI_RT_TESTS_SECCOMP_FIXTURES_H
 
+#include "libcontainer/log.h"
 #include "libcontainer/seccomp.h"
 #include "specs/spec_config.h"
 
@@ -29,5 +30,12 @@ int run_filtered(const struct seccomp_plan *p, bool nnp, child_fn fn, void *arg)
 void assert_exit(int status, int code);
 /* errno of mkdir in tmpdir (0: created); arg: NULL or an int mode. */
 int do_mkdir(void *arg);
+/* *field becomes a copy of value (a string of a parsed config). */
+void replace(char **field, const char *value);
+
+/* The log lines log_capture received (log_set_sink(log_capture, ...)),
+ * each ending in a newline; a test empties it by log_buf[0] = '\0'. */
+extern char log_buf[4096];
+void log_capture(enum log_level level, const char *msg);
 
 #endif
