@@ -7,23 +7,23 @@
 #include "bench/jgen.h"
 #include "libcontainer/util.h"
 
-#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
-static void mount_entry(yajl_gen g, const char *dst, const char *type, const char *src,
+static void mount_entry(struct json_gen *j, const char *dst, const char *type, const char *src,
                         const char *const *options)
 {
-    yajl_gen_map_open(g);
-    jkstr(g, "destination", dst);
-    jkstr(g, "type", type);
-    jkstr(g, "source", src);
+    json_gen_map_open(j);
+    jkstr(j, "destination", dst);
+    jkstr(j, "type", type);
+    jkstr(j, "source", src);
     if (options)
-        jkstrv(g, "options", options);
-    yajl_gen_map_close(g);
+        jkstrv(j, "options", options);
+    json_gen_map_close(j);
 }
 
-static void gen_mounts(yajl_gen g, const struct bench_spec *spec)
+static void gen_mounts(struct json_gen *j, const struct bench_spec *spec)
 {
     static const char *const dev[] = {"nosuid", "strictatime", "mode=755", "size=65536k", NULL};
     static const char *const pts[] = {"nosuid",    "noexec", "newinstance", "ptmxmode=0666",
@@ -35,56 +35,56 @@ static void gen_mounts(yajl_gen g, const struct bench_spec *spec)
     static const char *const cg[] = {"nosuid", "noexec", "nodev", "relatime", "ro", NULL};
     static const char *const tmp[] = {"nosuid", "nodev", "mode=1777", "size=262144k", NULL};
     static const char *const data[] = {"rbind", "rw", NULL};
-    jstr(g, "mounts");
-    yajl_gen_array_open(g);
-    mount_entry(g, "/proc", "proc", "proc", NULL);
-    mount_entry(g, "/dev", "tmpfs", "tmpfs", dev);
-    mount_entry(g, "/dev/pts", "devpts", "devpts", pts);
-    mount_entry(g, "/dev/shm", "tmpfs", "shm", shm);
-    mount_entry(g, "/dev/mqueue", "mqueue", "mqueue", nne);
-    mount_entry(g, "/sys", "sysfs", "sysfs", sys);
-    mount_entry(g, "/sys/fs/cgroup", "cgroup", "cgroup", cg);
-    mount_entry(g, "/tmp", "tmpfs", "tmpfs", tmp);
+    json_gen_key(j, "mounts");
+    json_gen_array_open(j);
+    mount_entry(j, "/proc", "proc", "proc", NULL);
+    mount_entry(j, "/dev", "tmpfs", "tmpfs", dev);
+    mount_entry(j, "/dev/pts", "devpts", "devpts", pts);
+    mount_entry(j, "/dev/shm", "tmpfs", "shm", shm);
+    mount_entry(j, "/dev/mqueue", "mqueue", "mqueue", nne);
+    mount_entry(j, "/sys", "sysfs", "sysfs", sys);
+    mount_entry(j, "/sys/fs/cgroup", "cgroup", "cgroup", cg);
+    mount_entry(j, "/tmp", "tmpfs", "tmpfs", tmp);
     if (spec->data)
-        mount_entry(g, "/data", "bind", spec->data, data);
-    yajl_gen_array_close(g);
+        mount_entry(j, "/data", "bind", spec->data, data);
+    json_gen_array_close(j);
 }
 
-static void gen_process(yajl_gen g, const struct bench_spec *spec)
+static void gen_process(struct json_gen *j, const struct bench_spec *spec)
 {
     static const char *const caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL};
     static const char *const env[] = {
         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", NULL};
-    jstr(g, "process");
-    yajl_gen_map_open(g);
-    jkbool(g, "terminal", false);
-    jstr(g, "user");
-    yajl_gen_map_open(g);
-    jkint(g, "uid", 0);
-    jkint(g, "gid", 0);
-    yajl_gen_map_close(g);
-    jkstrv(g, "args", spec->args);
-    jkstrv(g, "env", env);
-    jkstr(g, "cwd", spec->cwd ? spec->cwd : "/");
-    jstr(g, "capabilities");
-    yajl_gen_map_open(g);
-    jkstrv(g, "bounding", caps);
-    jkstrv(g, "effective", caps);
-    jkstrv(g, "permitted", caps);
-    yajl_gen_map_close(g);
-    jstr(g, "rlimits");
-    yajl_gen_array_open(g);
-    yajl_gen_map_open(g);
-    jkstr(g, "type", "RLIMIT_NOFILE");
-    jkint(g, "hard", 1024);
-    jkint(g, "soft", 1024);
-    yajl_gen_map_close(g);
-    yajl_gen_array_close(g);
-    jkbool(g, "noNewPrivileges", true);
-    yajl_gen_map_close(g);
+    json_gen_key(j, "process");
+    json_gen_map_open(j);
+    json_gen_kv_bool(j, "terminal", false);
+    json_gen_key(j, "user");
+    json_gen_map_open(j);
+    json_gen_kv_int(j, "uid", 0);
+    json_gen_kv_int(j, "gid", 0);
+    json_gen_map_close(j);
+    jkstrv(j, "args", spec->args);
+    jkstrv(j, "env", env);
+    jkstr(j, "cwd", spec->cwd ? spec->cwd : "/");
+    json_gen_key(j, "capabilities");
+    json_gen_map_open(j);
+    jkstrv(j, "bounding", caps);
+    jkstrv(j, "effective", caps);
+    jkstrv(j, "permitted", caps);
+    json_gen_map_close(j);
+    json_gen_key(j, "rlimits");
+    json_gen_array_open(j);
+    json_gen_map_open(j);
+    jkstr(j, "type", "RLIMIT_NOFILE");
+    json_gen_kv_int(j, "hard", 1024);
+    json_gen_kv_int(j, "soft", 1024);
+    json_gen_map_close(j);
+    json_gen_array_close(j);
+    json_gen_kv_bool(j, "noNewPrivileges", true);
+    json_gen_map_close(j);
 }
 
-static void gen_linux(yajl_gen g, const struct bench *b, const char *id,
+static void gen_linux(struct json_gen *j, const struct bench *b, const char *id,
                       const struct bench_spec *spec)
 {
     static const char *const ns[] = {"pid", "network", "ipc", "uts", "mount", "cgroup"};
@@ -103,32 +103,32 @@ static void gen_linux(yajl_gen g, const struct bench *b, const char *id,
                                      "/proc/sysrq-trigger", NULL};
     char cgpath[256];
     snprintf(cgpath, sizeof(cgpath), "/ocibench-%s/%s", b->tag, id);
-    jstr(g, "linux");
-    yajl_gen_map_open(g);
-    jkstr(g, "cgroupsPath", cgpath);
-    jstr(g, "resources");
-    yajl_gen_map_open(g);
-    jstr(g, "devices");
-    yajl_gen_array_open(g);
-    yajl_gen_map_open(g);
-    jkbool(g, "allow", false);
-    jkstr(g, "access", "rwm");
-    yajl_gen_map_close(g);
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
-    jstr(g, "namespaces");
-    yajl_gen_array_open(g);
+    json_gen_key(j, "linux");
+    json_gen_map_open(j);
+    jkstr(j, "cgroupsPath", cgpath);
+    json_gen_key(j, "resources");
+    json_gen_map_open(j);
+    json_gen_key(j, "devices");
+    json_gen_array_open(j);
+    json_gen_map_open(j);
+    json_gen_kv_bool(j, "allow", false);
+    jkstr(j, "access", "rwm");
+    json_gen_map_close(j);
+    json_gen_array_close(j);
+    json_gen_map_close(j);
+    json_gen_key(j, "namespaces");
+    json_gen_array_open(j);
     for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
-        yajl_gen_map_open(g);
-        jkstr(g, "type", ns[i]);
+        json_gen_map_open(j);
+        jkstr(j, "type", ns[i]);
         if (!strcmp(ns[i], "network") && spec->netns)
-            jkstr(g, "path", spec->netns);
-        yajl_gen_map_close(g);
+            jkstr(j, "path", spec->netns);
+        json_gen_map_close(j);
     }
-    yajl_gen_array_close(g);
-    jkstrv(g, "maskedPaths", masked);
-    jkstrv(g, "readonlyPaths", ro);
-    yajl_gen_map_close(g);
+    json_gen_array_close(j);
+    jkstrv(j, "maskedPaths", masked);
+    jkstrv(j, "readonlyPaths", ro);
+    json_gen_map_close(j);
 }
 
 int bench_bundle_write(const struct bench *b, const char *dir, const char *id,
@@ -136,28 +136,21 @@ int bench_bundle_write(const struct bench *b, const char *dir, const char *id,
 {
     if (mkdir(dir, 0700) < 0 && errno != EEXIST)
         return err_set(err, errno, "mkdir %s", dir);
-    yajl_gen g = yajl_gen_alloc(NULL);
-    yajl_gen_config(g, yajl_gen_beautify, 1);
-    yajl_gen_map_open(g);
-    jkstr(g, "ociVersion", "1.0.2");
-    gen_process(g, spec);
-    jstr(g, "root");
-    yajl_gen_map_open(g);
-    jkstr(g, "path", b->rootfs);
-    jkbool(g, "readonly", true);
-    yajl_gen_map_close(g);
-    jkstr(g, "hostname", "ocibench");
-    gen_mounts(g, spec);
-    gen_linux(g, b, id, spec);
-    yajl_gen_map_close(g);
-    const unsigned char *buf;
-    size_t len;
-    yajl_gen_get_buf(g, &buf, &len);
+    struct json_gen jg, *j = &jg;
+    json_gen_init(j, "    ", NULL, 0);
+    json_gen_map_open(j);
+    jkstr(j, "ociVersion", "1.0.2");
+    gen_process(j, spec);
+    json_gen_key(j, "root");
+    json_gen_map_open(j);
+    jkstr(j, "path", b->rootfs);
+    json_gen_kv_bool(j, "readonly", true);
+    json_gen_map_close(j);
+    jkstr(j, "hostname", "ocibench");
+    gen_mounts(j, spec);
+    gen_linux(j, b, id, spec);
+    json_gen_map_close(j);
     _cleanup_free_ char *path = NULL;
     xasprintf(&path, "%s/config.json", dir);
-    int rc = write_file_atomic(AT_FDCWD, path, buf, len, 0600);
-    yajl_gen_free(g);
-    if (rc < 0)
-        return err_set(err, errno, "write %s", path);
-    return 0;
+    return jsave(j, path, 0600, "write", err);
 }

@@ -9,32 +9,58 @@
 #include "trace.h"
 #include "util.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static volatile pid_t forward_pid;
+static volatile pid_t forward_pid; /* > 0: forwarding on, to it */
+static bool forwarding;            /* foreground_forward(pid, true) is in force */
+
+/* A signal whose default action lets the process go on: it is ignored,
+ * stops or continues it. */
+static bool default_goes_on(int sig)
+{
+    return sig == SIGCONT || sig == SIGURG || sig == SIGWINCH || sig == SIGTSTP || sig == SIGTTIN ||
+           sig == SIGTTOU;
+}
 
 static void forward_signal(int sig)
 {
-    if (forward_pid > 0)
+    int saved = errno;
+    if (forward_pid > 0) {
         kill(forward_pid, sig);
+    } else {
+        /* off: a signal whose default ends the process; it does so now
+         * (raised again, taken when this handler returns) */
+        struct sigaction dfl = {.sa_handler = SIG_DFL};
+        sigaction(sig, &dfl, NULL);
+        raise(sig);
+    }
+    errno = saved;
+}
+
+/* Every signal a user can send, but SIGKILL, SIGSTOP and SIGCHLD. */
+static bool forwarded(int sig)
+{
+    return sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD;
 }
 
 void foreground_forward(pid_t pid, bool on)
 {
-    forward_pid = pid;
+    forward_pid = on ? pid : 0;
+    if (on == forwarding)
+        return; /* on again (run, then its wait) or never on: nothing to change */
+    forwarding = on;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on ? forward_signal : SIG_DFL;
     sa.sa_flags = SA_RESTART;
     sigfillset(&sa.sa_mask);
-    for (int sig = 1; sig < SIGRTMIN; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD)
-            continue;
-        sigaction(sig, &sa, NULL);
-    }
+    sa.sa_handler = on ? forward_signal : SIG_DFL;
+    for (int sig = 1; sig < SIGRTMIN; sig++)
+        if (forwarded(sig) && (on || default_goes_on(sig)))
+            sigaction(sig, &sa, NULL);
 }
 
 static int wait_exit(struct container *c, int *exit_code)

@@ -8,7 +8,12 @@
 #include "container_internal.h"
 
 /* on: every signal a user can send (Ctrl-C, TERM from a supervisor, ...)
- * goes on to pid; SIGCHLD stays ours. off: the defaults back. */
+ * goes on to pid; SIGCHLD stays ours. Again while on: only the pid
+ * changes. off: the defaults back, as the process sees them: those that
+ * ignore, stop or continue are put back at once; those that end the
+ * process keep the handler (one sigaction each saved), which then puts the
+ * default back and raises the signal again, so it ends the process as the
+ * default would. off while not on changes nothing. */
 void foreground_forward(pid_t pid, bool on);
 /* NOTIFY_SOCKET: relay until READY=1 (or the exit). With a terminal being
  * relayed a child does it meanwhile. */

@@ -254,11 +254,6 @@ static int sys_mount_setattr(int dfd, const char *path, unsigned flags, struct m
     return (int)syscall(SYS_mount_setattr, dfd, path, flags, a, sizeof(*a));
 }
 
-int mount_remount_bind(const char *target, unsigned long flags)
-{
-    return mountfd_remount_bind(-1, target, flags);
-}
-
 static const char *cg_subdir(const struct cg_hier *h)
 {
     const char *s = strrchr(h->mnt, '/');

@@ -51,8 +51,6 @@ struct mount_env {
     bool dev_ro;    /* /dev is to be read-only once devices are made */
 };
 
-/* Remount a bind mount with flags, keeping the flags the kernel locked. */
-int mount_remount_bind(const char *target, unsigned long flags);
 /* The id of the mount path lies on (statx STATX_MNT_ID). */
 int mount_id_of(const char *path, uint64_t *id);
 /* Detach the mounts stacked on path until its mount is `before` again (a

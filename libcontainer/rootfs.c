@@ -255,7 +255,7 @@ int rootfs_finalize(const struct spec_config *c, struct oci_err *err)
     TRACE_END_RC(span, rc);
     if (rc == 0 && c->root_readonly) {
         TRACE_BEGIN(ro, "root read-only");
-        if (mount_remount_bind("/", MS_RDONLY) < 0)
+        if (mountfd_remount_bind(-1, "/", MS_RDONLY) < 0)
             rc = err_set(err, errno, "root.readonly: remount / read-only");
         TRACE_END_RC(ro, rc);
     }

@@ -195,6 +195,24 @@ int cli_failf(const char *fmt, ...)
     return cli_fail(&err);
 }
 
+int cli_print_json(char *json, char *msg, const char *fmt, ...)
+{
+    int rc = 0;
+    if (json) {
+        fputs(json, stdout);
+    } else {
+        char what[sizeof(((struct oci_err *)0)->msg)];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof(what), fmt, ap);
+        va_end(ap);
+        rc = cli_failf("%s: %s", what, msg ? msg : "out of memory");
+    }
+    free(json);
+    free(msg);
+    return rc;
+}
+
 int cli_parse_duration(const char *s, int *ms)
 {
     char *end;

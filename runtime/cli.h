@@ -75,6 +75,12 @@ const char **cli_get_all(const struct cli_cmd *cmd, const struct cli_args *a, co
 /* Print "oci-rt: <msg>" and log it; returns the exit code 1. */
 int cli_fail(const struct oci_err *err);
 int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A JSON document a specs/ writer made: json (NUL-terminated) printed on
+ * stdout, or, when it is NULL, the failure "<fmt ...>: <msg>" (msg: the
+ * writer's message, NULL for out of memory). Frees both; 0 or the exit
+ * code 1. */
+int cli_print_json(char *json, char *msg, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 int cli_log_setup(void);
 void cli_log_close(void);
 /* The container id of this command (for the trace and the log). */

@@ -136,17 +136,10 @@ static int emit(enum container_event ev, const struct cgroup_stats *st, void *ar
     }
     json_gen_map_close(&j);
     char *msg = NULL;
-    size_t len;
-    char *line = json_gen_finish(&j, &len, &msg);
-    if (!line) {
-        cx->rc = cli_failf("events %s: %s", cx->id, msg ? msg : "out of memory");
-        free(msg);
-        return 1;
-    }
-    fwrite(line, 1, len, stdout);
+    char *line = json_gen_finish(&j, NULL, &msg);
+    cx->rc = cli_print_json(line, msg, "events %s", cx->id);
     fflush(stdout);
-    free(line);
-    return 0;
+    return cx->rc;
 }
 
 static int run(const struct cli_cmd *cmd, struct cli_args *a)

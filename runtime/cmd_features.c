@@ -14,14 +14,7 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
     char *msg = NULL;
     char *json = spec_features_json(&f, &msg);
     features_free(&f);
-    if (!json) {
-        cli_failf("features: %s", msg ? msg : "out of memory");
-        free(msg);
-        return 1;
-    }
-    fputs(json, stdout);
-    free(json);
-    return 0;
+    return cli_print_json(json, msg, "features");
 }
 
 const struct cli_cmd cmd_features = {

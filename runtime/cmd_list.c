@@ -26,12 +26,7 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
     if (format && !strcmp(format, "json")) {
         char *msg = NULL;
         char *json = spec_state_list_json(list, n, NULL, &msg);
-        if (json)
-            fputs(json, stdout);
-        else
-            rc = cli_failf("list: %s", msg ? msg : "out of memory");
-        free(msg);
-        free(json);
+        rc = cli_print_json(json, msg, "list");
     } else if (cli_flag(cmd, a, "quiet")) {
         for (size_t i = 0; i < n; i++)
             printf("%s\n", list[i]->id);

@@ -83,12 +83,7 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
         json_gen_array_close(&j);
         char *msg = NULL;
         char *json = json_gen_finish(&j, NULL, &msg);
-        if (json)
-            fputs(json, stdout);
-        else
-            rc = cli_failf("ps %s: %s", a->argv[0], msg ? msg : "out of memory");
-        free(msg);
-        free(json);
+        rc = cli_print_json(json, msg, "ps %s", a->argv[0]);
     } else {
         rc = ps_table(pids, n, a->argc - 1, a->argv + 1);
     }

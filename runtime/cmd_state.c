@@ -18,13 +18,7 @@ static int run(const struct cli_cmd *cmd, struct cli_args *a)
     spec_state_gen(&j, s, SPEC_STATE_SHOW);
     char *msg = NULL;
     char *json = json_gen_finish(&j, NULL, &msg);
-    int rc = 0;
-    if (json)
-        fputs(json, stdout);
-    else
-        rc = cli_failf("state %s: %s", a->argv[0], msg ? msg : "out of memory");
-    free(msg);
-    free(json);
+    int rc = cli_print_json(json, msg, "state %s", a->argv[0]);
     spec_state_free(s);
     return rc;
 }

@@ -1,6 +1,7 @@
 /* JSON output: the one way oci-rt writes a JSON document (state, list,
  * features, events, ps, the trace formats, log lines, the seccomp listener's
- * message), through yajl_gen with every status checked.
+ * message, oci-bench's results and bundles), through yajl_gen with every
+ * status checked.
  *
  * yajl escapes the strings and prints the numbers. What yajl 2.1 leaves to
  * its caller is done here: it does not check that a close matches an open,

@@ -5,16 +5,16 @@ One program, one measurement per subcommand (floor, scale, concurrency,
 engines, bigconfig, seccomp; `all` runs them in turn).  Every subcommand
 interleaves the runtimes (order rotated each round), prints p50/p90/p99/max
 and the ratios against the targets of issue 16.  See README.md here.
-Standard library only; reuses lifecycle.py's helpers.
+Standard library only; the helpers it shares with lifecycle.py are in benchlib.py.
 """
 import argparse, concurrent.futures, json, os, shlex, shutil, signal, subprocess
 import sys, tempfile, time
 
 sys.dont_write_bytecode = True  # no __pycache__ left in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import lifecycle as lc  # noqa: E402
+import benchlib as bl  # noqa: E402
 
-REPO = lc.REPO
+REPO = bl.REPO
 TAG = f"i16b{os.getpid()}"          # prefix of every container id, cgroup, dir
 CG_PARENT = f"ocirt-{TAG}"
 DOCKER_PROFILE = os.path.join(REPO, "tests", "unit", "data", "seccomp", "docker-default.json")
@@ -27,8 +27,8 @@ def stats(vals):
     v = sorted(vals)
     if not v:
         return None
-    return {"n": len(v), "p50": lc.nearest_rank(v, 50), "p90": lc.nearest_rank(v, 90),
-            "p99": lc.nearest_rank(v, 99), "max": v[-1]}
+    return {"n": len(v), "p50": bl.nearest_rank(v, 50), "p90": bl.nearest_rank(v, 90),
+            "p99": bl.nearest_rank(v, 99), "max": v[-1]}
 
 
 def print_table(title, unit, rows, ref=None):
@@ -64,12 +64,12 @@ def quiet(argv):
     with tempfile.TemporaryFile() as errf:
         try:
             r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=errf, timeout=lc.TIMEOUT)
+                               stderr=errf, timeout=bl.TIMEOUT)
         except subprocess.TimeoutExpired:
-            raise lc.BenchError(f"timeout ({lc.TIMEOUT}s): {shlex.join(argv)}")
+            raise bl.BenchError(f"timeout ({bl.TIMEOUT}s): {shlex.join(argv)}")
         if r.returncode != 0:
             errf.seek(0)
-            raise lc.BenchError(f"failed (exit {r.returncode}): {shlex.join(argv)}\n"
+            raise bl.BenchError(f"failed (exit {r.returncode}): {shlex.join(argv)}\n"
                                 + errf.read().decode(errors="replace").strip())
 
 
@@ -83,9 +83,9 @@ class Env:
         self.work = tempfile.mkdtemp(prefix=f"ocirt-{TAG}.")
         os.chmod(self.work, 0o755)
         self.rootfs = os.path.join(self.work, "rootfs")
-        lc.build_rootfs(self.rootfs)
-        lc.check(["chroot", self.rootfs, "/bin/true"])
-        lc.build_maxrss_helper(self.work)
+        bl.build_rootfs(self.rootfs)
+        bl.check(["chroot", self.rootfs, "/bin/true"])
+        bl.build_maxrss_helper(self.work)
         self.notes, self.runtimes, self.cleanups = [], [], []
         self.extra = []  # runtimes not measured on their own (scale's full roots)
         # a snapshot: a concurrent `make` must not swap the binary mid-run
@@ -94,24 +94,23 @@ class Env:
             os.makedirs(os.path.dirname(ocirt))
             shutil.copy2(os.path.join(REPO, "oci-rt"), ocirt)
         want = {"oci-rt": [ocirt], "runc": ["runc"]}
-        if shutil.which("crun"):
-            shim = lc.compile_c(self.work, "memlock-shim.so", lc.SHIM_SRC,
-                                "-shared", "-fPIC", "-ldl")
-            want["crun"] = ["env", f"LD_PRELOAD={shim}", "crun"] if shim else ["crun"]
+        crun = bl.crun_command(self.work)
+        if crun:
+            want["crun"] = crun
         for name in RUNTIMES:
             cmd = want.get(name)
             if cmd is None or not shutil.which(cmd[-1] if name != "oci-rt" else cmd[0]):
                 self.notes.append(f"{name} skipped: not installed/built")
                 continue
-            self.runtimes.append(lc.Runtime(name, cmd, self.work))
+            self.runtimes.append(bl.Runtime(name, cmd, self.work))
         for extra in args.also:
             name, _, cmd = extra.partition("=")
             if not name or not cmd:
-                raise lc.BenchError(f"--also wants NAME=COMMAND, got {extra!r}")
-            self.runtimes.append(lc.Runtime(name, shlex.split(cmd), self.work))
+                raise bl.BenchError(f"--also wants NAME=COMMAND, got {extra!r}")
+            self.runtimes.append(bl.Runtime(name, shlex.split(cmd), self.work))
         d = os.path.join(self.work, "spec")
         os.makedirs(d)
-        lc.check([ocirt, "spec", "--bundle", d] if self._spec_has_bundle(ocirt) else
+        bl.check([ocirt, "spec", "--bundle", d] if self._spec_has_bundle(ocirt) else
                  ["sh", "-c", f'cd "{d}" && exec "{ocirt}" spec'])
         with open(os.path.join(d, "config.json")) as f:
             cfg = json.load(f)
@@ -149,9 +148,9 @@ class Env:
         """A timed foreground `run`; ms."""
         b = bundle or rt.bundle
         rt.live.add(cid)
-        t, _ = lc.timed(rt.argv("run", "--bundle", b, cid))
+        t, _ = bl.timed(rt.argv("run", "--bundle", b, cid))
         if rt.state(cid) is not None:
-            lc.timed(rt.argv("delete", "--force", cid))
+            bl.timed(rt.argv("delete", "--force", cid))
         rt.live.discard(cid)
         return t / 1e6
 
@@ -159,16 +158,15 @@ class Env:
         """Peak RSS (KB) of `op` (run or create) forked from a small C helper."""
         out = os.path.join(self.work, "maxrss.out")
         rt.live.add(cid)
-        quiet([lc.MAXRSS_HELPER, out] + rt.argv(op, "--bundle", bundle, cid))
+        quiet([bl.MAXRSS_HELPER, out] + rt.argv(op, "--bundle", bundle, cid))
         with open(out) as f:
             kb = int(f.read().split()[0])
-        subprocess.run(rt.argv("delete", "--force", cid), capture_output=True, timeout=lc.TIMEOUT)
+        subprocess.run(rt.argv("delete", "--force", cid), capture_output=True, timeout=bl.TIMEOUT)
         rt.live.discard(cid)
         return kb
 
     def header(self, what):
-        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
-                    if l.startswith("model name")), "?")
+        cpu = bl.cpu_model()
         print(f"# oci-rt targets: {what}")
         print(f"date: {time.strftime('%Y-%m-%d %H:%M:%S %z')}  kernel {os.uname().release}  "
               f"{cpu}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
@@ -191,21 +189,10 @@ class Env:
                 print(f"warning: cleanup: {e}", file=sys.stderr)
         for rt in self.runtimes + self.extra:
             rt.force_delete_all()
-        root = f"/sys/fs/cgroup/{CG_PARENT}"
-        if os.path.isdir(root):
-            for dirpath, _, _ in os.walk(root, topdown=False):
-                try:
-                    os.rmdir(dirpath)
-                except OSError as e:
-                    print(f"warning: cannot remove cgroup {dirpath}: {e}", file=sys.stderr)
-        lc.check(["sh", "-c", f'grep -F " {self.work}" /proc/self/mountinfo | cut -d" " -f5 | '
+        bl.remove_cgroup_tree(f"/sys/fs/cgroup/{CG_PARENT}")
+        bl.check(["sh", "-c", f'grep -F " {self.work}" /proc/self/mountinfo | cut -d" " -f5 | '
                   f'sort -r | xargs -r -n1 umount -l'])
         shutil.rmtree(self.work, ignore_errors=True)
-
-
-def rotated(items, rnd):
-    k = rnd % len(items)
-    return items[k:] + items[:k]
 
 
 # ---------------------------------------------------------------- floor
@@ -221,9 +208,9 @@ def do_floor(env, n):
     for rt in env.runtimes:
         env.config(rt, "x")
     for rnd in range(n + 1):
-        for name in rotated(list(rows), rnd):
+        for name in bl.rotated(list(rows), rnd):
             if name == "floor":
-                t = lc.timed(floor_cmd(env))[0] / 1e6
+                t = bl.timed(floor_cmd(env))[0] / 1e6
             else:
                 t = env.run_once(env.rt(name), f"{TAG}-f{rnd}-{name}")
             if rnd:
@@ -257,7 +244,7 @@ def create_round(env, rt, cid):
     """Timed create (ms), untimed delete --force."""
     env.config(rt, cid)
     rt.live.add(cid)
-    t, _ = lc.timed(rt.argv("create", "--bundle", rt.bundle, cid))
+    t, _ = bl.timed(rt.argv("create", "--bundle", rt.bundle, cid))
     quiet(rt.argv("delete", "--force", cid))
     rt.live.discard(cid)
     return t / 1e6
@@ -268,7 +255,7 @@ def do_scale(env, n, count):
     rts = env.runtimes
     # each runtime twice: its root kept empty, and a second root holding
     # `count` stopped containers; both are measured in the same rounds
-    fulls = {rt.name: lc.Runtime(rt.name + "-full", rt.cmd, env.work) for rt in rts}
+    fulls = {rt.name: bl.Runtime(rt.name + "-full", rt.cmd, env.work) for rt in rts}
     env.extra += list(fulls.values())  # cleaned up with the others
     t0 = time.monotonic()
     for rt in rts:
@@ -276,14 +263,14 @@ def do_scale(env, n, count):
     print(f"(populated {count} stopped containers per runtime in {time.monotonic() - t0:.0f} s)")
     empty, full, lst, st = ({rt.name: [] for rt in rts} for _ in range(4))
     for rnd in range(n + 1):
-        for rt in rotated(rts, rnd):
+        for rt in bl.rotated(rts, rnd):
             fr = fulls[rt.name]
-            for which in rotated(["empty", "full"], rnd):
+            for which in bl.rotated(["empty", "full"], rnd):
                 t = create_round(env, rt if which == "empty" else fr, f"{TAG}-s{rnd}")
                 if rnd:
                     (empty if which == "empty" else full)[rt.name].append(t)
-            tl = lc.timed(fr.argv("list"))[0] / 1e6
-            ts = lc.timed(fr.argv("state", f"{TAG}-p{rnd % count}"))[0] / 1e6
+            tl = bl.timed(fr.argv("list"))[0] / 1e6
+            ts = bl.timed(fr.argv("state", f"{TAG}-p{rnd % count}"))[0] / 1e6
             if rnd:
                 lst[rt.name].append(tl)
                 st[rt.name].append(ts)
@@ -308,7 +295,7 @@ def do_concurrency(env, n, count, callers):
     rts = env.runtimes
     rows = {rt.name: [] for rt in rts}
     for rnd in range(n + 1):
-        for rt in rotated(rts, rnd):
+        for rt in bl.rotated(rts, rnd):
             ids = [f"{TAG}-c{rnd}-{i}" for i in range(count)]
             for i, cid in enumerate(ids):  # bundles written untimed
                 env.config(rt, cid, bundle=os.path.join(env.work, "conc", rt.name, str(i)))
@@ -363,7 +350,7 @@ def do_bigconfig(env, n, sizes_mb):
         real = 0
         rounds = n if size_mb == 0 else max(1, min(n, 3))
         for rnd in range(rounds):
-            for rt in rotated(rts, rnd):
+            for rt in bl.rotated(rts, rnd):
                 b = big_config(env, rt, f"{TAG}-b{rnd}", size)
                 real = os.path.getsize(os.path.join(b, "config.json"))
                 rows_run[rt.name].append(env.maxrss(rt, "run", f"{TAG}-b{rnd}r", b) / 1024)
@@ -398,8 +385,8 @@ def do_seccomp(env, n, profile):
     tracef = os.path.join(env.work, "seccomp.trace")
     spans = []
     for rnd in range(n + 1):
-        for rt in rotated(env.runtimes, rnd):
-            for sc in rotated([False, True], rnd):
+        for rt in bl.rotated(env.runtimes, rnd):
+            for sc in bl.rotated([False, True], rnd):
                 b = os.path.join(env.work, "sc", rt.name + ("s" if sc else ""))
                 if sc:
                     env.config(rt, "x", bundle=b, seccomp=prof)
@@ -414,14 +401,14 @@ def do_seccomp(env, n, profile):
                 os.unlink(tracef)
             cid = f"{TAG}-sct{rnd}"
             ocirt.live.add(cid)
-            lc.check(ocirt.cmd + ["--root", ocirt.root, "--trace", tracef, "run", "--bundle", b, cid])
+            bl.check(ocirt.cmd + ["--root", ocirt.root, "--trace", tracef, "run", "--bundle", b, cid])
             ocirt.live.discard(cid)
             with open(tracef) as f:
                 sp = [json.loads(line) for line in f if line.strip()]
             top = [s for s in sp if s["proc"] == "runtime" and s["depth"] == 0]
             look = sum(s["dur"] for s in sp if s["name"] == "seccomp cache lookup")
             load = sum(s["dur"] for s in sp if s["name"] == "seccomp load")
-            whole = lc.union_ns(top)
+            whole = bl.union_ns(top)
             spans.append((look / 1e6, load / 1e6, whole / 1e6))
     s = print_table("run of /bin/true, without and with the profile", "ms", rows, ref="oci-rt")
     res = {"stats": s, "targets": []}
@@ -506,11 +493,11 @@ def start_dockerd(env, rootfs_tar, wrappers):
             break
         time.sleep(0.1)
     else:
-        raise lc.BenchError(f"dockerd did not come up; see {D}/dockerd.log")
+        raise bl.BenchError(f"dockerd did not come up; see {D}/dockerd.log")
     if p.poll() is not None:
         with open(f"{D}/dockerd.log") as f:
-            raise lc.BenchError("dockerd exited: " + f.read()[-2000:])
-    lc.check(dk + ["import", rootfs_tar, f"{TAG}:latest"])
+            raise bl.BenchError("dockerd exited: " + f.read()[-2000:])
+    bl.check(dk + ["import", rootfs_tar, f"{TAG}:latest"])
     return dk
 
 
@@ -529,7 +516,7 @@ def podman_cmd(env, rootfs_tar):
           "podman", "--root", f"{P}/root", "--runroot", f"{P}/run", "--tmpdir", f"{P}/tmp",
           "--storage-driver", "overlay", "--cgroup-manager", "cgroupfs", "--events-backend", "file",
           "--network-config-dir", f"{P}/net"]
-    lc.check(pm + ["import", rootfs_tar, f"localhost/{TAG}:latest"])
+    bl.check(pm + ["import", rootfs_tar, f"localhost/{TAG}:latest"])
 
     def stop():
         subprocess.run(pm + ["rm", "-af", "-t", "0"], capture_output=True, timeout=120)
@@ -541,7 +528,7 @@ def podman_cmd(env, rootfs_tar):
 def do_engines(env, n, engines):
     env.header("engines: `ENGINE run --rm IMAGE true` with each runtime")
     tar = os.path.join(env.work, "rootfs.tar")
-    lc.check(["bash", os.path.join(REPO, "tests", "lib", "mkrootfs.sh"),
+    bl.check(["bash", os.path.join(REPO, "tests", "lib", "mkrootfs.sh"),
               os.path.join(env.work, "imgroot"), "--tar", tar])
     wrappers = {rt.name: wrapper(env, rt.name, rt.cmd) for rt in env.runtimes}
     res = {"targets": []}
@@ -549,26 +536,26 @@ def do_engines(env, n, engines):
         try:
             if engine == "docker":
                 if not (shutil.which("dockerd") and shutil.which("docker")):
-                    raise lc.BenchError("docker/dockerd not installed")
+                    raise bl.BenchError("docker/dockerd not installed")
                 dk = start_dockerd(env, tar, wrappers)
                 argv = {n_: dk + ["run", "--rm", "--runtime", f"{TAG}-{n_}", "--network", "none",
                                   f"{TAG}:latest", "true"] for n_ in wrappers}
             else:
                 if not shutil.which("podman"):
-                    raise lc.BenchError("podman not installed")
+                    raise bl.BenchError("podman not installed")
                 pm = podman_cmd(env, tar)
                 # under this run's parent, which cleanup removes (podman's
                 # default, /libpod_parent, would stay behind)
                 argv = {n_: pm + ["--runtime", p, "run", "--rm", "--network", "none",
                                   "--cgroup-parent", f"/{CG_PARENT}/podman",
                                   f"localhost/{TAG}:latest", "true"] for n_, p in wrappers.items()}
-        except lc.BenchError as e:
+        except bl.BenchError as e:
             print(f"\nSKIP {engine}: {e}")
             continue
         for name in list(argv):  # a runtime the engine cannot use is named and left out
             try:
-                lc.timed(argv[name])
-            except lc.BenchError as e:
+                bl.timed(argv[name])
+            except bl.BenchError as e:
                 msg = [line for line in str(e).splitlines()[1:]
                        if line.strip() and not line.startswith("Run '")]
                 print(f"\nnote: {engine} with {name} left out, its first run failed: "
@@ -576,8 +563,8 @@ def do_engines(env, n, engines):
                 del argv[name]
         rows = {k: [] for k in argv}
         for rnd in range(n + 1):
-            for name in rotated(list(argv), rnd):
-                t = lc.timed(argv[name])[0] / 1e6
+            for name in bl.rotated(list(argv), rnd):
+                t = bl.timed(argv[name])[0] / 1e6
                 if rnd:
                     rows[name].append(t)
         s = print_table(f"{engine} run --rm IMAGE true", "ms", rows, ref="oci-rt")
@@ -590,14 +577,6 @@ def do_engines(env, n, engines):
 
 
 # ---------------------------------------------------------------- main
-
-def reexec_private():
-    env = dict(os.environ, **{lc.NS_MARKER: "1"})
-    argv = ["unshare", "-m", "--propagation", "private", "sh", "-c",
-            'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"', "sh",
-            sys.executable, os.path.abspath(__file__)] + sys.argv[1:]
-    os.execvpe("unshare", argv, env)
-
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -614,14 +593,12 @@ def main():
                     help="one more runtime (repeatable), e.g. oci-rt-old=/tmp/oci-rt.old")
     ap.add_argument("--json", help="write the figures to this file")
     a = ap.parse_args()
-    if os.environ.get(lc.NS_MARKER) != "1":
-        reexec_private()
-    if not os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
-        raise SystemExit("error: /sys/fs/cgroup is not a cgroup2 mount inside the namespace")
-    signal.signal(signal.SIGALRM, lc.on_alarm)
-    signal.signal(signal.SIGTERM, lc.on_term)
-    env, out = None, {}
-    try:
+    bl.enter_private_cgroup(__file__)
+    env = None
+
+    def run():
+        nonlocal env
+        out = {}
         env = Env(a)
         what = ["floor", "seccomp", "bigconfig", "concurrency", "scale", "engines"] \
             if a.what == "all" else [a.what]
@@ -643,18 +620,11 @@ def main():
             with open(a.json, "w") as f:
                 json.dump(out, f, indent=1, default=str)
         return 0
-    except lc.BenchError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\ninterrupted, cleaning up", file=sys.stderr)
-        return 130
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+    def cleanup():
         if env:
             env.cleanup()
-
+    return bl.guarded(run, cleanup)
 
 if __name__ == "__main__":
     sys.exit(main())
