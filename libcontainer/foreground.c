@@ -26,10 +26,25 @@ static bool default_goes_on(int sig)
            sig == SIGTTOU;
 }
 
-static void forward_signal(int sig)
+/* A fault of this process itself (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+ * SIGTRAP, SIGSYS raised by the kernel for an instruction, not sent by
+ * someone): forwarded, the faulting instruction would run again and again. */
+static bool own_fault(int sig, const siginfo_t *si)
 {
+    return si && si->si_code > 0 &&
+           (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP ||
+            sig == SIGSYS);
+}
+
+static void forward_signal(int sig, siginfo_t *si, void *uctx)
+{
+    (void)uctx;
     int saved = errno;
-    if (forward_pid > 0) {
+    if (own_fault(sig, si)) {
+        /* the default action, when the instruction runs again: a core */
+        struct sigaction dfl = {.sa_handler = SIG_DFL};
+        sigaction(sig, &dfl, NULL);
+    } else if (forward_pid > 0) {
         kill(forward_pid, sig);
     } else {
         /* off: a signal whose default ends the process; it does so now
@@ -55,9 +70,14 @@ void foreground_forward(pid_t pid, bool on)
     forwarding = on;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_flags = SA_RESTART;
     sigfillset(&sa.sa_mask);
-    sa.sa_handler = on ? forward_signal : SIG_DFL;
+    if (on) {
+        sa.sa_flags = SA_RESTART | SA_SIGINFO;
+        sa.sa_sigaction = forward_signal;
+    } else {
+        sa.sa_flags = SA_RESTART;
+        sa.sa_handler = SIG_DFL;
+    }
     for (int sig = 1; sig < SIGRTMIN; sig++)
         if (forwarded(sig) && (on || default_goes_on(sig)))
             sigaction(sig, &sa, NULL);
