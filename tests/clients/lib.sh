@@ -59,12 +59,16 @@ pid_alive() {
     [ -n "$1" ] && [ "$1" != 0 ] && [ -d "/proc/$1" ] && ! is_zombie "$1"
 }
 
-# pids_in_cgroups STRING: live processes whose cgroup path contains STRING.
+# pids_in_cgroups STRING: live processes whose cgroup path holds STRING as
+# a name of its own: after ":", "/" or "-" (libpod-ID, docker-ID.scope), before
+# "/", "." or the end. A bare substring matched the host's other cgroups
+# (the supervisor's hex-named one held "d1").
 pids_in_cgroups() {
-    local f pid
+    local f pid re
+    re=$(printf '%s' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g')
     # one grep over all the files (a grep per process took seconds per call
     # on a busy host)
-    for f in $(grep -lF -- "$1" /proc/[0-9]*/cgroup 2>/dev/null); do
+    for f in $(grep -lE -- "[:/-]$re([/.]|\$)" /proc/[0-9]*/cgroup 2>/dev/null); do
         pid=${f#/proc/}
         pid=${pid%/cgroup}
         [ "$pid" != "$$" ] && pid_alive "$pid" && echo "$pid"
