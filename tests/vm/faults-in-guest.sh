@@ -7,7 +7,7 @@
 #   tests/vm/faults-in-guest.sh [run-guest.sh OPTIONS...]
 # Exits with the suite's status (77: no qemu/kernel, see run-guest.sh).
 # Environment: GUEST_TIMEOUT (default 600), FAULTS_GUEST_ARGS (default
-# "-n 30 create start delete").
+# "-n 10 create start delete").
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -19,7 +19,7 @@ start=$(date +%s)
 # shellcheck disable=SC2086 # the arguments are words
 "$here/run-guest.sh" --timeout "${GUEST_TIMEOUT:-600}" --include "$ct/crashtest" \
     --env "CRASHTEST=$ct/crashtest" "$@" "$repo/tests/faults/run.sh" \
-    ${FAULTS_GUEST_ARGS:--n 30 create start delete}
+    ${FAULTS_GUEST_ARGS:--n 10 create start delete}
 rc=$?
 echo "faults-in-guest: rc=$rc in $(($(date +%s) - start))s"
 exit "$rc"
