@@ -14,8 +14,9 @@ struct cgroup_backend {
      * "unified" map on v2); the others are left to the other backend. */
     int (*apply)(struct cgroup *cg, const struct spec_resources *res, bool update,
                  struct oci_err *err);
-    /* Ahead of apply's device rules (cgroup_preload_devices); NULL when
-     * there is nothing to prepare. */
+    /* Ahead of apply's device rules (cgroup_preload_devices; res as the
+     * config has it, the defaults not yet added); NULL when there is
+     * nothing to prepare. */
     void (*preload_devices)(struct cgroup *cg, const struct spec_resources *res);
     bool (*has_controller)(struct cgroup *cg, const char *name);
     /* NULL when the backend has no freezer (v1 without the freezer controller) */

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "cgroup_bpf.h"
 #include "cgroup_fs.h"
+#include "cgroup_need.h"
 #include "cgroup_v2_enable.h"
 #include "cgroup_v2_res.h"
 #include "log.h"
@@ -429,10 +430,13 @@ static bool v1_devices(const struct cgroup *cg)
     return false;
 }
 
-void cg2_preload_devices(struct cgroup *cg, const struct spec_resources *r)
+void cg2_preload_devices(struct cgroup *cg, const struct spec_resources *res)
 {
-    if (!v1_devices(cg) && geteuid() == 0)
-        cgroup_bpf_devices_preload(r->devices, r->n_devices);
+    if (v1_devices(cg) || geteuid() != 0)
+        return; /* nothing to load (a hybrid host's v1 devices, rootless) */
+    size_t n;
+    _cleanup_free_ struct spec_device_cgroup *devs = cg_devices_with_defaults(res, &n);
+    cgroup_bpf_devices_preload(devs, n);
 }
 
 /* The device filter, unless a v1 devices hierarchy enforces the rules. */

@@ -8,8 +8,9 @@
 #include "cgroups.h"
 #include "error.h"
 
-/* Load the device filter ahead (cgroup_preload_devices), where v2 has one. */
-void cg2_preload_devices(struct cgroup *cg, const struct spec_resources *r);
+/* Load the device filter ahead (cgroup_preload_devices), where v2 has one:
+ * res's rules with runc's defaults after them, as apply will have them. */
+void cg2_preload_devices(struct cgroup *cg, const struct spec_resources *res);
 int cg2_apply(struct cgroup *cg, const struct spec_resources *res, bool update,
               struct oci_err *err);
 int cg2_stats(struct cgroup *cg, struct cgroup_stats *st, struct oci_err *err);

@@ -248,14 +248,10 @@ void cgroup_preload_devices(struct cgroup *cg, const struct spec_resources *res)
 {
     if (!cg->defer_devices || cg->mode == CG_DISABLED)
         return;
-    struct spec_resources only;
-    memset(&only, 0, sizeof(only));
-    only.devices = cg_devices_with_defaults(res, &only.n_devices);
     const struct cgroup_backend *const *b = backends[cg->mode];
     for (int i = 0; i < 2 && b[i]; i++)
         if (b[i]->preload_devices)
-            b[i]->preload_devices(cg, &only);
-    free(only.devices);
+            b[i]->preload_devices(cg, res);
 }
 
 int cgroup_apply_devices(struct cgroup *cg, const struct spec_resources *res, struct oci_err *err)
