@@ -61,4 +61,12 @@ struct container {
     bool reaped;               /* the init was waited for: its pid may be reused */
 };
 
+/* run's START is also the init's go (the record is on disk, the parent
+ * stays until the exec): no GO/READY round trip before it. Not for create,
+ * nor for a staged init (its parent is the stage process). */
+static inline bool container_start_is_go(const struct container *c)
+{
+    return c->run_mode && !c->staged;
+}
+
 #endif

@@ -336,19 +336,12 @@ static int init_exec(struct container *c, struct oci_err *err)
      * run: the parent sends START once the record is on disk, and stays
      * until the exec; one message is both. */
     int chan = c->sync_child;
-    int rc;
-    if (c->run_mode && !c->staged) {
-        TRACE_BEGIN(go, "wait for start");
-        rc = sync_expect(chan, SYNC_START, err);
-        TRACE_END_RC(go, rc);
-        if (rc < 0)
-            return -1;
-        prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-    } else {
+    bool start_is_go = container_start_is_go(c);
+    if (!start_is_go) {
         TRACE_BEGIN(commit, "wait for the record on disk");
-        rc = sync_expect(chan, SYNC_GO, err);
-        TRACE_END_RC(commit, rc);
-        if (rc < 0)
+        int grc = sync_expect(chan, SYNC_GO, err);
+        TRACE_END_RC(commit, grc);
+        if (grc < 0)
             return -1;
         if (!c->staged)
             prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
@@ -356,12 +349,14 @@ static int init_exec(struct container *c, struct oci_err *err)
          * death signal could still reach this process) */
         if (sync_send(chan, SYNC_READY, 0, NULL, 0) < 0)
             return err_set(err, errno, "sync socket");
-        TRACE_BEGIN(wait, "wait for start");
-        rc = c->run_mode ? sync_expect(chan, SYNC_START, err) : accept_start(c, &chan, err);
-        TRACE_END_RC(wait, rc);
-        if (rc < 0)
-            return -1;
     }
+    TRACE_BEGIN(wait, "wait for start");
+    int rc = c->run_mode ? sync_expect(chan, SYNC_START, err) : accept_start(c, &chan, err);
+    TRACE_END_RC(wait, rc);
+    if (rc < 0)
+        return -1;
+    if (start_is_go)
+        prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     if (c->cfg->hooks.n[SPEC_HOOK_START_CONTAINER]) {
         _cleanup_free_ char *state = record_hook_state(c, "created", getpid());
         c->hook_failed = hooks_run(&c->cfg->hooks, SPEC_HOOK_START_CONTAINER, state, err) < 0;

@@ -410,7 +410,7 @@ int spawn_init(struct container *c, struct oci_err *err)
     /* on disk: the init may outlive this process from now on (until this
      * message it dies with it, so no create killed early leaves an init
      * that nothing records); run's START says the same (init_exec) */
-    if (c->run_mode && !c->staged)
+    if (container_start_is_go(c))
         return spawn_send_pidfd(c->o->pidfd_socket, c->pidfd, err);
     TRACE_BEGIN(span, "let the init outlive create");
     rc = sync_send(c->sync_parent, SYNC_GO, 0, NULL, 0) < 0
