@@ -40,18 +40,17 @@ static void forward_signal(int sig, siginfo_t *si, void *uctx)
 {
     (void)uctx;
     int saved = errno;
-    if (own_fault(sig, si)) {
-        /* the default action, when the instruction runs again: a core */
-        struct sigaction dfl = {.sa_handler = SIG_DFL};
-        sigaction(sig, &dfl, NULL);
-    } else if (forward_pid > 0) {
+    bool fault = own_fault(sig, si);
+    if (!fault && forward_pid > 0) {
         kill(forward_pid, sig);
     } else {
-        /* off: a signal whose default ends the process; it does so now
-         * (raised again, taken when this handler returns) */
+        /* the default action: a fault's when the instruction runs again (a
+         * core); off, a signal whose default ends the process raised again,
+         * taken when this handler returns */
         struct sigaction dfl = {.sa_handler = SIG_DFL};
         sigaction(sig, &dfl, NULL);
-        raise(sig);
+        if (!fault)
+            raise(sig);
     }
     errno = saved;
 }

@@ -4,6 +4,7 @@
 #include "libcontainer/error.h"
 #include "libcontainer/seccomp.h"
 #include "libcontainer/seccomp_notify.h"
+#include "libcontainer/util.h"
 #include "specs/spec_config.h"
 #include "specs/state.h"
 
@@ -68,25 +69,6 @@ START_TEST(notify_send_no_listener)
 }
 END_TEST
 
-static int send_fd(int sk, int fd)
-{
-    char byte = 'F';
-    struct iovec iov = {&byte, 1};
-    union {
-        char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u;
-    memset(&u, 0, sizeof(u));
-    struct msghdr m = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    return sendmsg(sk, &m, 0) == 1 ? 0 : -1;
-}
-
 /* Receive data (NUL-terminated) and one fd. */
 static ssize_t recv_fd(int sk, char *buf, size_t len, int *fd)
 {
@@ -120,7 +102,7 @@ static int run_notify_child(const struct seccomp_plan *p, const char *dir)
     int lfd;
     if (seccomp_plan_load(p, &lfd, &err) < 0 || lfd < 0)
         return 101;
-    if (send_fd(notify_sk, lfd) < 0)
+    if (unix_sendmsg_fd(notify_sk, lfd, "F", 1) < 0)
         return 102;
     close(lfd);
     char path[128];
