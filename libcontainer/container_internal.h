@@ -59,6 +59,7 @@ struct container {
                                 * container is destroyed, poststop hooks run */
     bool exec_failed;          /* child: the program could not be found or exec'd */
     bool reaped;               /* the init was waited for: its pid may be reused */
+    bool created_written;      /* run: "created" went to disk while the init set up */
 };
 
 /* run's START is also the init's go (the record is on disk, the parent

@@ -301,18 +301,45 @@ static bool preload_devices(struct container *c)
     return true;
 }
 
+/* run without hooks before the start: the "created" record written while
+ * the init still sets up (after its device rules, while it pivots and
+ * masks), at a moment nothing from it waits (it was the last step before
+ * START). Nobody can start a run's container, and a run
+ * killed meanwhile takes its init along (parent-death signal until START),
+ * so the record says nothing a later state or delete --force could not
+ * check against the init's pid. True once tried (an error is kept). */
+static bool write_created_ahead(struct container *c, int *rc, struct oci_err *err)
+{
+    const struct spec_hooks *hk = &c->cfg->hooks;
+    if (!container_start_is_go(c) || hk->n[SPEC_HOOK_PRESTART] || hk->n[SPEC_HOOK_CREATE_RUNTIME] ||
+        hk->n[SPEC_HOOK_CREATE_CONTAINER])
+        return true;
+    struct pollfd p = {.fd = c->sync_parent, .events = POLLIN};
+    if (poll(&p, 1, 0) != 0)
+        return false;
+    *rc = record_write_created(c, err);
+    c->created_written = *rc == 0;
+    return true;
+}
+
 /* Messages from the child until it is ready (or fails). */
 static int parent_loop(struct container *c, struct oci_err *err)
 {
     TRACE_BEGIN(span, "wait for init set-up");
     static char buf[SYNC_MAX + 1];
     int rc = -1;
-    bool preloaded = false;
+    bool preloaded = false, devices_answered = false, ahead = false;
     for (;;) {
         struct sync_hdr h;
         int rfd = -1;
         if (!preloaded)
             preloaded = preload_devices(c);
+        if (devices_answered && !ahead) {
+            int wrc = 0;
+            ahead = write_created_ahead(c, &wrc, err);
+            if (wrc < 0)
+                break;
+        }
         ssize_t n = sync_recv(c->sync_parent, &h, buf, &rfd);
         if (rfd >= 0 && h.type != SYNC_FD)
             close(rfd);
@@ -355,6 +382,7 @@ static int parent_loop(struct container *c, struct oci_err *err)
             if (drc < 0 || (sync_send(c->sync_parent, SYNC_DEVICES_DONE, 0, NULL, 0) < 0 &&
                             errno != EPIPE && errno != ECONNRESET))
                 break;
+            devices_answered = true;
         } else if (h.type == SYNC_CGROUPNS_MADE) {
             if (cgroup_enter_delegated(&c->cg, c->pid, err) < 0)
                 break;
@@ -405,7 +433,7 @@ int spawn_init(struct container *c, struct oci_err *err)
         return -1;
     if (clone_after(c, err) < 0 || parent_loop(c, err) < 0)
         return -1;
-    if (record_write_created(c, err) < 0)
+    if (!c->created_written && record_write_created(c, err) < 0)
         return -1;
     /* on disk: the init may outlive this process from now on (until this
      * message it dies with it, so no create killed early leaves an init

@@ -146,7 +146,7 @@ int state_write(struct state_dir *sd, const struct spec_state *s, struct oci_err
         rc = -1;
         e = errno;
     }
-    if (rc == 0 && renameat(sd->dirfd, tmp, sd->dirfd, STATE_FILE) < 0) {
+    if (rc == 0 && rename_replace(sd->dirfd, tmp, STATE_FILE) < 0) {
         rc = -1;
         e = errno;
     }

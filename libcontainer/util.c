@@ -136,6 +136,21 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, size_t ma
     return 0;
 }
 
+int rename_replace(int dirfd, const char *from, const char *to)
+{
+    if (renameat2(dirfd, from, dirfd, to, RENAME_EXCHANGE) == 0) {
+        /* from now names the old file; a crash before this unlink leaves
+         * a stale temporary file, which the next write truncates and the
+         * state directory's removal takes */
+        unlinkat(dirfd, from, 0);
+        return 0;
+    }
+    /* ENOENT: no target yet; EINVAL/ENOSYS: no exchange here */
+    if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
+        return -1;
+    return renameat(dirfd, from, dirfd, to);
+}
+
 int write_file_atomic(int dirfd, const char *path, const void *data, size_t len, mode_t mode)
 {
     /* the temporary file sits next to the target: ".NAME.tmp" in its dir */
@@ -158,7 +173,7 @@ int write_file_atomic(int dirfd, const char *path, const void *data, size_t len,
         return -1;
     }
     close(fd);
-    if (renameat(dirfd, tmp, dirfd, path) < 0) {
+    if (rename_replace(dirfd, tmp, path) < 0) {
         int saved = errno;
         unlinkat(dirfd, tmp, 0);
         errno = saved;

@@ -79,6 +79,13 @@ int write_all(int fd, const void *buf, size_t len);
 int write_file_at(int dirfd, const char *path, const char *data, size_t len);
 /* Read a whole file (at most max bytes) into a malloc'd NUL-terminated buffer. */
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, size_t max);
+/* Rename from over to (both relative to dirfd), atomically: a reader sees
+ * the old file or the new one. An existing target is swapped out
+ * (RENAME_EXCHANGE) and then unlinked instead of renamed over: ext4 flushes
+ * a file that is renamed over another (auto_da_alloc), which made every
+ * state write and the state file's unlink cost a block allocation. Plain
+ * renameat where the filesystem cannot exchange. 0 or -1 with errno. */
+int rename_replace(int dirfd, const char *from, const char *to);
 /* Create or replace path (relative to dirfd) atomically: tmp file + rename. */
 int write_file_atomic(int dirfd, const char *path, const void *data, size_t len, mode_t mode);
 
