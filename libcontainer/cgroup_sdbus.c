@@ -1,9 +1,10 @@
 /* libsystemd's sd-bus, loaded on first use (cgroup_sdbus.h). */
 #include "config.h"
+#include "dynload.h"
 #include "cgroup_sdbus.h"
 #include "util.h"
 
-#include <dlfcn.h>
+#include <dlfcn.h> /* RTLD_ flags */
 
 struct cg_sd_lib cg_sd;
 
@@ -12,9 +13,11 @@ int cg_sd_load(struct oci_err *err)
     static void *h;
     if (h)
         return 0;
-    void *lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (oci_dl_need("the systemd cgroup driver", err) < 0)
+        return -1;
+    void *lib = oci_dl.open("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
     if (!lib)
-        return err_set(err, 0, "systemd cgroup driver: load libsystemd: %s", dlerror());
+        return err_set(err, 0, "systemd cgroup driver: load libsystemd: %s", oci_dl.error());
     struct {
         void **fn;
         const char *name;
@@ -41,8 +44,8 @@ int cg_sd_load(struct oci_err *err)
         {(void **)&cg_sd.call_method, "sd_bus_call_method"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
-        if (!(*syms[i].fn = dlsym(lib, syms[i].name))) {
-            dlclose(lib);
+        if (!(*syms[i].fn = oci_dl.sym(lib, syms[i].name))) {
+            oci_dl.close(lib);
             return err_set(err, 0, "systemd cgroup driver: libsystemd has no %s", syms[i].name);
         }
     }

@@ -2,6 +2,7 @@
  * libbpf, run a command or wait for a program's execs while it records,
  * and keep its records in memory. See ktrace.h. */
 #include "config.h"
+#include "dynload.h"
 #include "ktrace.h"
 #include "util.h"
 
@@ -9,7 +10,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <dlfcn.h>
+#include <dlfcn.h> /* RTLD_ flags */
 #include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -104,13 +105,15 @@ static int load_libbpf(struct oci_err *err)
 {
     if (B.h)
         return 0;
-    void *h = dlopen("libbpf.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (oci_dl_need("profile", err) < 0)
+        return -1;
+    void *h = oci_dl.open("libbpf.so.1", RTLD_NOW | RTLD_LOCAL);
     if (!h)
-        return err_set(err, 0, "profile: load libbpf (Debian: libbpf1): %s", dlerror());
+        return err_set(err, 0, "profile: load libbpf (Debian: libbpf1): %s", oci_dl.error());
     for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
-        void *f = dlsym(h, syms[i].name);
+        void *f = oci_dl.sym(h, syms[i].name);
         if (!f) {
-            dlclose(h);
+            oci_dl.close(h);
             return err_set(err, 0, "profile: libbpf.so.1 lacks %s (1.0 or newer is needed)",
                            syms[i].name);
         }

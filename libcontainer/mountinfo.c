@@ -2,40 +2,11 @@
 #include "mountinfo.h"
 #include "util.h"
 
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <string.h>
-#include <libmount/libmount.h>
 #include <sys/mount.h>
-
-static struct {
-    void *h;
-    struct libmnt_table *(*new_table_from_file)(const char *);
-    struct libmnt_fs *(*find_mountpoint)(struct libmnt_table *, const char *, int);
-    const char *(*fs_get_target)(struct libmnt_fs *);
-    void (*unref_table)(struct libmnt_table *);
-} lm;
-
-static int load_libmount(struct oci_err *err)
-{
-    if (lm.h)
-        return 0;
-    void *h = dlopen("libmount.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        return err_set(err, 0, "load libmount: %s", dlerror());
-    lm.new_table_from_file = dlsym(h, "mnt_new_table_from_file");
-    lm.find_mountpoint = dlsym(h, "mnt_table_find_mountpoint");
-    lm.fs_get_target = dlsym(h, "mnt_fs_get_target");
-    lm.unref_table = dlsym(h, "mnt_unref_table");
-    if (!lm.new_table_from_file || !lm.find_mountpoint || !lm.fs_get_target || !lm.unref_table) {
-        dlclose(h);
-        return err_set(err, 0, "load libmount: missing symbols");
-    }
-    lm.h = h;
-    return 0;
-}
 
 /* \ooo escapes back to bytes, in place. */
 static char *unescape(char *s)
@@ -113,21 +84,37 @@ int mountinfo_each(const char *file, mountinfo_fn fn, void *arg, struct oci_err 
     return mountinfo_parse(text, fn, arg);
 }
 
+struct holder {
+    const char *path;
+    size_t best; /* length of the deepest mount point holding path so far */
+    char *target;
+};
+
+/* the deepest mount point that path lies in; of two mounts on the same
+ * point the later one, the one on top (as libmount's backward search) */
+static int find_holder(const struct mountinfo_mount *m, void *arg)
+{
+    struct holder *h = arg;
+    size_t n = strlen(m->target);
+    bool holds = !strcmp(m->target, "/") ||
+                 (!strncmp(h->path, m->target, n) && (h->path[n] == '\0' || h->path[n] == '/'));
+    if (holds && (!h->target || n >= h->best)) {
+        free(h->target);
+        h->target = xstrdup(m->target);
+        h->best = n;
+    }
+    return 0;
+}
+
 int mountinfo_mountpoint_of(const char *path, char **out, struct oci_err *err)
 {
-    if (load_libmount(err) < 0)
+    struct holder h = {.path = path};
+    if (mountinfo_each(NULL, find_holder, &h, err) < 0)
         return -1;
-    struct libmnt_table *tb = lm.new_table_from_file("/proc/self/mountinfo");
-    if (!tb)
-        return err_set(err, errno, "parse /proc/self/mountinfo");
-    struct libmnt_fs *fs = lm.find_mountpoint(tb, path, MNT_ITER_BACKWARD);
-    int rc = 0;
-    if (!fs)
-        rc = err_set(err, 0, "no mount holds %s", path);
-    else
-        *out = xstrdup(lm.fs_get_target(fs));
-    lm.unref_table(tb);
-    return rc;
+    if (!h.target)
+        return err_set(err, 0, "no mount holds %s", path);
+    *out = h.target;
+    return 0;
 }
 
 int mountinfo_make_parent_private(const char *path, struct oci_err *err)

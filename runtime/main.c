@@ -1,6 +1,7 @@
 /* oci-rt: global options, then one command from the table. */
 #include "config.h"
 #include "cli.h"
+#include "libcontainer/dynload.h"
 #include "libcontainer/log.h"
 #include "libcontainer/trace.h"
 
@@ -206,6 +207,20 @@ static const char *default_root(void)
     return buf;
 }
 
+/* The static program hands these to oci-rt-dynamic (dynload.h) before it
+ * does anything: profile (libbpf), features (it reports whether libsystemd
+ * loads), and what starts a systemd unit (libsystemd; a later delete or
+ * update of such a container hands itself over when it gets there). */
+static bool needs_shared_library(const char *cmd)
+{
+    if (oci_dl.open)
+        return false;
+    if (!strcmp(cmd, "profile") || !strcmp(cmd, "features"))
+        return true;
+    return G.systemd_cgroup &&
+           (!strcmp(cmd, "create") || !strcmp(cmd, "run") || !strcmp(cmd, "restore"));
+}
+
 /* Everything main does; the option arrays it fills are freed by main. */
 static int dispatch(int argc, char **argv, struct cli_args *gp, struct cli_args *ap)
 {
@@ -242,6 +257,11 @@ static int dispatch(int argc, char **argv, struct cli_args *gp, struct cli_args 
             cmd = *c;
     if (!cmd)
         return cli_failf("unknown command \"%s\" (see oci-rt --help)", name);
+    if (needs_shared_library(cmd->name)) {
+        struct oci_err err = {0};
+        oci_dl_need(cmd->name, &err); /* returns only when it cannot exec */
+        return cli_fail(&err);
+    }
     if (!G.trace_file) {
         const char *env = getenv("OCI_RT_TRACE");
         if (env && *env)
@@ -283,6 +303,7 @@ static bool trace_wanted(int argc, char **argv)
 int main(int argc, char **argv)
 {
     G.main_ns = trace_now();
+    oci_dl_keep_argv(argv);
     if (trace_wanted(argc, argv))
         trace_mark_main_cpu();
     /* not an option of the table: make writes the man pages and the shell

@@ -141,6 +141,9 @@ clients_setup_file() {
     [ -z "${CLIENTS_RUN_DIR:-}" ] || echo "$CG_PARENT" >>"$CLIENTS_RUN_DIR/cgroup-parents"
     mkdir -p "$WORK/bin"
     cp "$OCI_RT_SRC" "$WORK/bin/oci-rt"
+    # a static oci-rt's dynamic twin, which it looks for beside itself
+    [ ! -x "$(dirname "$OCI_RT_SRC")/oci-rt-dynamic" ] ||
+        cp "$(dirname "$OCI_RT_SRC")/oci-rt-dynamic" "$WORK/bin/oci-rt-dynamic"
     OCI=$WORK/bin/oci-rt
     ROOTFS_TAR=$WORK/rootfs.tar
     mkdir -p "$TEST_CACHE"

@@ -149,6 +149,15 @@ oci() {
     "$OCI_RT" --root "$ROOT" "$@"
 }
 
+# The dynamically linked oci-rt, for what works only on a dynamic program
+# (LD_PRELOAD, valgrind's malloc): oci-rt-dynamic beside a static oci-rt
+# (libcontainer/dynload.h), else oci-rt itself.
+oci_rt_dynamic() {
+    local d
+    d=$(dirname "$OCI_RT")/oci-rt-dynamic
+    if [ -x "$d" ]; then echo "$d"; else echo "$OCI_RT"; fi
+}
+
 # make_bundle [jq-filter [jq args...]]
 # Makes a new bundle directory (sets BUNDLE) whose config.json is `oci-rt
 # spec` with terminal=false, root.path the cached rootfs, args ocitest report,

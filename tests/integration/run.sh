@@ -37,9 +37,13 @@ mkdir -p "$cache"
 bash "$repo/tests/lib/mkrootfs.sh" "$cache/rootfs" || exit 2
 
 # Test a snapshot of the binary: a concurrent `make` may relink it mid-run.
-bindir=$(mktemp -d "$cache/bin.XXXXXX") || exit 2
+bindir=$(mktemp -d "$cache/bin.XXXXXX") && chmod 755 "$bindir" || exit 2
 trap 'rm -rf "$bindir"' EXIT
 cp "$OCI_RT" "$bindir/oci-rt" || exit 2
+# and the dynamic twin of a static oci-rt, which it looks for beside itself
+if [ -x "$(dirname "$OCI_RT")/oci-rt-dynamic" ]; then
+    cp "$(dirname "$OCI_RT")/oci-rt-dynamic" "$bindir/oci-rt-dynamic" || exit 2
+fi
 echo "# testing $OCI_RT ($(sha256sum "$OCI_RT" | cut -c1-12))"
 OCI_RT=$bindir/oci-rt
 

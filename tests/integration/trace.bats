@@ -203,10 +203,14 @@ EOF
     if ldd "$OCI_RT" | grep -q libasan; then
         skip "system calls checked; the malloc count needs LD_PRELOAD, which ASan's runtime refuses"
     fi
-    LD_PRELOAD=$BATS_TEST_TMPDIR/mc.so run -0 --separate-stderr oci run --bundle "$BUNDLE" "$ID-m1"
+    # (LD_PRELOAD needs the dynamic program: the same code as a static oci-rt)
+    local dyn
+    dyn=$(oci_rt_dynamic)
+    LD_PRELOAD=$BATS_TEST_TMPDIR/mc.so run -0 --separate-stderr "$dyn" --root "$ROOT" run \
+        --bundle "$BUNDLE" "$ID-m1"
     off=$(sed -n 's/^mallocs=//p' <<<"$stderr")
-    LD_PRELOAD=$BATS_TEST_TMPDIR/mc.so run -0 --separate-stderr oci --trace "$T" run \
-        --bundle "$BUNDLE" "$ID-m2"
+    LD_PRELOAD=$BATS_TEST_TMPDIR/mc.so run -0 --separate-stderr "$dyn" --root "$ROOT" --trace "$T" \
+        run --bundle "$BUNDLE" "$ID-m2"
     on=$(sed -n 's/^mallocs=//p' <<<"$stderr")
     echo "# mallocs in the runtime process: off $off, on $on" >&3
     [ -n "$off" ]

@@ -15,9 +15,11 @@ setup() {
 V=(valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect
     --errors-for-leak-kinds=definite,indirect)
 
-# vg ARGS...: oci-rt --root $ROOT ARGS under valgrind (99: a report)
+# vg ARGS...: oci-rt --root $ROOT ARGS under valgrind (99: a report). The
+# dynamic program where oci-rt is static: memcheck replaces malloc only in a
+# dynamically linked one (the same code, libcontainer/dynload.h)
 vg() {
-    "${V[@]}" "$OCI_RT" --root "$ROOT" "$@"
+    "${V[@]}" "$(oci_rt_dynamic)" --root "$ROOT" "$@"
 }
 
 # valgrind keeps a few fds of its own and lowers the hard RLIMIT_NOFILE a
@@ -42,7 +44,7 @@ vg_bundle() {
     assert_kv hostname oci-rt
     vg_bundle '.process.args = ["/bin/sleep", "60"]'
     status=0
-    "${V[@]}" "$OCI_RT" --root "$ROOT" create --bundle "$BUNDLE" "$ID" </dev/null >/dev/null \
+    "${V[@]}" "$(oci_rt_dynamic)" --root "$ROOT" create --bundle "$BUNDLE" "$ID" </dev/null >/dev/null \
         2>"$OUT_DIR/create.err" 3>&- || status=$?
     [ "$status" -eq 0 ] || { cat "$OUT_DIR/create.err"; false; }
     run -0 vg start "$ID"

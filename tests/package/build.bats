@@ -51,6 +51,11 @@ load helpers
     local x=$PKG_WORK/extract c
     dpkg-deb -x "$DEB" "$x"
     [ -x "$x/usr/bin/oci-rt" ] && [ -x "$x/usr/bin/oci-bench" ]
+    # a static oci-rt comes with its dynamic twin (libcontainer/dynload.h)
+    if ! readelf -l "$x/usr/bin/oci-rt" | grep -q 'program interpreter'; then
+        [ -x "$x/usr/libexec/oci-rt/oci-rt-dynamic" ]
+        readelf -l "$x/usr/libexec/oci-rt/oci-rt-dynamic" | grep -q 'program interpreter'
+    fi
     [ -f "$x/usr/share/man/man8/oci-rt.8.gz" ] && [ -f "$x/usr/share/man/man8/oci-bench.8.gz" ]
     local n=0
     for c in $(commands_of "$x/usr/bin/oci-rt"); do

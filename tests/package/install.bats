@@ -69,6 +69,18 @@ container() {
     [ "$(local_binary)" = "$(cat "$PKG_WORK/local-before")" ]
 }
 
+@test "the installed oci-rt runs what needs a shared library (features, with libsystemd's answer) through its twin" {
+    package_installed
+    run -0 --separate-stderr "$BIN" features
+    jq -e '.linux.cgroup.systemd != null' <<<"$output" >/dev/null
+    if readelf -l "$BIN" | grep -q 'program interpreter'; then
+        skip "this oci-rt is dynamic: nothing to hand over"
+    fi
+    # the debug log names the program it handed the command to
+    run -0 --separate-stderr "$BIN" --debug --log-format text features
+    grep -q 'exec /usr/libexec/oci-rt/oci-rt-dynamic' <<<"$stderr"
+}
+
 @test "man oci-rt-run shows the page, with every option of oci-rt run --help" {
     # man finds the package's page (also when make install put one in /usr/local)
     run man -aw oci-rt-run

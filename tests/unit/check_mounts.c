@@ -17,11 +17,14 @@
 #include <linux/magic.h>
 #include <linux/mount.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 struct lookup {
     bool found;
@@ -275,6 +278,63 @@ START_TEST(mountinfo_agrees_with_libmount)
 }
 END_TEST
 
+/* The mount point holding a path, oci-rt's own search against libmount's
+ * mnt_table_find_mountpoint, for paths on this host and under a mount made
+ * for the test on top of another (the later mount is the one that holds). */
+static bool same_mountpoint(const char *path)
+{
+    struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
+    struct libmnt_fs *fs = tb ? mnt_table_find_mountpoint(tb, path, MNT_ITER_BACKWARD) : NULL;
+    _cleanup_free_ char *ours = NULL;
+    struct oci_err err = {0};
+    int rc = mountinfo_mountpoint_of(path, &ours, &err);
+    bool same = fs && rc == 0 && !strcmp(ours, mnt_fs_get_target(fs));
+    if (!same)
+        fprintf(stderr, "%s: \"%s\" (%s), libmount \"%s\"\n", path, ours ? ours : "",
+                rc < 0 ? err.msg : "ok", fs ? mnt_fs_get_target(fs) : "(none)");
+    mnt_unref_table(tb);
+    return same;
+}
+
+START_TEST(mountpoint_agrees_with_libmount)
+{
+    const char *paths[] = {"/",         "/proc", "/proc/self/fd", "/sys/fs/cgroup",
+                           "/dev/null", "/tmp",  "/usr/bin",      "/var/tmp"};
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+        ck_assert_msg(same_mountpoint(paths[i]), "%s (see stderr)", paths[i]);
+    if (geteuid() != 0)
+        return;
+    /* in a private mount namespace: two tmpfs on one directory, a path
+     * below them, and a sibling whose name begins with the directory's
+     * ("/tmp/x" is no mount point of "/tmp/xy") */
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        char d[] = "/tmp/check_mounts_mp.XXXXXX";
+        char sub[64], sib[64];
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            !mkdtemp(d))
+            _exit(77);
+        snprintf(sub, sizeof(sub), "%s/sub", d);
+        snprintf(sib, sizeof(sib), "%sy", d);
+        int rc = mkdir(sib, 0700) < 0 || mount("t1", d, "tmpfs", 0, NULL) < 0 ||
+                         mount("t2", d, "tmpfs", 0, NULL) < 0 || mkdir(sub, 0700) < 0
+                     ? 2
+                 : same_mountpoint(d) && same_mountpoint(sub) && same_mountpoint(sib) ? 0
+                                                                                      : 1;
+        umount2(d, MNT_DETACH);
+        umount2(d, MNT_DETACH);
+        rmdir(sib);
+        rmdir(d);
+        _exit(rc);
+    }
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 77),
+                  "child status %#x (1: a path differs, see stderr; 2: set-up failed)", st);
+}
+END_TEST
+
 /* The cgroup v1 hierarchies cgroup_init finds are the v1 mounts below
  * /sys/fs/cgroup, as statfs sees them (none on a cgroup v2 host). */
 START_TEST(cgroup_hierarchies_of_this_host)
@@ -353,6 +413,7 @@ int main(void)
     tcase_add_test(mi, mountinfo_fields);
     tcase_add_test(mi, mountinfo_skips_other_lines);
     tcase_add_test(mi, mountinfo_agrees_with_libmount);
+    tcase_add_test(mi, mountpoint_agrees_with_libmount);
     tcase_add_test(mi, cgroup_hierarchies_of_this_host);
     struct statfs sf;
     if (geteuid() != 0)

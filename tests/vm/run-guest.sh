@@ -7,7 +7,7 @@
 #
 # The guest boots Debian's kernel (/boot/vmlinuz-*, newest) with an initramfs
 # assembled here: busybox-static, bash, jq, bats (when installed), the oci-rt
-# binary with its libraries (and libmount, which it dlopens), the repo's tests/
+# binary with its libraries (and oci-rt-dynamic, and libmount), the repo's tests/
 # directory at /repo/tests, and the test rootfs of tests/lib/mkrootfs.sh at
 # /test/rootfs.  Its /init (tests/vm/init.sh) runs SUITE ARGS as root and
 # prints "OCI-RT-GUEST-RESULT: rc=N" on the serial console; this script
@@ -233,9 +233,14 @@ copy_prog() {
     copy_libs "$path"
 }
 
-# oci-rt and what it needs, libmount (dlopened lazily) and its libraries.
+# oci-rt and what it needs, libmount and its libraries (tests compare with it).
 copy_file "$oci_rt" /repo/oci-rt
 copy_libs "$oci_rt"
+# a static oci-rt hands what needs a shared library to oci-rt-dynamic beside it
+if [ -x "$(dirname "$oci_rt")/oci-rt-dynamic" ]; then
+    copy_file "$(dirname "$oci_rt")/oci-rt-dynamic" /repo/oci-rt-dynamic
+    copy_libs "$(dirname "$oci_rt")/oci-rt-dynamic"
+fi
 libmount=$(ldconfig -p 2>/dev/null | awk '$1 == "libmount.so.1" && /x86-64/ { print $NF; exit }')
 if [ -n "$libmount" ]; then
     copy_file "$libmount"
