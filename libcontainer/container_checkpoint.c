@@ -78,6 +78,9 @@ int container_checkpoint(const char *root, const char *id, const struct criu_opt
     _cleanup_state_dir_ struct state_dir sd = {.dirfd = -1};
     _cleanup_spec_state_ struct spec_state *s = NULL;
     int rc = state_open_read(root, id, STATE_LOCK_EXCLUSIVE, &sd, &s, err);
+    /* a dump that stops the container removes its scope at the end */
+    if (rc == 0 && !co->leave_running && !co->pre_dump)
+        rc = record_bus_ahead(s, err);
     if (rc == 0) {
         enum container_status st = record_status(&sd, s);
         if (st != STATUS_RUNNING && st != STATUS_PAUSED && st != STATUS_CREATED)

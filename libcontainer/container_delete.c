@@ -31,7 +31,7 @@ int container_delete(const char *root, const char *id, bool force, struct oci_er
         return rc;
     }
     TRACE_END_RC(lock, rc);
-    if (rc < 0)
+    if (rc < 0 || record_bus_ahead(s, err) < 0)
         return -1;
     enum container_status st = record_status(&sd, s);
     if (!force && (st == STATUS_RUNNING || st == STATUS_PAUSED || st == STATUS_CREATING))

@@ -31,7 +31,9 @@ int container_start(const char *root, const char *id, const char *notify_socket,
     _cleanup_spec_state_ struct spec_state *s = NULL;
     int rc = state_open_read(root, id, STATE_LOCK_EXCLUSIVE, &sd, &s, err);
     TRACE_END_RC(lock, rc);
-    if (rc < 0)
+    /* the bus only if a hook fails (the container is destroyed then) */
+    if (rc < 0 || (s->hook_kinds & (1u << SPEC_HOOK_POSTSTART | 1u << SPEC_HOOK_START_CONTAINER) &&
+                   record_bus_ahead(s, err) < 0))
         return -1;
     enum container_status st = record_status(&sd, s);
     if (st != STATUS_CREATED)

@@ -8,7 +8,8 @@
 static int open_live(const char *root, const char *id, struct state_dir *sd, struct spec_state **s,
                      struct cgroup *cg, struct oci_err *err)
 {
-    if (state_open_read(root, id, STATE_LOCK_EXCLUSIVE, sd, s, err) < 0)
+    if (state_open_read(root, id, STATE_LOCK_EXCLUSIVE, sd, s, err) < 0 ||
+        record_bus_ahead(*s, err) < 0)
         return -1;
     if (record_status(sd, *s) == STATUS_STOPPED)
         return err_set(err, 0, "container \"%s\" is stopped", id);

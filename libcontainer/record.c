@@ -3,6 +3,7 @@
  * the status from facts (a frozen cgroup is "paused"), the cgroup it
  * names, the state its hooks get. */
 #include "config.h"
+#include "dynload.h"
 #include "cgroup_systemd.h"
 #include "hooks.h"
 #include "record.h"
@@ -50,6 +51,11 @@ enum container_status record_status(struct state_dir *sd, const struct spec_stat
     if (record_cgroup(s, &cg, &ignored) == 0 && cgroup_frozen(&cg) == 1)
         st = STATUS_PAUSED;
     return st;
+}
+
+int record_bus_ahead(const struct spec_state *s, struct oci_err *err)
+{
+    return s->systemd_cgroup ? oci_dl_need("a container of the systemd cgroup driver", err) : 0;
 }
 
 int record_cgroup(const struct spec_state *s, struct cgroup *cg, struct oci_err *err)

@@ -16,6 +16,11 @@ int record_check_id(const char *id, struct oci_err *err);
 enum container_status record_status(struct state_dir *sd, const struct spec_state *s);
 /* Open the cgroup a record names (mode CG_DISABLED when none). */
 int record_cgroup(const struct spec_state *s, struct cgroup *cg, struct oci_err *err);
+/* A container of the systemd cgroup driver, in a command that may reach
+ * the bus (delete, update, checkpoint, start with hooks): the static
+ * program hands the command to oci-rt-dynamic now, before it changes
+ * anything (dynload.h); else 0. */
+int record_bus_ahead(const struct spec_state *s, struct oci_err *err);
 /* The first record, status "creating", with the config as created, before
  * the first resource is made: a create killed at any instant leaves what
  * state, list and delete --force need. */

@@ -24,6 +24,10 @@ setup_file() {
     C=$WORK/containerd
     OCI=$WORK/oci-rt
     cp "${OCI_RT:-$REPO/oci-rt}" "$OCI"
+    # a static oci-rt hands the systemd driver to its dynamic twin beside it
+    local twin
+    twin=$(dirname "${OCI_RT:-$REPO/oci-rt}")/oci-rt-dynamic
+    [ ! -x "$twin" ] || cp "$twin" "$WORK/oci-rt-dynamic"
     # its root on the tmpfs systemd-suite.sh mounted (the overlay snapshots
     # cannot have their upper layers on the guest's overlayfs root)
     CROOT=/var/lib/containerd/i13-$$

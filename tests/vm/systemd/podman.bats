@@ -24,6 +24,9 @@ setup_file() {
     export PM_DIR=$BATS_FILE_TMPDIR/podman
     mkdir -p "$PM_DIR/bin"
     cp "$OCI_RT" "$PM_DIR/bin/oci-rt"
+    # a static oci-rt hands the systemd driver to its dynamic twin beside it
+    [ ! -x "$(dirname "$OCI_RT")/oci-rt-dynamic" ] ||
+        cp "$(dirname "$OCI_RT")/oci-rt-dynamic" "$PM_DIR/bin/oci-rt-dynamic"
     # contrib's file, pointed at the binary under test, systemd on
     sed -e "s|\"/usr/local/bin/oci-rt\",|\"$PM_DIR/bin/oci-rt\",|" \
         -e 's|^# runtime = "oci-rt"|runtime = "oci-rt"|' \
