@@ -1,11 +1,10 @@
 /* state and list. */
 #include "config.h"
 #include "record.h"
+#include "user.h"
 #include "util.h"
 
 #include <dirent.h>
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,36 +18,14 @@ struct owner_cache {
     char *name;
 };
 
-/* name:passwd:uid:... of the host's /etc/passwd; NULL when uid is not there */
-static char *host_user_name(uid_t uid)
-{
-    FILE *f = fopen("/etc/passwd", "re");
-    if (!f)
-        return NULL;
-    char line[1024], *name = NULL;
-    while (!name && fgets(line, sizeof(line), f)) {
-        char *colon = strchr(line, ':');
-        char *uidf = colon ? strchr(colon + 1, ':') : NULL;
-        char *end;
-        if (!uidf)
-            continue;
-        errno = 0;
-        unsigned long u = strtoul(uidf + 1, &end, 10);
-        if (!errno && end != uidf + 1 && *end == ':' && u == uid) {
-            *colon = '\0';
-            name = xstrdup(line);
-        }
-    }
-    fclose(f);
-    return name;
-}
-
 static void set_owner_name(struct spec_state *s, struct owner_cache *oc)
 {
     if (!oc->valid || oc->uid != s->owner) {
+        struct user_entry pw;
         free(oc->name);
-        oc->name = host_user_name(s->owner);
-        if (!oc->name)
+        if (user_lookup_host(s->owner, &pw) == 1)
+            oc->name = xstrdup(pw.name);
+        else
             xasprintf(&oc->name, "%u", s->owner);
         oc->uid = s->owner;
         oc->valid = true;

@@ -287,13 +287,19 @@ static int parent_hooks(struct container *c, struct oci_err *err)
     return 0;
 }
 
+/* Whether a message of the init waits to be answered. */
+static bool init_waiting(const struct container *c)
+{
+    struct pollfd p = {.fd = c->sync_parent, .events = POLLIN};
+    return poll(&p, 1, 0) != 0;
+}
+
 /* While the init mounts, before it asks for the device rules: their filter
  * loaded now (the verifier's ~0.5 ms off the init's path), at the first
  * moment that nothing from the init waits to be answered. True once done. */
 static bool preload_devices(struct container *c)
 {
-    struct pollfd p = {.fd = c->sync_parent, .events = POLLIN};
-    if (poll(&p, 1, 0) != 0)
+    if (init_waiting(c))
         return false;
     TRACE_BEGIN(span, "cgroup devices (load ahead)");
     cgroup_preload_devices(&c->cg, c->cfg->linux_ ? c->cfg->linux_->resources : NULL);
@@ -301,25 +307,17 @@ static bool preload_devices(struct container *c)
     return true;
 }
 
-/* run without hooks before the start: the "created" record written while
- * the init still sets up (after its device rules, while it pivots and
- * masks), at a moment nothing from it waits (it was the last step before
- * START). Nobody can start a run's container, and a run
- * killed meanwhile takes its init along (parent-death signal until START),
- * so the record says nothing a later state or delete --force could not
- * check against the init's pid. True once tried (an error is kept). */
-static bool write_created_ahead(struct container *c, int *rc, struct oci_err *err)
+/* run without hooks before the start: the "created" record may be written
+ * while the init still sets up (after its device rules, while it pivots
+ * and masks; it was the last step before START). Nobody can start a run's
+ * container, and a run killed meanwhile takes its init along (parent-death
+ * signal until START), so the record says nothing a later state or delete
+ * --force could not check against the init's pid. */
+static bool created_ahead(const struct container *c)
 {
     const struct spec_hooks *hk = &c->cfg->hooks;
-    if (!container_start_is_go(c) || hk->n[SPEC_HOOK_PRESTART] || hk->n[SPEC_HOOK_CREATE_RUNTIME] ||
-        hk->n[SPEC_HOOK_CREATE_CONTAINER])
-        return true;
-    struct pollfd p = {.fd = c->sync_parent, .events = POLLIN};
-    if (poll(&p, 1, 0) != 0)
-        return false;
-    *rc = record_write_created(c, err);
-    c->created_written = *rc == 0;
-    return true;
+    return container_start_is_go(c) && !hk->n[SPEC_HOOK_PRESTART] &&
+           !hk->n[SPEC_HOOK_CREATE_RUNTIME] && !hk->n[SPEC_HOOK_CREATE_CONTAINER];
 }
 
 /* Messages from the child until it is ready (or fails). */
@@ -328,17 +326,16 @@ static int parent_loop(struct container *c, struct oci_err *err)
     TRACE_BEGIN(span, "wait for init set-up");
     static char buf[SYNC_MAX + 1];
     int rc = -1;
-    bool preloaded = false, devices_answered = false, ahead = false;
+    bool preloaded = false, devices_answered = false, ahead = created_ahead(c);
     for (;;) {
         struct sync_hdr h;
         int rfd = -1;
         if (!preloaded)
             preloaded = preload_devices(c);
-        if (devices_answered && !ahead) {
-            int wrc = 0;
-            ahead = write_created_ahead(c, &wrc, err);
-            if (wrc < 0)
+        if (ahead && devices_answered && !c->created_written && !init_waiting(c)) {
+            if (record_write_created(c, err) < 0)
                 break;
+            c->created_written = true;
         }
         ssize_t n = sync_recv(c->sync_parent, &h, buf, &rfd);
         if (rfd >= 0 && h.type != SYNC_FD)

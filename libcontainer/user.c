@@ -45,12 +45,9 @@ static FILE *open_db(const char *path)
     return f;
 }
 
-/* name:passwd:uid:gid:gecos:home:shell */
-int user_lookup(const char *passwd_path, const char *name, uid_t uid, struct user_entry *out)
+/* name:passwd:uid:gid:gecos:home:shell, of an open passwd file (closed) */
+static int lookup_in(FILE *f, const char *name, uid_t uid, struct user_entry *out)
 {
-    FILE *f = open_db(passwd_path);
-    if (!f)
-        return errno == ENOENT ? 0 : -1;
     char line[1024];
     int found = 0;
     while (!found && fgets(line, sizeof(line), f)) {
@@ -71,11 +68,28 @@ int user_lookup(const char *passwd_path, const char *name, uid_t uid, struct use
             continue;
         out->uid = (uid_t)u;
         out->gid = (gid_t)g;
+        snprintf(out->name, sizeof(out->name), "%s", fields[0]);
         snprintf(out->home, sizeof(out->home), "%s", fields[5] && *fields[5] ? fields[5] : "/");
         found = 1;
     }
     fclose(f);
     return found;
+}
+
+int user_lookup(const char *passwd_path, const char *name, uid_t uid, struct user_entry *out)
+{
+    FILE *f = open_db(passwd_path);
+    if (!f)
+        return errno == ENOENT ? 0 : -1;
+    return lookup_in(f, name, uid, out);
+}
+
+int user_lookup_host(uid_t uid, struct user_entry *out)
+{
+    FILE *f = fopen("/etc/passwd", "re");
+    if (!f)
+        return errno == ENOENT ? 0 : -1;
+    return lookup_in(f, NULL, uid, out);
 }
 
 int group_lookup(const char *group_path, const char *name, gid_t *gid)

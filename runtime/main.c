@@ -209,8 +209,9 @@ static const char *default_root(void)
 
 /* The static program hands these to oci-rt-dynamic (dynload.h) before it
  * does anything: profile (libbpf), features (it reports whether libsystemd
- * loads), and what starts a systemd unit (libsystemd; a later delete or
- * update of such a container hands itself over when it gets there). */
+ * loads), and what starts a systemd unit (libsystemd; a later command on
+ * such a container that may reach the bus hands itself over once it has
+ * read the record: record_bus_ahead). */
 static bool needs_shared_library(const char *cmd)
 {
     if (oci_dl.open)
