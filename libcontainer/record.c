@@ -79,12 +79,8 @@ int record_cgroup(const struct spec_state *s, struct cgroup *cg, struct oci_err 
 static void rfc3339_now(char *buf, size_t len)
 {
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    /* not strftime: it reads the time zone (/etc/localtime) even for UTC */
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+    rfc3339_utc(buf, len, &ts);
 }
 
 /* state.json: the container as far as it is made. It is written first with

@@ -207,6 +207,30 @@ uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+void rfc3339_utc(char *buf, size_t len, const struct timespec *ts)
+{
+    int64_t days = ts->tv_sec / 86400, secs = ts->tv_sec % 86400;
+    if (secs < 0) {
+        secs += 86400;
+        days--;
+    }
+    /* the proleptic Gregorian date of a day number: years counted from
+     * March 1st of year 0, so that the leap day ends a year, in eras of
+     * 400 years (146097 days) */
+    days += 719468; /* 1970-01-01 from 0000-03-01 */
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    int64_t doe = days - era * 146097;                                   /* [0, 146096] */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    int64_t mp = (5 * doy + 2) / 153;                                    /* March is 0 */
+    int64_t day = doy - (153 * mp + 2) / 5 + 1;
+    int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    int64_t year = yoe + era * 400 + (month <= 2);
+    snprintf(buf, len, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%09ldZ", (long long)year,
+             (long long)month, (long long)day, (long long)(secs / 3600),
+             (long long)(secs / 60 % 60), (long long)(secs % 60), ts->tv_nsec);
+}
+
 int parse_u64(const char *s, uint64_t *out)
 {
     if (!s || !*s || *s < '0' || *s > '9')

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <stdlib.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -114,6 +115,10 @@ int fds_set_cloexec_from(int first);
  * not jump with the wall clock, and does not count a suspended machine's
  * sleep). Not a date: state.json's times are CLOCK_REALTIME. */
 uint64_t now_ms(void);
+/* ts as RFC 3339 in UTC with nanoseconds ("2026-12-04T14:49:05.123456789Z",
+ * 31 characters), as gmtime_r and strftime would spell it, but without
+ * glibc's time zone set-up, which reads /etc/localtime even for UTC. */
+void rfc3339_utc(char *buf, size_t len, const struct timespec *ts);
 
 /* Parse an unsigned decimal, whole string. */
 int parse_u64(const char *s, uint64_t *out);

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "libcontainer/log.h"
 #include "libcontainer/trace.h"
+#include "libcontainer/util.h"
 
 #include "specs/json_gen.h"
 
@@ -125,11 +126,8 @@ static void log_to_file(enum log_level level, const char *msg)
         return;
     char ts[64];
     struct timespec now;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &now);
-    gmtime_r(&now.tv_sec, &tm);
-    size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(ts + n, sizeof(ts) - n, ".%09ldZ", now.tv_nsec);
+    rfc3339_utc(ts, sizeof(ts), &now);
     char *err = NULL;
     size_t len = 0;
     char *buf = log_line(level, msg, ts, &len, &err);

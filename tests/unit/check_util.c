@@ -57,6 +57,52 @@ START_TEST(err_copy_keeps_errno)
 }
 END_TEST
 
+/* rfc3339_utc spells what gmtime_r and strftime spell, over leap days,
+ * century years, the epoch, times before it, and many points between. */
+static void check_time(time_t t, long ns)
+{
+    struct timespec ts = {t, ns};
+    char got[64], want[64];
+    struct tm tm;
+    ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
+    size_t n = strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(want + n, sizeof(want) - n, ".%09ldZ", ns);
+    rfc3339_utc(got, sizeof(got), &ts);
+    ck_assert_msg(!strcmp(got, want), "%lld: %s, gmtime_r: %s", (long long)t, got, want);
+}
+
+START_TEST(rfc3339_utc_is_gmtime)
+{
+    char buf[64];
+    struct timespec ts = {1796395745, 123456789};
+    rfc3339_utc(buf, sizeof(buf), &ts);
+    ck_assert_str_eq(buf, "2026-12-04T14:49:05.123456789Z");
+    const time_t fixed[] = {0,
+                            -1,
+                            59,
+                            86399,
+                            86400,
+                            951782400 /* 2000-02-29 */,
+                            951868800,
+                            4107456000 /* 2100-02-28 */,
+                            4107542400 /* 2100-03-01 */,
+                            -2208988800 /* 1900-01-01 */,
+                            253402300799 /* 9999-12-31 */,
+                            1709164800 /* 2024-02-29 */,
+                            1709251199,
+                            1709251200};
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        check_time(fixed[i], 0);
+    uint64_t x = 88172645463325252ull; /* xorshift: the same points every run */
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        check_time((time_t)(x % 8000000000ull) - 1000000000, (long)(x % 1000000000));
+    }
+}
+END_TEST
+
 /* Setting an error that is set already is a bug: the assert stops it. */
 START_TEST(err_set_twice_aborts)
 {
@@ -75,6 +121,7 @@ int main(void)
     TCase *t = tcase_create("util");
     tcase_add_test(t, now_ms_is_monotonic_milliseconds);
     tcase_add_test(t, err_copy_keeps_errno);
+    tcase_add_test(t, rfc3339_utc_is_gmtime);
     tcase_add_test_raise_signal(t, err_set_twice_aborts, SIGABRT);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
