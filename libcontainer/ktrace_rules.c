@@ -231,6 +231,13 @@ static bool when_signal(const struct ctx *c)
     }
 }
 
+/* The call's path (a rename's new name) is the container's state
+ * directory itself, not a file in it. */
+static bool when_state_dir_itself(const struct ctx *c)
+{
+    return c->inv && c->inv->id && !strcmp(c->base, c->inv->id);
+}
+
 static bool when_op_create(const struct ctx *c)
 {
     return c->inv && (!strcmp(c->inv->op, "create") || !strcmp(c->inv->op, "run"));
@@ -408,8 +415,12 @@ static const struct rule rules[] = {
      "kill, tgkill, pidfd_send_signal of a signal to another process"},
     {NULL, KC_NEUTRAL, K(KS_KILL), 0, NULL, NULL, "signal 0, signals to its own threads"},
     /* the state directory */
+    {"state directory and lock", KC_PHASE, K(KS_RENAME), W_STATE, NULL, when_state_dir_itself,
+     "rename of a spare directory (oci-rt) to the container's state directory"},
     {"state remove", KC_PHASE, K(KS_UNLINK) | K(KS_RMDIR), W_STATE, NULL, NULL,
      "unlink, rmdir in the state directory"},
+    {"state remove", KC_PHASE, K(KS_RENAME), W_STATE, ".spare~*", NULL,
+     "rename of the state directory to a spare (oci-rt keeps it for the next create)"},
     {"state write", KC_PHASE, PATHK, W_STATE, NULL, when_write,
      "open for writing, write, rename, symlink, chmod in the state directory"},
     {"state directory and lock", KC_PHASE, PATHK, W_STATE, NULL, when_op_create,

@@ -292,6 +292,45 @@ START_TEST(a_process_still_running_ends_with_the_trace)
 }
 END_TEST
 
+/* oci-rt's spare state directories: the rename of a spare to the
+ * container's directory is part of making it, the rename of the emptied
+ * directory to a spare is its removal, and a rename in the directory is a
+ * state write. */
+START_TEST(renames_of_state_directories)
+{
+    struct recbuf b = {0};
+    sys(&b, 100, 0, 50, SYS_execve, 0, NULL, "/usr/bin/oci-rt", NULL);
+    exec_rec(&b, 100, 40, KT_P_ROOT, "/usr/bin/oci-rt", "oci-rt --root /run/r run -b bundle c1");
+    /* the paths: the new name first (ktrace_sys.c), then the old */
+    sys(&b, 100, 100, 5, SYS_renameat2, 0, A(AT_CWD, 0, AT_CWD, 0, 1), "/run/r/c1",
+        "/run/r/.spare~0");
+    sys(&b, 100, 200, 5, SYS_renameat2, 0, A(AT_CWD, 0, AT_CWD, 0, 0), "/run/r/c1/state.json",
+        "/run/r/c1/.state.json.tmp");
+    sys(&b, 100, 300, 5, SYS_renameat2, 0, A(AT_CWD, 0, AT_CWD, 0, 1), "/run/r/.spare~1",
+        "/run/r/c1");
+    exit_rec(&b, 100, 400);
+    struct kt_model m;
+    build(&b, &m);
+    const struct kt_process *p = kt_model_proc(&m, 100);
+    static const char *const want[] = {"state directory and lock", "state write", "state remove"};
+    size_t k = 0;
+    for (size_t i = 0; i < m.n_ev; i++) {
+        const struct kt_event *e = &m.ev[i];
+        if (e->type != KT_SYSCALL || e->sc->nr != SYS_renameat2)
+            continue;
+        struct kt_verdict v;
+        kt_classify(&m, p, e, &v);
+        ck_assert_uint_lt(k, 3);
+        ck_assert_msg(!strcmp(v.name, want[k]), "rename %zu (%s): %s, want %s", k, e->path[0],
+                      v.name, want[k]);
+        k++;
+    }
+    ck_assert_uint_eq(k, 3);
+    kt_model_free(&m);
+    free(b.p);
+}
+END_TEST
+
 START_TEST(sysconf_and_rules_table)
 {
     static uint32_t sc[KT_MAX_SYSCALL];
@@ -316,6 +355,7 @@ int main(void)
     tcase_add_test(tc, paths);
     tcase_add_test(tc, model_resolves_paths_and_names_the_run);
     tcase_add_test(tc, rows_name_phases_and_cover_each_life);
+    tcase_add_test(tc, renames_of_state_directories);
     tcase_add_test(tc, a_process_still_running_ends_with_the_trace);
     tcase_add_test(tc, sysconf_and_rules_table);
     suite_add_tcase(s, tc);
