@@ -63,8 +63,9 @@ def quiet(argv):
     container's init holds them: a pipe would never see EOF)."""
     with tempfile.TemporaryFile() as errf:
         try:
-            r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=errf, timeout=bl.TIMEOUT)
+            run_argv, run_env = bl.split_env(argv)
+            r = subprocess.run(run_argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=errf, timeout=bl.TIMEOUT, env=run_env)
         except subprocess.TimeoutExpired:
             raise bl.BenchError(f"timeout ({bl.TIMEOUT}s): {shlex.join(argv)}")
         if r.returncode != 0:
@@ -440,8 +441,11 @@ def wrapper(env, name, cmd):
     d = os.path.join(env.work, "wrap", name)
     os.makedirs(d, exist_ok=True)
     p = os.path.join(d, name)
+    argv, run_env = bl.split_env(cmd)
+    exports = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in (run_env or {}).items()
+                      if os.environ.get(k) != v)
     with open(p, "w") as f:
-        f.write("#!/bin/sh\nexec " + shlex.join(cmd) + ' "$@"\n')
+        f.write("#!/bin/sh\n" + exports + "exec " + shlex.join(argv) + ' "$@"\n')
     os.chmod(p, 0o755)
     return p
 
