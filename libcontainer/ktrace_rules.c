@@ -419,7 +419,7 @@ static const struct rule rules[] = {
      "rename of a spare directory (oci-rt) to the container's state directory"},
     {"state remove", KC_PHASE, K(KS_UNLINK) | K(KS_RMDIR), W_STATE, NULL, NULL,
      "unlink, rmdir in the state directory"},
-    {"state remove", KC_PHASE, K(KS_RENAME), W_STATE, ".spare~*", NULL,
+    {"state remove", KC_PHASE, K(KS_RENAME), W_STATE, "spare~*", NULL,
      "rename of the state directory to a spare (oci-rt keeps it for the next create)"},
     {"state write", KC_PHASE, PATHK, W_STATE, NULL, when_write,
      "open for writing, write, rename, symlink, chmod in the state directory"},

@@ -26,16 +26,16 @@ const char *const container_status_names[] = {"creating", "created", "running", 
  * (this project's test machine has /run on such an ext4) the free waits
  * for the device's discard, 0.3 to 0.5 ms at the end of every run and
  * delete, and even on tmpfs the removal costs 65 us. So root's delete
- * keeps an emptied directory under one of a few names that no container
- * ID can have ('~' is not allowed in one; a dot hides it from list), and
- * the next create renames it into place instead of a mkdir. Each rename
+ * keeps an emptied directory as one of a few spares in the root's .cache
+ * (where the seccomp cache is: the root itself holds containers only), and
+ * the next create renames one into place instead of a mkdir. Each rename
  * is atomic and refuses to replace anything: two creates never get the
  * same one, and a taken ID is still "already exists". */
 #define STATE_SPARES 4
 
 static void spare_path(char *buf, size_t len, const char *root, unsigned k)
 {
-    snprintf(buf, len, "%s/.spare~%u", root, k);
+    snprintf(buf, len, "%s/.cache/spare~%u", root, k);
 }
 
 /* root/id from a spare: 0, or -1 with errno EEXIST (the ID is taken) or
@@ -224,7 +224,15 @@ int state_dir_remove(struct state_dir *sd, struct oci_err *err)
         snprintf(root, sizeof(root), "%.*s", (int)(slash - sd->path), sd->path);
         for (unsigned k = 0; k < STATE_SPARES; k++) {
             spare_path(spare, sizeof(spare), root, k);
-            if (renameat2(AT_FDCWD, sd->path, AT_FDCWD, spare, RENAME_NOREPLACE) == 0) {
+            int r = renameat2(AT_FDCWD, sd->path, AT_FDCWD, spare, RENAME_NOREPLACE);
+            if (r < 0 && errno == ENOENT && k == 0) {
+                /* no .cache yet (spawn.c makes it for the seccomp cache) */
+                char cache[PATH_MAX];
+                snprintf(cache, sizeof(cache), "%s/.cache", root);
+                if (mkdir(cache, 0700) == 0 || errno == EEXIST)
+                    r = renameat2(AT_FDCWD, sd->path, AT_FDCWD, spare, RENAME_NOREPLACE);
+            }
+            if (r == 0) {
                 /* nothing more is written into it, and the next create
                  * does not wait for this process's lock */
                 close(sd->dirfd);

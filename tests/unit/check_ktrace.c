@@ -303,10 +303,10 @@ START_TEST(renames_of_state_directories)
     exec_rec(&b, 100, 40, KT_P_ROOT, "/usr/bin/oci-rt", "oci-rt --root /run/r run -b bundle c1");
     /* the paths: the new name first (ktrace_sys.c), then the old */
     sys(&b, 100, 100, 5, SYS_renameat2, 0, A(AT_CWD, 0, AT_CWD, 0, 1), "/run/r/c1",
-        "/run/r/.spare~0");
+        "/run/r/.cache/spare~0");
     sys(&b, 100, 200, 5, SYS_renameat2, 0, A(AT_CWD, 0, AT_CWD, 0, 0), "/run/r/c1/state.json",
         "/run/r/c1/.state.json.tmp");
-    sys(&b, 100, 300, 5, SYS_renameat2, 0, A(AT_CWD, 0, AT_CWD, 0, 1), "/run/r/.spare~1",
+    sys(&b, 100, 300, 5, SYS_renameat2, 0, A(AT_CWD, 0, AT_CWD, 0, 1), "/run/r/.cache/spare~1",
         "/run/r/c1");
     exit_rec(&b, 100, 400);
     struct kt_model m;

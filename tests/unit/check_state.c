@@ -35,12 +35,15 @@ static void teardown(void)
     ck_assert_int_eq(system(cmd), 0);
 }
 
-/* The names in the root, sorted, joined by spaces. */
-static const char *names(void)
+/* The names in the root ("") or in a directory of it, sorted, joined by
+ * spaces. */
+static const char *names(const char *sub)
 {
     static char out[512];
+    char dir[128];
+    snprintf(dir, sizeof(dir), "%s/%s", root, sub);
     struct dirent **list;
-    int n = scandir(root, &list, NULL, alphasort);
+    int n = scandir(dir, &list, NULL, alphasort);
     ck_assert_int_ge(n, 0);
     out[0] = '\0';
     for (int i = 0; i < n; i++) {
@@ -90,11 +93,13 @@ static void write_state(struct state_dir *sd, const char *id)
 START_TEST(removed_directory_is_kept_and_taken_again)
 {
     make_and_remove("a");
-    ck_assert_str_eq(names(), ".spare~0");
-    ino_t spare = ino_of(".spare~0");
+    ck_assert_str_eq(names(""), ".cache");
+    ck_assert_str_eq(names(".cache"), "spare~0");
+    ino_t spare = ino_of(".cache/spare~0");
     struct state_dir sd = {.dirfd = -1};
     make("b", &sd);
-    ck_assert_str_eq(names(), "b");
+    ck_assert_str_eq(names(""), ".cache b");
+    ck_assert_str_eq(names(".cache"), "");
     ck_assert_uint_eq(ino_of("b"), spare);
     /* as a mkdir makes it: the lock is held, and a second create of the ID fails */
     char p[128];
@@ -119,17 +124,20 @@ START_TEST(taken_id_with_spares_is_refused)
     make("x", &sd);
     make_and_remove("a");
     make_and_remove("b"); /* a's spare was taken by b and kept again */
-    ck_assert_str_eq(names(), ".spare~0 x");
+    ck_assert_str_eq(names(""), ".cache x");
+    ck_assert_str_eq(names(".cache"), "spare~0");
     struct state_dir again = {.dirfd = -1};
     struct oci_err err = {0};
     ck_assert_int_eq(state_dir_create(root, "x", &again, &err), -1);
     ck_assert_str_eq(err.msg, "container \"x\" already exists");
-    ck_assert_str_eq(names(), ".spare~0 x");
+    ck_assert_str_eq(names(""), ".cache x");
+    ck_assert_str_eq(names(".cache"), "spare~0");
     state_dir_close(&sd);
 }
 END_TEST
 
-/* At most four are kept: the fifth removal is an rmdir. */
+/* At most four are kept, in the root's .cache (beside the seccomp cache:
+ * the root lists containers only): the fifth removal is an rmdir. */
 START_TEST(spares_are_bounded)
 {
     struct state_dir sd[5];
@@ -144,7 +152,8 @@ START_TEST(spares_are_bounded)
         ck_assert_int_eq(state_dir_remove(&sd[i], &err), 0);
         state_dir_close(&sd[i]);
     }
-    ck_assert_str_eq(names(), ".spare~0 .spare~1 .spare~2 .spare~3");
+    ck_assert_str_eq(names(""), ".cache");
+    ck_assert_str_eq(names(".cache"), "spare~0 spare~1 spare~2 spare~3");
 }
 END_TEST
 
@@ -154,13 +163,13 @@ START_TEST(taken_spare_is_reset)
 {
     make_and_remove("a");
     char p[128];
-    snprintf(p, sizeof(p), "%s/.spare~0", root);
+    snprintf(p, sizeof(p), "%s/.cache/spare~0", root);
     ck_assert_int_eq(chmod(p, 0755), 0);
-    snprintf(p, sizeof(p), "%s/.spare~0/init", root);
+    snprintf(p, sizeof(p), "%s/.cache/spare~0/init", root);
     ck_assert_int_eq(symlink("1:1", p), 0);
-    snprintf(p, sizeof(p), "%s/.spare~0/notify", root);
+    snprintf(p, sizeof(p), "%s/.cache/spare~0/notify", root);
     ck_assert_int_eq(mkdir(p, 0700), 0);
-    snprintf(p, sizeof(p), "%s/.spare~0/notify/notify.sock", root);
+    snprintf(p, sizeof(p), "%s/.cache/spare~0/notify/notify.sock", root);
     ck_assert_int_ge(creat(p, 0600), 0);
     struct state_dir sd = {.dirfd = -1};
     make("b", &sd);
