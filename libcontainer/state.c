@@ -21,6 +21,15 @@
 const char *const container_status_names[] = {"creating", "created", "running", "paused",
                                               "stopped"};
 
+/* The error of a container that is not there (errnum ENOENT: delete
+ * --force of it is done). */
+static int not_found(struct oci_err *err, const char *id)
+{
+    err_set(err, 0, "container \"%s\" does not exist", id);
+    err->errnum = ENOENT;
+    return -1;
+}
+
 /* Spare state directories. Removing a directory frees its block and making
  * one allocates another: on a disk file system mounted with online discard
  * (this project's test machine has /run on such an ext4) the free waits
@@ -180,14 +189,12 @@ int state_dir_open(const char *root, const char *id, enum state_lock lock, struc
         int e = errno;
         free(sd->path);
         sd->path = NULL;
-        if (e == ENOENT) {
-            err_set(err, 0, "container \"%s\" does not exist", id);
-            err->errnum = ENOENT;
-            return -1;
-        }
-        return err_set(err, e, "container \"%s\": open state", id);
+        return e == ENOENT ? not_found(err, id)
+                           : err_set(err, e, "container \"%s\": open state", id);
     }
-    if (lock != STATE_LOCK_NONE && state_dir_lock(sd, lock) < 0) {
+    if (lock == STATE_LOCK_NONE)
+        return 0;
+    if (state_dir_lock(sd, lock) < 0) {
         err_set(err, errno, "container \"%s\": lock", id);
         state_dir_close(sd);
         return -1;
@@ -195,12 +202,10 @@ int state_dir_open(const char *root, const char *id, enum state_lock lock, struc
     /* the lock was waited for: the directory may have been removed (or
      * kept as a spare, and even taken by another container) meanwhile */
     struct stat a, b;
-    if (lock != STATE_LOCK_NONE && (fstat(sd->dirfd, &a) < 0 || stat(sd->path, &b) < 0 ||
-                                    a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
+    if (fstat(sd->dirfd, &a) < 0 || stat(sd->path, &b) < 0 || a.st_ino != b.st_ino ||
+        a.st_dev != b.st_dev) {
         state_dir_close(sd);
-        err_set(err, 0, "container \"%s\" does not exist", id);
-        err->errnum = ENOENT;
-        return -1;
+        return not_found(err, id);
     }
     return 0;
 }
@@ -322,9 +327,7 @@ int state_read(struct state_dir *sd, const char *id, struct spec_state **out, st
          * another container's (a spare: state_dir_create) */
         spec_state_free(*out);
         *out = NULL;
-        err_set(err, 0, "container \"%s\" does not exist", id);
-        err->errnum = ENOENT;
-        return -1;
+        return not_found(err, id);
     }
     if ((*out)->pid <= 0)
         read_init_link(sd, *out);
