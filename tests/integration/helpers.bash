@@ -10,8 +10,16 @@
 
 bats_require_minimum_version 1.5.0
 
-INTEGRATION_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$INTEGRATION_DIR/../.." && pwd)
+# (bats loads this file again for every test: what takes a fork is worked
+# out once, in the file's process, and exported to its tests)
+if ! [ "${OCI_RT_INTEGRATION_DIR:-/nonexistent}/helpers.bash" -ef "${BASH_SOURCE[0]}" ]; then
+    OCI_RT_INTEGRATION_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+    OCI_RT_REPO=$(cd "$OCI_RT_INTEGRATION_DIR/../.." && pwd)
+    export OCI_RT_INTEGRATION_DIR OCI_RT_REPO
+fi
+# shellcheck disable=SC2034 # foreign.bats uses it
+INTEGRATION_DIR=$OCI_RT_INTEGRATION_DIR
+REPO=$OCI_RT_REPO
 OCI_RT=${OCI_RT:-$REPO/oci-rt}
 TEST_CACHE=${OCI_RT_TEST_CACHE:-/var/tmp/oci-rt-test}
 ROOTFS=$TEST_CACHE/rootfs
@@ -47,18 +55,19 @@ setup_file() {
 # A short tag for this run, so that IDs are unique across runs and tests.
 _run_tag() {
     if [ -z "${OCI_RT_TEST_TAG:-}" ]; then
-        OCI_RT_TEST_TAG=$(printf 'it%05d%04x' "$((BATS_ROOT_PID % 100000))" "$((RANDOM % 65536))")
+        printf -v OCI_RT_TEST_TAG 'it%05d%04x' "$((BATS_ROOT_PID % 100000))" "$((RANDOM % 65536))"
         export OCI_RT_TEST_TAG
     fi
     printf '%s' "$OCI_RT_TEST_TAG"
 }
 
 setup() {
-    [ "$(id -u)" = 0 ] || skip "the integration tests need root"
+    [ "$EUID" = 0 ] || skip "the integration tests need root"
     ROOT=$BATS_TEST_TMPDIR/state
     OUT_DIR=$BATS_TEST_TMPDIR/out
     mkdir -p "$OUT_DIR"
-    ID="$(_run_tag)-${BATS_SUITE_TEST_NUMBER:-$BATS_TEST_NUMBER}"
+    [ -n "${OCI_RT_TEST_TAG:-}" ] || _run_tag >/dev/null
+    ID="$OCI_RT_TEST_TAG-${BATS_SUITE_TEST_NUMBER:-$BATS_TEST_NUMBER}"
     BUNDLE=""
     BUNDLE_SEQ=0
     NETNS_CREATED=()
@@ -139,7 +148,7 @@ _rm_cgroup() {
 _rm_cgroup_parent_if_empty() {
     local h
     for h in $(cg_hierarchies); do
-        rmdir "$h$1" 2>/dev/null || true
+        if [ -d "$h$1" ]; then rmdir "$h$1" 2>/dev/null || true; fi
     done
 }
 
@@ -325,10 +334,13 @@ _mounts_under() {
 
 # The current shell and its ancestors (never a container's processes).
 _ancestors() {
-    local pid=$BASHPID
+    local pid=$BASHPID line rest
     while [ -n "$pid" ] && [ "$pid" -gt 1 ]; do
         echo "$pid"
-        pid=$(awk '{ print $4 }' "/proc/$pid/stat" 2>/dev/null)
+        read -r line 2>/dev/null <"/proc/$pid/stat" || break
+        rest=${line##*) }
+        rest=${rest#* } # the state
+        pid=${rest%% *} # the parent
     done
 }
 
@@ -367,13 +379,19 @@ _leftover_pids() {
 
 # alive PID: the process exists and is not a zombie.
 alive() {
-    local st
-    st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null)
-    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+    local line rest
+    read -r line 2>/dev/null <"/proc/$1/stat" || return 1
+    rest=${line##*) }
+    [ "${rest%% *}" != Z ] && [ "${rest%% *}" != X ]
 }
 
 _starttime() {
-    awk '{ print $22 }' "/proc/$1/stat" 2>/dev/null
+    local line rest
+    read -r line 2>/dev/null <"/proc/$1/stat" || return 0
+    rest=${line##*) }
+    # shellcheck disable=SC2086 # split into the fields (state is field 3)
+    set -- $rest
+    echo "${20:-}"
 }
 
 # Remembers the pid of container ID (for assert_clean), if it has one.
