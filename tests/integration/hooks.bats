@@ -24,6 +24,7 @@ case $kind in
 prestart | createRuntime | poststart)
     pid=$(jq -r .pid "$d/state.$kind")
     readlink "/proc/$pid/root" >"$d/initroot.$kind"
+    readlink "/proc/$pid/ns/net" >"$d/initnet.$kind"
     tr '\0' ' ' <"/proc/$pid/cmdline" >"$d/initcmd.$kind"
     cat "/proc/$pid/mountinfo" >"$d/initmounts.$kind"
     ;;
@@ -158,6 +159,23 @@ assert_dead() {
     for kind in createContainer startContainer; do
         [ "$(cat "$HOOKDIR/mnt.$kind")" = "$ctr_mnt" ] || { echo "$kind: mnt $(cat "$HOOKDIR/mnt.$kind")" >&2; false; }
         [ "$(cat "$HOOKDIR/pidns.$kind")" = "$ctr_pidns" ]
+    done
+    assert_clean "$ID"
+}
+
+@test "hooks: prestart, createRuntime and poststart see the container's network namespace at its pid (where a CNI plugin configures it)" {
+    hook_bundle "$ALL_HOOKS"
+    create_ok
+    pid=$(container_pid)
+    ctr_net=$(readlink "/proc/$pid/ns/net")
+    [ "$ctr_net" != "$(readlink /proc/self/ns/net)" ]
+    oci start "$ID"
+    stop_and_delete
+    for kind in prestart createRuntime poststart; do
+        [ "$(cat "$HOOKDIR/initnet.$kind")" = "$ctr_net" ] || {
+            echo "$kind: the init's net is $(cat "$HOOKDIR/initnet.$kind"), the container's $ctr_net" >&2
+            false
+        }
     done
     assert_clean "$ID"
 }

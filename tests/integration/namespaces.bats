@@ -36,6 +36,37 @@ host_ns() {
     assert_clean "$ID"
 }
 
+@test "two containers created at the same moment get a network namespace each, neither the caller's, and keep no fd of it" {
+    make_bundle '.process.args = ["/usr/bin/ocitest", "sleep", "30"]'
+    local pids=() x
+    for x in a b; do
+        "$OCI_RT" --root "$ROOT" create --bundle "$BUNDLE" "$ID-$x" \
+            </dev/null >/dev/null 2>"$OUT_DIR/$x.err" 3>&- &
+        pids+=($!)
+    done
+    wait "${pids[0]}" || { cat "$OUT_DIR/a.err" >&2; false; }
+    wait "${pids[1]}" || { cat "$OUT_DIR/b.err" >&2; false; }
+    oci start "$ID-a"
+    oci start "$ID-b"
+    a=$(readlink "/proc/$(container_pid "$ID-a")/ns/net")
+    b=$(readlink "/proc/$(container_pid "$ID-b")/ns/net")
+    host=$(readlink /proc/self/ns/net)
+    echo "a=$a b=$b host=$host" >&2
+    [ -n "$a" ] && [ -n "$b" ]
+    [ "$a" != "$b" ]
+    [ "$a" != "$host" ] && [ "$b" != "$host" ]
+    # no descriptor of a namespace in the container's process
+    pid=$(container_pid "$ID-a")
+    for fd in /proc/"$pid"/fd/*; do
+        t=$(readlink "$fd")
+        case $t in net:* | *ns/net*) echo "fd $fd is $t" >&2; false ;; esac
+    done
+    oci delete --force "$ID-a"
+    oci delete --force "$ID-b"
+    assert_clean "$ID-a"
+    assert_clean "$ID-b"
+}
+
 @test "a namespace left out of the config is the caller's" {
     make_bundle '.linux.namespaces |= map(select(.type != "network" and .type != "ipc"))'
     run_ok
