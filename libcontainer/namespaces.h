@@ -13,13 +13,6 @@
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
-/* clone3 with flags (namespaces), into the v2 cgroup cgroup_fd (>= 0) and
- * a pidfd (non-NULL); returns 0 in the child, the pid in the parent.
- * Where clone3 is missing or denied (old kernels, valgrind, seccomp
- * sandboxes) clone(2) from then on: without a cgroup fd (EOPNOTSUPP: the
- * caller moves the child) and without CLONE_NEWTIME (ENOSYS). */
-pid_t ns_clone3(uint64_t flags, int cgroup_fd, int *pidfd);
-
 #endif
 
 struct ns_info {
