@@ -66,7 +66,7 @@ setup() {
     ROOT=$BATS_TEST_TMPDIR/state
     OUT_DIR=$BATS_TEST_TMPDIR/out
     mkdir -p "$OUT_DIR"
-    [ -n "${OCI_RT_TEST_TAG:-}" ] || _run_tag >/dev/null
+    _run_tag >/dev/null
     ID="$OCI_RT_TEST_TAG-${BATS_SUITE_TEST_NUMBER:-$BATS_TEST_NUMBER}"
     BUNDLE=""
     BUNDLE_SEQ=0
@@ -332,15 +332,23 @@ _mounts_under() {
     awk -v d="$1" 'index($5, d) { print $5 }' /proc/self/mountinfo
 }
 
+# _proc_stat PID: the fields of /proc/PID/stat after the command name (which
+# may hold spaces) in the array STAT: STAT[0] is field 3 (the state), STAT[1]
+# the parent, STAT[19] the start time. Without a fork (every teardown reads a
+# dozen); fails when PID is gone.
+_proc_stat() {
+    local line
+    read -r line 2>/dev/null <"/proc/$1/stat" || return 1
+    read -r -a STAT <<<"${line##*) }"
+}
+
 # The current shell and its ancestors (never a container's processes).
 _ancestors() {
-    local pid=$BASHPID line rest
+    local pid=$BASHPID
     while [ -n "$pid" ] && [ "$pid" -gt 1 ]; do
         echo "$pid"
-        read -r line 2>/dev/null <"/proc/$pid/stat" || break
-        rest=${line##*) }
-        rest=${rest#* } # the state
-        pid=${rest%% *} # the parent
+        _proc_stat "$pid" || break
+        pid=${STAT[1]}
     done
 }
 
@@ -379,19 +387,11 @@ _leftover_pids() {
 
 # alive PID: the process exists and is not a zombie.
 alive() {
-    local line rest
-    read -r line 2>/dev/null <"/proc/$1/stat" || return 1
-    rest=${line##*) }
-    [ "${rest%% *}" != Z ] && [ "${rest%% *}" != X ]
+    _proc_stat "$1" && [ "${STAT[0]}" != Z ] && [ "${STAT[0]}" != X ]
 }
 
 _starttime() {
-    local line rest
-    read -r line 2>/dev/null <"/proc/$1/stat" || return 0
-    rest=${line##*) }
-    # shellcheck disable=SC2086 # split into the fields (state is field 3)
-    set -- $rest
-    echo "${20:-}"
+    if _proc_stat "$1"; then echo "${STAT[19]}"; fi
 }
 
 # Remembers the pid of container ID (for assert_clean), if it has one.
